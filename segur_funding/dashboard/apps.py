@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DashboardConfig(AppConfig):
+    name = "segur_funding.dashboard"
+    verbose_name = "Statistiques"

@@ -1,0 +1,23 @@
+from django.db import models
+
+
+class OrganizationKind(models.TextChoices):
+    EDITOR = "editor", "Éditeur"
+    CLIENT = "client", "Client (laboratoire, établissement)"
+
+
+class ClientKind(models.TextChoices):
+    CITY_LAB = "city_lab", "LBM de ville"
+    HOSPITAL_LAB = "hospital_lab", "Laboratoire hospitalier"
+    OTHER = "other", "Autre"
+
+
+class Role(models.TextChoices):
+    EDITOR_MEMBER = "editor_member", "Membre d'un éditeur"
+    LAB_MEMBER = "lab_member", "Membre d'un laboratoire / client"
+
+
+# Reviewers work in the Django admin; their powers come from these groups (see the
+# `setup_groups` service), never from a flag on the user.
+ANS_REVIEWERS_GROUP = "Instructeurs ANS"
+ASP_REVIEWERS_GROUP = "Instructeurs ASP"

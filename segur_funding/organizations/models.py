@@ -1,0 +1,139 @@
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+from stdnum.fr import siren, siret
+
+from .constants import ClientKind, OrganizationKind, Role
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: object) -> "User":
+        if not email:
+            raise ValueError("L'adresse e-mail est obligatoire.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> "User":
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> "User":
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person; logs in with an e-mail address."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField("adresse e-mail", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()  # type: ignore[misc]
+
+    class Meta:
+        verbose_name = "utilisateur"
+        verbose_name_plural = "utilisateurs"
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+
+def validate_siren(value: str) -> None:
+    if not siren.is_valid(value):
+        raise ValidationError("SIREN invalide : 9 chiffres attendus, avec une clé de contrôle correcte.")
+
+
+def validate_siret(value: str) -> None:
+    if not siret.is_valid(value):
+        raise ValidationError("SIRET invalide : 14 chiffres attendus, avec une clé de contrôle correcte.")
+
+
+def validate_finess(value: str) -> None:
+    # FINESS: 9 characters, department prefix (2A/2B for Corsica), Luhn check key on the digits.
+    from stdnum import luhn
+
+    normalized = value.replace("2A", "10").replace("2B", "11") if value[:2] in {"2A", "2B"} else value
+    if len(value) != 9 or not normalized.isdigit() or not luhn.is_valid(normalized):
+        raise ValidationError("FINESS invalide : 9 caractères attendus, avec une clé de contrôle correcte.")
+
+
+class Organization(models.Model):
+    """An editor (éditeur) or a client (laboratory, establishment)."""
+
+    kind = models.CharField("type", max_length=16, choices=OrganizationKind.choices)
+    name = models.CharField("raison sociale", max_length=200)
+    siren = models.CharField("SIREN", max_length=9, blank=True, validators=[validate_siren])
+    siret = models.CharField("SIRET", max_length=14, blank=True, validators=[validate_siret])
+    finess = models.CharField("FINESS", max_length=9, blank=True, validators=[validate_finess])
+    client_kind = models.CharField(
+        "type de client", max_length=16, choices=ClientKind.choices, blank=True
+    )
+    geographic_sites = models.PositiveIntegerField(
+        "nombre de sites géographiques",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Sites géographiques utilisateurs de l'instance logicielle (détermine la tranche).",
+    )
+    address = models.TextField("adresse", blank=True)
+    contact_email = models.EmailField("e-mail de contact", blank=True)
+    contact_phone = models.CharField("téléphone de contact", max_length=30, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "organisation"
+        verbose_name_plural = "organisations"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(geographic_sites__isnull=True) | models.Q(geographic_sites__gte=1),
+                name="organization_sites_at_least_one",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.kind == OrganizationKind.EDITOR and not self.siren:
+            errors["siren"] = "Le SIREN est obligatoire pour un éditeur."
+        if self.kind == OrganizationKind.CLIENT:
+            if not self.siret:
+                errors["siret"] = "Le SIRET est obligatoire pour un client."
+            if not self.geographic_sites:
+                errors["geographic_sites"] = "Indiquez le nombre de sites géographiques (au moins 1)."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField("rôle", max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "appartenance"
+        verbose_name_plural = "appartenances"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.organization} ({self.get_role_display()})"

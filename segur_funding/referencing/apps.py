@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReferencingConfig(AppConfig):
+    name = "segur_funding.referencing"
+    verbose_name = "Référencement"

@@ -1,0 +1,25 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from segur_funding.referential.services import reference_data_load
+
+
+class Command(BaseCommand):
+    help = "Charge les données de référence publiées (DSR, barèmes, fenêtres, REM de démarrage)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "paths",
+            nargs="*",
+            help="Fichiers JSON de référence (par défaut : fixtures/reference/*.json).",
+        )
+
+    def handle(self, *args, **options):
+        paths = [Path(p) for p in options["paths"]] or sorted(
+            (Path(settings.BASE_DIR) / "fixtures" / "reference").glob("*.json")
+        )
+        for path in paths:
+            report = reference_data_load(path=path)
+            self.stdout.write(f"Données de référence {path.name} : {report}")

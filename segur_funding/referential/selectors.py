@@ -1,0 +1,68 @@
+"""Reads of reference data, returned as frozen values for the rules."""
+
+from django.db.models import Prefetch
+
+from .models import Dsr, FundingScheme, FundingWindow, Tier
+from .rules import SchemeRef, TierRow, WindowRef
+
+
+def scheme_to_ref(scheme: FundingScheme) -> SchemeRef:
+    tiers = tuple(
+        TierRow(
+            code=t.code,
+            sites_from=t.sites_from,
+            sites_to=t.sites_to,
+            cap_ht=t.cap_ht,
+            cap_ttc=t.cap_ttc,
+        )
+        for t in scheme.tiers.all()
+    )
+    windows = tuple(
+        WindowRef(
+            number=w.number,
+            label=str(w),
+            opens_on=w.opens_on,
+            order_signature_deadline=w.order_signature_deadline,
+            proofs_complete_deadline=w.proofs_complete_deadline,
+            advance_request_deadline=w.advance_request_deadline,
+            service_completion_deadline=w.service_completion_deadline,
+            balance_request_deadline=w.balance_request_deadline,
+        )
+        for w in scheme.windows.all()
+    )
+    return SchemeRef(
+        dsr_code=scheme.dsr.code,
+        name=scheme.name,
+        tiers=tuple(sorted(tiers, key=lambda t: t.sites_from)),
+        windows=tuple(sorted(windows, key=lambda w: w.number)),
+        advance_rate=scheme.advance_rate,
+        preorder_max_days=scheme.preorder_max_days,
+        state_funding_wording=scheme.state_funding_wording,
+        conditional_order_mention=scheme.conditional_order_mention,
+    )
+
+
+def _schemes():
+    return FundingScheme.objects.select_related("dsr").prefetch_related(
+        Prefetch("tiers", queryset=Tier.objects.order_by("sites_from")),
+        Prefetch("windows", queryset=FundingWindow.objects.order_by("number")),
+    )
+
+
+def scheme_ref_for_dsr(*, dsr_code: str) -> SchemeRef | None:
+    """The active funding scheme of a DSR, or None when the DSR has no barème yet."""
+    scheme = _schemes().filter(dsr__code=dsr_code, is_active=True).first()
+    return scheme_to_ref(scheme) if scheme is not None else None
+
+
+def active_scheme_refs() -> dict[str, SchemeRef]:
+    """Every active scheme by DSR code, in three queries (for batch re-checks)."""
+    return {s.dsr.code: scheme_to_ref(s) for s in _schemes().filter(is_active=True)}
+
+
+def dsr_exists(*, code: str) -> bool:
+    return Dsr.objects.filter(code=code).exists()
+
+
+def dsr_list():
+    return Dsr.objects.select_related("corridor").order_by("code")

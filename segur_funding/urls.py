@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from segur_funding.dashboard import views as dashboard_views
+
+admin.site.site_header = "segur_funding — instruction ANS / ASP"
+admin.site.site_title = "segur_funding"
+admin.site.index_title = "Instruction des dossiers"
+
+urlpatterns = [
+    path("", dashboard_views.home, name="home"),
+    path("connexion/", auth_views.LoginView.as_view(), name="login"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,32 @@
+from decimal import Decimal
+
+from segur_funding.referential.models import Dsr, Tier
+from segur_funding.referential.rules import tiers_problems
+from segur_funding.referential.selectors import scheme_ref_for_dsr
+
+
+def test_seven_wave_one_dsrs_are_loaded(reference_data):
+    assert sorted(Dsr.objects.values_list("code", flat=True)) == sorted(
+        ["LGC-V1", "RI-V1", "DPI-V1", "PFI-V1", "RIS-V1", "SGL-V1", "LOINC-V1"]
+    )
+
+
+def test_sgl_barème_partitions_all_site_counts(reference_data):
+    scheme = scheme_ref_for_dsr(dsr_code="SGL-V1")
+    assert scheme is not None
+    assert [t.code for t in scheme.tiers] == ["A", "B", "C", "D", "E"]
+    assert tiers_problems(scheme.tiers) == []
+    assert scheme.tiers[2].cap_ttc == Decimal("36893.00")
+
+
+def test_dsr_without_barème_has_no_scheme(reference_data):
+    assert scheme_ref_for_dsr(dsr_code="DPI-V1") is None
+
+
+def test_reloading_keeps_admin_corrections(reference_data):
+    from segur_funding.referential.services import reference_data_load
+    from tests.conftest import ROOT
+
+    Tier.objects.filter(code="A").update(cap_ttc=Decimal("27001.00"))
+    reference_data_load(path=ROOT / "fixtures" / "reference" / "sons_wave1.json")
+    assert Tier.objects.get(code="A").cap_ttc == Decimal("27001.00")
