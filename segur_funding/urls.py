@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from segur_funding.dashboard import views as dashboard_views
 
@@ -13,4 +13,7 @@ urlpatterns = [
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("referencement/", include("segur_funding.referencing.urls")),
+    path("devis/", include("segur_funding.quotes.urls")),
+    path("financement/", include("segur_funding.funding.urls")),
 ]
