@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from segur_funding.dashboard import views as dashboard_views
+from segur_funding.organizations.forms import EmailLoginForm
 
 admin.site.site_header = "segur_funding — instruction ANS / ASP"
 admin.site.site_title = "segur_funding"
@@ -10,7 +11,7 @@ admin.site.index_title = "Instruction des dossiers"
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
-    path("connexion/", auth_views.LoginView.as_view(), name="login"),
+    path("connexion/", auth_views.LoginView.as_view(authentication_form=EmailLoginForm), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("referencement/", include("segur_funding.referencing.urls")),

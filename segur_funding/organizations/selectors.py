@@ -1,0 +1,47 @@
+"""Who may see what: every list or fetch of an organisation's objects starts from these."""
+
+from django.db.models import QuerySet
+
+from .constants import ANS_REVIEWERS_GROUP, ASP_REVIEWERS_GROUP, OrganizationKind
+from .models import Organization, User
+
+
+def user_organizations(*, user: User, kind: str | None = None) -> QuerySet[Organization]:
+    """Organisations the user is a member of (none for an anonymous user)."""
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    qs = Organization.objects.filter(memberships__user=user)
+    if kind is not None:
+        qs = qs.filter(kind=kind)
+    return qs.distinct()
+
+
+def user_editors(*, user: User) -> QuerySet[Organization]:
+    return user_organizations(user=user, kind=OrganizationKind.EDITOR)
+
+
+def user_clients(*, user: User) -> QuerySet[Organization]:
+    return user_organizations(user=user, kind=OrganizationKind.CLIENT)
+
+
+def _in_group(user: User, name: str) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    # Cached on the user object: templates and permission checks ask several times per request.
+    cache = user.__dict__.setdefault("_segur_groups", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True))
+        user.__dict__["_segur_groups"] = cache
+    return name in cache
+
+
+def is_ans_reviewer(*, user: User) -> bool:
+    return user.is_superuser or _in_group(user, ANS_REVIEWERS_GROUP)
+
+
+def is_asp_reviewer(*, user: User) -> bool:
+    return user.is_superuser or _in_group(user, ASP_REVIEWERS_GROUP)
+
+
+def clients_list() -> QuerySet[Organization]:
+    return Organization.objects.filter(kind=OrganizationKind.CLIENT).order_by("name")

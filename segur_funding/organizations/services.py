@@ -1,0 +1,57 @@
+"""Writes on organisations, people and reviewer groups."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from .constants import ANS_REVIEWERS_GROUP, ASP_REVIEWERS_GROUP, Role
+from .models import Membership, Organization, User
+
+# Model permissions per reviewer group, as "app_label.codename" patterns ("*" = every codename of
+# the app's models). ANS instructs referencing and keeps the reference data; ASP instructs funding
+# requests and records payments. Neither can do the other's job.
+GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    ANS_REVIEWERS_GROUP: (
+        "referential.*",
+        "referencing.*",
+        "organizations.view_organization",
+    ),
+    ASP_REVIEWERS_GROUP: (
+        "funding.*",
+        "quotes.view_*",
+        "organizations.view_organization",
+        "referential.view_*",
+        "referencing.view_dossier",
+    ),
+}
+
+
+def _matching_permissions(pattern: str) -> list[Permission]:
+    app_label, codename = pattern.split(".", 1)
+    qs = Permission.objects.filter(content_type__app_label=app_label)
+    if codename == "*":
+        return list(qs)
+    if codename.endswith("*"):
+        return list(qs.filter(codename__startswith=codename[:-1]))
+    return list(qs.filter(codename=codename))
+
+
+@transaction.atomic
+def reviewer_groups_setup() -> dict[str, Group]:
+    """Create or refresh the ANS and ASP reviewer groups with their permissions (idempotent)."""
+    groups = {}
+    for name, patterns in GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        perms = [p for pattern in patterns for p in _matching_permissions(pattern)]
+        group.permissions.set(perms)
+        groups[name] = group
+    return groups
+
+
+@transaction.atomic
+def membership_add(*, user: User, organization: Organization, role: str) -> Membership:
+    if role not in Role.values:
+        raise ValueError(f"Rôle inconnu : {role}")
+    membership, _ = Membership.objects.get_or_create(
+        user=user, organization=organization, defaults={"role": role}
+    )
+    return membership
