@@ -1,0 +1,87 @@
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "segur_funding.settings.production",
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "x" * 20 + "-production-like-secret-key-with-enough-entropy-0123456789",
+    "DJANGO_ALLOWED_HOSTS": "segur.example.fr",
+}
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": ""}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY doit être définie" in result.stderr
+
+
+def test_demo_accounts_cannot_be_loaded_in_production():
+    result = _manage("load_demo_data", env=PRODUCTION_ENV)
+    assert result.returncode != 0
+    assert "mode démo" in result.stderr
+
+
+@pytest.mark.django_db
+def test_demo_accounts_exist_with_their_roles(reference_data):
+    from django.contrib.auth import authenticate
+
+    from segur_funding.core.demo import demo_data_load
+    from segur_funding.organizations.selectors import (
+        is_ans_reviewer,
+        is_asp_reviewer,
+        user_clients,
+        user_editors,
+    )
+
+    list(demo_data_load())
+    list(demo_data_load())  # idempotent
+    users = {
+        email: authenticate(email=email, password="demo-password")
+        for email in [
+            "editeur@demo.test",
+            "editeur2@demo.test",
+            "labo@demo.test",
+            "labo2@demo.test",
+            "ans@demo.test",
+            "asp@demo.test",
+            "admin@demo.test",
+        ]
+    }
+    assert all(users.values())
+    assert user_editors(user=users["editeur@demo.test"]).get() != user_editors(
+        user=users["editeur2@demo.test"]
+    ).get()
+    lab, lab2 = user_clients(user=users["labo@demo.test"]).get(), user_clients(
+        user=users["labo2@demo.test"]
+    ).get()
+    assert lab != lab2 and lab.geographic_sites != lab2.geographic_sites
+    assert is_ans_reviewer(user=users["ans@demo.test"])
+    assert not is_asp_reviewer(user=users["ans@demo.test"])
+    assert is_asp_reviewer(user=users["asp@demo.test"])
+    assert not is_ans_reviewer(user=users["asp@demo.test"])
+    assert users["admin@demo.test"].is_superuser
