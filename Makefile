@@ -18,9 +18,7 @@ setup: $(STAMP) system-deps
 	$(PY) manage.py load_demo_data
 
 $(STAMP): pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e '.[dev]'
+	@PYTHON=$(PYTHON) VENV=$(VENV) bash scripts/install.sh
 	@touch $(STAMP)
 
 # WeasyPrint needs pango; the browser tests need Debian's chromium. Installed with apt when
