@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Create the virtualenv and install the project with its development extras. pip's noise about
-# this machine's local package mirrors is filtered out; real errors still fail the build.
-set -euo pipefail
+# Create the virtualenv and install the project (editable) with its development extras.
+# pip's and setuptools' chatter goes to var/install.log; on failure the log is printed.
+set -uo pipefail
 PYTHON="${PYTHON:-python3}"
 VENV="${VENV:-.venv}"
-[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
-quiet() { "$@" 2> >(grep -v -e 'is ignored: it is neither a file nor a directory' >&2); }
-quiet "$VENV/bin/pip" install -q --upgrade pip
-quiet "$VENV/bin/pip" install -q -e '.[dev]' --config-settings editable_mode=compat
+mkdir -p var
+LOG=var/install.log
+[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV" || exit 1
+echo "Installation des dépendances Python (journal : $LOG)…"
+if ! { "$VENV/bin/pip" install -q --upgrade pip && "$VENV/bin/pip" install -q -e '.[dev]'; } >"$LOG" 2>&1; then
+    grep -v -e 'is ignored: it is neither a file nor a directory' "$LOG" >&2
+    echo "Échec de l'installation des dépendances Python (voir $LOG)." >&2
+    exit 1
+fi
