@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 .PHONY: setup run test lint bench worker beat system-deps clean
 
 setup: $(STAMP) system-deps
-	@mkdir -p var
+	@mkdir -p var/static var/private
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py load_demo_data
