@@ -11,3 +11,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Tests run tasks eagerly even when REDIS_URL is set; the tests marked `worker` switch a real
+# Celery worker process on for themselves (tests/conftest.py: `celery_worker_process`).
+CELERY_TASK_ALWAYS_EAGER = True
