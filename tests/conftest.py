@@ -40,7 +40,7 @@ def celery_worker_process(transactional_db, settings):
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
     }
     queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
-    proc = subprocess.Popen(  # noqa: S603
+    proc = subprocess.Popen(
         [
             sys.executable, "-m", "celery", "-A", "segur_funding", "worker",
             "--pool", "solo", "-Q", queue, "-l", "warning", "--without-heartbeat",

@@ -50,7 +50,7 @@ def page(browser_instance, live_server, request):
     ARTIFACTS.mkdir(exist_ok=True)
     try:
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    except Exception:  # noqa: BLE001, S110 - a failed screenshot must not hide the test result
+    except Exception:  # noqa: S110 - a failed screenshot must not hide the test result
         pass
     context.close()
 
