@@ -88,7 +88,9 @@ class Requirement(models.Model):
         verbose_name_plural = "exigences (REM)"
         ordering = ["dsr", "position", "reference"]
         constraints = [
-            models.UniqueConstraint(fields=["dsr", "reference"], name="requirement_unique_reference"),
+            models.UniqueConstraint(
+                fields=["dsr", "reference"], name="requirement_unique_reference"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -136,11 +138,15 @@ class FundingScheme(models.Model):
         verbose_name_plural = "appels à financement (AF)"
         ordering = ["dsr", "-published_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["dsr", "version"], name="funding_scheme_unique_version"),
+            models.UniqueConstraint(
+                fields=["dsr", "version"], name="funding_scheme_unique_version"
+            ),
             models.UniqueConstraint(
                 fields=["dsr"],
                 condition=models.Q(is_active=True),
                 name="funding_scheme_one_active_per_dsr",
+                violation_error_message="Ce DSR a déjà un appel à financement en vigueur : "
+                "retirez-le de la vigueur avant d'en mettre un autre en vigueur.",
             ),
         ]
 
@@ -169,12 +175,23 @@ class Tier(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["scheme", "code"], name="tier_unique_code"),
             models.CheckConstraint(
-                condition=models.Q(sites_to__isnull=True) | models.Q(sites_to__gte=models.F("sites_from")),
+                condition=models.Q(sites_to__isnull=True)
+                | models.Q(sites_to__gte=models.F("sites_from")),
                 name="tier_sites_range_ordered",
+                violation_error_message="La borne supérieure de la tranche précède sa borne "
+                "inférieure.",
             ),
             models.CheckConstraint(
                 condition=models.Q(cap_ht__gte=0) & models.Q(cap_ttc__gte=0),
                 name="tier_caps_positive",
+                violation_error_message="Les plafonds HT et TTC ne peuvent pas être négatifs.",
+            ),
+            # Both caps are stored as published, never derived from each other; a HT cap above
+            # the TTC one can only be a typing error.
+            models.CheckConstraint(
+                condition=models.Q(cap_ht__lte=models.F("cap_ttc")),
+                name="tier_cap_ht_not_above_ttc",
+                violation_error_message="Le plafond HT ne peut pas dépasser le plafond TTC.",
             ),
         ]
 

@@ -70,7 +70,9 @@ def tier_for_sites(tiers: tuple[TierRow, ...], sites: int) -> TierRow:
     """The tier whose site range holds `sites`; raises InvalidInput when none (or no barème)."""
     validate_sites(sites)
     if not tiers:
-        raise InvalidInput("Aucun barème n'est publié pour ce DSR : le devis ne peut pas être vérifié.")
+        raise InvalidInput(
+            "Aucun barème n'est publié pour ce DSR : le devis ne peut pas être vérifié."
+        )
     for tier in tiers:
         if tier.covers(sites):
             return tier
@@ -89,7 +91,9 @@ def tiers_problems(tiers: tuple[TierRow, ...]) -> list[str]:
             )
         if tier.sites_to is None:
             if tier is not ordered[-1]:
-                problems.append(f"Tranche {tier.code} : sans borne supérieure mais pas la dernière.")
+                problems.append(
+                    f"Tranche {tier.code} : sans borne supérieure mais pas la dernière."
+                )
             return problems
         expected = tier.sites_to + 1
     if ordered:
