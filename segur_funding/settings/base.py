@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "import_export",
     "simple_history",
     "segur_funding.core",
@@ -163,14 +164,20 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "segur_funding.core.api.StandardPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "segur_funding.core.api.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"public_checker": "60/min", "anon": "600/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "segur_funding API",
     "DESCRIPTION": "API du back office du programme Ségur numérique (SONS).",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI assets served from our own static files: no CDN in production or here.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
