@@ -1,0 +1,92 @@
+"""Vocabulary of quotes and of the quote checker (SPEC §4): scopes, verdicts, finding codes."""
+
+from django.db import models
+
+
+class Scope(models.TextChoices):
+    SEGUR = "segur", "Prestation Ségur"
+    STATE_FUNDING = "state_funding", "Prise en charge par l'État"
+    OUT_OF_SCOPE = "out_of_scope", "Hors Ségur"
+
+
+class Verdict(models.TextChoices):
+    CONFORM = "conform", "Conforme"
+    NON_CONFORM = "non_conform", "Non conforme"
+    INCOMPLETE = "incomplete", "Incomplet"
+
+
+class Severity(models.TextChoices):
+    ERROR = "error", "Erreur"
+    WARNING = "warning", "Avertissement"
+    MANUAL = "manual", "À vérifier à la main"
+
+
+class FindingCode(models.TextChoices):
+    """Stable codes (API clients and tests match on them); the label says what they mean."""
+
+    # Errors of SPEC §4.
+    MISSING_STATE_FUNDING_LINE = (
+        "MISSING_STATE_FUNDING_LINE",
+        "Ligne de prise en charge par l'État absente ou mal libellée",
+    )
+    CAP_EXCEEDED = "CAP_EXCEEDED", "Plafond de la tranche dépassé"
+    CLIENT_REMAINDER = "CLIENT_REMAINDER", "Reste à charge pour la Prestation Ségur"
+    UNCLASSIFIED_LINE = "UNCLASSIFIED_LINE", "Ligne ni Ségur ni hors Ségur"
+    MIXED_DSR_LINE = "MIXED_DSR_LINE", "Plusieurs DSR sur une même ligne"
+    CONDITIONAL_OFFER = "CONDITIONAL_OFFER", "Offre conditionnée (options, modules, réengagement)"
+    SUN_ES_REFERENCE = "SUN_ES_REFERENCE", "Référence au financement SUN-ES"
+    EXCLUDED_ITEM_FUNDED = "EXCLUDED_ITEM_FUNDED", "Élément exclu dans la Prestation Ségur"
+    MISSING_CONDITIONAL_MENTION = (
+        "MISSING_CONDITIONAL_MENTION",
+        "Mention des commandes antérieures au référencement absente",
+    )
+    ORDER_TOO_EARLY = "ORDER_TOO_EARLY", "Commande antérieure de plus de 120 jours au dossier complet"
+    SIGNED_AFTER_DEADLINE = "SIGNED_AFTER_DEADLINE", "Devis signé après la date limite"
+    # Error added to the SPEC list: the State would pay more than the Prestation costs.
+    STATE_FUNDING_ABOVE_SEGUR_TOTAL = (
+        "STATE_FUNDING_ABOVE_SEGUR_TOTAL",
+        "Prise en charge de l'État supérieure au total de la Prestation Ségur",
+    )
+    # Warnings (do not change the verdict).
+    PROOFS_PENDING = "PROOFS_PENDING", "Dossier de preuves attendu avant la date limite"
+    SIGNATURE_DEADLINE_PASSED = (
+        "SIGNATURE_DEADLINE_PASSED",
+        "Date limite de signature dépassée pour un devis non signé",
+    )
+    SIGNED_BEFORE_WINDOW = "SIGNED_BEFORE_WINDOW", "Devis signé avant l'ouverture de la fenêtre"
+    REFERENCING_UNKNOWN = "REFERENCING_UNKNOWN", "Date de référencement non indiquée"
+    # Manual checks (the verdict becomes "incomplete").
+    MANUAL_CHECK = "MANUAL_CHECK", "À vérifier à la main"
+    DSR_UNKNOWN = "DSR_UNKNOWN", "DSR non indiqué"
+    SITES_UNKNOWN = "SITES_UNKNOWN", "Nombre de sites géographiques non indiqué"
+    AMOUNT_UNKNOWN = "AMOUNT_UNKNOWN", "Montant illisible"
+    OTHER_DSR_LINE = "OTHER_DSR_LINE", "Ligne relevant d'un autre DSR"
+    ORDER_DATE_UNKNOWN = "ORDER_DATE_UNKNOWN", "Date de commande non indiquée"
+    PROOFS_DATE_UNKNOWN = "PROOFS_DATE_UNKNOWN", "Date du dossier complet de preuves non indiquée"
+
+
+ERROR_CODES = frozenset(
+    {
+        FindingCode.MISSING_STATE_FUNDING_LINE,
+        FindingCode.CAP_EXCEEDED,
+        FindingCode.CLIENT_REMAINDER,
+        FindingCode.UNCLASSIFIED_LINE,
+        FindingCode.MIXED_DSR_LINE,
+        FindingCode.CONDITIONAL_OFFER,
+        FindingCode.SUN_ES_REFERENCE,
+        FindingCode.EXCLUDED_ITEM_FUNDED,
+        FindingCode.MISSING_CONDITIONAL_MENTION,
+        FindingCode.ORDER_TOO_EARLY,
+        FindingCode.SIGNED_AFTER_DEADLINE,
+        FindingCode.STATE_FUNDING_ABOVE_SEGUR_TOTAL,
+    }
+)
+WARNING_CODES = frozenset(
+    {
+        FindingCode.PROOFS_PENDING,
+        FindingCode.SIGNATURE_DEADLINE_PASSED,
+        FindingCode.SIGNED_BEFORE_WINDOW,
+        FindingCode.REFERENCING_UNKNOWN,
+    }
+)
+MANUAL_CODES = frozenset(FindingCode) - ERROR_CODES - WARNING_CODES
