@@ -20,4 +20,5 @@ urlpatterns = [
     path("referencement/", include("segur_funding.referencing.urls")),
     path("devis/", include("segur_funding.quotes.urls")),
     path("financement/", include("segur_funding.funding.urls")),
+    path("notifications/", include("segur_funding.notifications.urls")),
 ]

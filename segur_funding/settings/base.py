@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "segur_funding.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -128,6 +129,9 @@ STORAGES = {
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("SEGUR_PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 MEDIA_URL = "/fichiers/"
+# Virus scanning of uploaded proofs through clamd: a Unix socket path or "host:port". Unset, files
+# are marked "non analysé" rather than pretending to be clean.
+SEGUR_CLAMD_SOCKET = os.environ.get("SEGUR_CLAMD_SOCKET") or None
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -146,6 +150,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# One beat process in production (see README): periodic sweeps and reminders.
+CELERY_BEAT_SCHEDULE = {
+    "notifications-sweep": {
+        "task": "segur_funding.notifications.tasks.sweep_stuck_notifications",
+        "schedule": 300.0,
+    },
+}
 
 if REDIS_URL:
     CACHES = {
@@ -182,6 +193,15 @@ SPECTACULAR_SETTINGS = {
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "segur@esante.example")
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 30
+
+# Absolute links in e-mails.
+SEGUR_SITE_URL = os.environ.get("SEGUR_SITE_URL", "http://127.0.0.1:8000")
 
 # Demo accounts (SPEC §5) may only be created when this is on; production never turns it on.
 SEGUR_DEMO_MODE = False

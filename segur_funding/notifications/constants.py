@@ -1,0 +1,104 @@
+"""The one list of notification kinds, their delivery statuses and the sending policy."""
+
+from datetime import timedelta
+
+from django.db import models
+
+
+class NotificationKind(models.TextChoices):
+    # Referencing (ANS, editors)
+    CANDIDATURE_RECEIVED = "candidature_received", "Candidature reçue"
+    ELIGIBILITY_DECIDED = "eligibility_decided", "Décision d'éligibilité"
+    PROOFS_SUBMITTED = "proofs_submitted", "Dossier de preuves déposé"
+    CORRECTION_REQUESTED = "correction_requested", "Correction demandée"
+    PROOFS_RESUBMITTED = "proofs_resubmitted", "Preuves corrigées déposées"
+    REFERENCING_GRANTED = "referencing_granted", "Référencement accordé"
+    REFERENCING_REFUSED = "referencing_refused", "Référencement refusé"
+    PROOF_FILE_INFECTED = "proof_file_infected", "Fichier de preuve rejeté (virus)"
+    # Quotes (editors, labs)
+    QUOTE_RECEIVED = "quote_received", "Devis reçu"
+    QUOTE_SIGNED = "quote_signed", "Devis signé"
+    DELIVERY_DECLARED = "delivery_declared", "Prestation déclarée réalisée"
+    # Funding (editors, ASP)
+    REQUEST_SUBMITTED = "request_submitted", "Demande de financement déposée"
+    REQUEST_VALIDATED = "request_validated", "Demande de financement validée"
+    REQUEST_TO_MODIFY = "request_to_modify", "Demande de financement à modifier"
+    REQUEST_REFUSED = "request_refused", "Demande de financement refusée"
+    PAYMENT_MADE = "payment_made", "Versement effectué"
+    # Background work
+    REPORT_READY = "report_ready", "Résultat d'un traitement disponible"
+    # Reminders (Celery beat)
+    REMINDER = "reminder", "Rappel"
+    REMINDER_REVIEW_CLOCK = "reminder_review_clock", "Rappel : délai d'instruction"
+    REMINDER_PREORDER_DEADLINE = "reminder_preorder_deadline", "Rappel : délai de 120 jours"
+    REMINDER_CORRECTION_OPEN = "reminder_correction_open", "Rappel : correction en attente"
+    REMINDER_WINDOW_DEADLINE = "reminder_window_deadline", "Rappel : échéance de financement"
+
+
+# How the preferences page groups the kinds (every kind appears exactly once; a test keeps it so).
+KIND_GROUPS: tuple[tuple[str, tuple[NotificationKind, ...]], ...] = (
+    (
+        "Référencement",
+        (
+            NotificationKind.CANDIDATURE_RECEIVED,
+            NotificationKind.ELIGIBILITY_DECIDED,
+            NotificationKind.PROOFS_SUBMITTED,
+            NotificationKind.CORRECTION_REQUESTED,
+            NotificationKind.PROOFS_RESUBMITTED,
+            NotificationKind.REFERENCING_GRANTED,
+            NotificationKind.REFERENCING_REFUSED,
+            NotificationKind.PROOF_FILE_INFECTED,
+        ),
+    ),
+    (
+        "Devis",
+        (
+            NotificationKind.QUOTE_RECEIVED,
+            NotificationKind.QUOTE_SIGNED,
+            NotificationKind.DELIVERY_DECLARED,
+        ),
+    ),
+    (
+        "Financement",
+        (
+            NotificationKind.REQUEST_SUBMITTED,
+            NotificationKind.REQUEST_VALIDATED,
+            NotificationKind.REQUEST_TO_MODIFY,
+            NotificationKind.REQUEST_REFUSED,
+            NotificationKind.PAYMENT_MADE,
+        ),
+    ),
+    (
+        "Rappels d'échéance",
+        (
+            NotificationKind.REMINDER,
+            NotificationKind.REMINDER_REVIEW_CLOCK,
+            NotificationKind.REMINDER_PREORDER_DEADLINE,
+            NotificationKind.REMINDER_CORRECTION_OPEN,
+            NotificationKind.REMINDER_WINDOW_DEADLINE,
+        ),
+    ),
+    ("Traitements", (NotificationKind.REPORT_READY,)),
+)
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", "À envoyer"
+    SENDING = "sending", "Envoi en cours"
+    SENT = "sent", "Envoyée"
+    FAILED = "failed", "Échec de l'envoi"
+    # The recipient turned e-mail off for this kind: the row is the in-app entry only.
+    DISABLED = "disabled", "E-mail désactivé (notification dans l'application seulement)"
+
+
+# One first try and five retries, spaced 2, 4, 8, 16 and 32 seconds apart (2 ** attempts).
+MAX_SEND_ATTEMPTS = 6
+
+# A row still "pending" or "sending" this long after its last move has lost its task (broker
+# message lost, worker killed mid-send): the sweep queues it again. It must stay well above the
+# send task's hard time limit plus the longest retry countdown, or a slow but alive send would be
+# queued a second time.
+STUCK_AFTER = timedelta(minutes=10)
+
+# The SMTP conversation never waits longer than this (seconds) when EMAIL_TIMEOUT is not set.
+DEFAULT_EMAIL_TIMEOUT = 30

@@ -1,0 +1,413 @@
+"""ANS review in the admin: the queue of dossiers, and the dossier page with its instruction tools.
+
+Nothing here writes a status, a date or a number: every button and action calls the service that
+the editor pages and the API call too, and a refusal comes back as a French admin message.
+"""
+
+from collections.abc import Callable
+from datetime import date
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from segur_funding.core import clock
+from segur_funding.core.errors import DomainError
+from segur_funding.organizations.selectors import is_ans_reviewer
+
+from . import rules, selectors, services
+from .constants import Actor, DossierAction, DossierStatus, ProofStatus
+from .forms import CorrectionRequestForm
+from .models import Dossier, Proof, Solution, SolutionVersion
+
+STATUS_COLOURS = {
+    DossierStatus.REFERENCED: "#18753c",
+    DossierStatus.REFUSED: "#ce0500",
+    DossierStatus.INELIGIBLE: "#ce0500",
+    DossierStatus.CORRECTION_REQUESTED: "#b34000",
+    ProofStatus.ACCEPTED: "#18753c",
+    ProofStatus.REJECTED: "#ce0500",
+    ProofStatus.MISSING: "#b34000",
+}
+
+
+def _badge(value: str, label: str) -> str:
+    colour = STATUS_COLOURS.get(value, "#0063cb")
+    return format_html('<strong style="color:{}">{}</strong>', colour, label)
+
+
+class DeadlineFilter(admin.SimpleListFilter):
+    title = "délai de la phase"
+    parameter_name = "delai"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("retard", "En retard"),
+            ("bientot", "Échéance sous 7 jours"),
+            ("pause", "En pause (correction demandée)"),
+        ]
+
+    def queryset(self, request, queryset):
+        today = clock.today()
+        if self.value() == "retard":
+            return queryset.filter(clock_deadline__lt=today)
+        if self.value() == "bientot":
+            return queryset.filter(
+                clock_deadline__gte=today, clock_deadline__lte=date.fromordinal(today.toordinal() + 7)
+            )
+        if self.value() == "pause":
+            return queryset.filter(status__in=rules.PAUSED_STATUSES)
+        return queryset
+
+
+def _bulk(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet[Dossier],
+    call: Callable[[Dossier], object],
+    done: str,
+) -> None:
+    ok = 0
+    for dossier in queryset:
+        try:
+            call(dossier)
+        except DomainError as exc:
+            modeladmin.message_user(request, f"{dossier} : {exc.message}", messages.ERROR)
+        else:
+            ok += 1
+    if ok:
+        modeladmin.message_user(request, f"{ok} dossier(s) : {done}", messages.SUCCESS)
+
+
+@admin.register(Dossier)
+class DossierAdmin(admin.ModelAdmin):
+    list_display = [
+        "dossier_label",
+        "editor",
+        "dsr_code",
+        "status_display",
+        "days_left",
+        "candidature_submitted_at",
+        "proofs_complete_on",
+        "referencing_number",
+    ]
+    list_filter = ["status", "dsr", ("editor", admin.RelatedOnlyFieldListFilter), DeadlineFilter]
+    search_fields = [
+        "editor__name",
+        "editor__siren",
+        "referencing_number",
+        "solution_version__solution__name",
+    ]
+    list_select_related = ["editor", "dsr", "solution_version__solution"]
+    # The queue: the most urgent phase first, dossiers without a running clock after.
+    ordering = [F("clock_deadline").asc(nulls_last=True), "-created_at"]
+    list_per_page = 50
+    actions = ["declare_eligible", "start_review", "accept_submitted_proofs"]
+    change_form_template = "admin/referencing/dossier/change_form.html"
+    fieldsets = [
+        ("Dossier", {"fields": [
+            "editor", "solution_version", "dsr", "status_display", "clock_display",
+            "created_by", "created_at",
+        ]}),
+        ("Candidature", {"fields": [
+            "contact_name", "contact_email", "contact_phone", "referencing_profile",
+            "candidature_note", "obsolete_versions", "honour_declaration",
+            "candidature_submitted_at", "eligibility_decided_at",
+        ]}),
+        ("Preuves et décision", {"fields": [
+            "proofs_complete_on", "referencing_number", "referenced_on", "decided_at",
+            "certificate_link",
+        ]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    # --- Columns -------------------------------------------------------------------------------
+
+    @admin.display(description="dossier", ordering="solution_version__solution__name")
+    def dossier_label(self, obj: Dossier) -> str:
+        return str(obj.solution_version)
+
+    @admin.display(description="DSR", ordering="dsr__code")
+    def dsr_code(self, obj: Dossier) -> str:
+        return obj.dsr.code
+
+    @admin.display(description="statut", ordering="status")
+    def status_display(self, obj: Dossier) -> str:
+        return _badge(obj.status, obj.get_status_display())
+
+    @admin.display(description="jours restants", ordering="clock_deadline")
+    def days_left(self, obj: Dossier) -> str:
+        if obj.status in rules.PAUSED_STATUSES:
+            return "En pause (correction)"
+        if obj.clock_deadline is None:
+            return "—"
+        left = (obj.clock_deadline - clock.today()).days
+        if left < 0:
+            return format_html(
+                '<strong class="segur-overdue" style="color:#ce0500">En retard de {} j</strong>',
+                -left,
+            )
+        return f"{left} j ({obj.get_clock_phase_display().lower()})"
+
+    @admin.display(description="délai de la phase")
+    def clock_display(self, obj: Dossier) -> str:
+        clock_ = selectors.dossier_clock(dossier=obj)
+        if clock_ is None:
+            return "—"
+        if clock_.paused:
+            return f"{clock_.label} : suspendu, {clock_.days_left} j restants sur {clock_.budget_days}"
+        if clock_.overdue:
+            return format_html(
+                '<strong style="color:#ce0500">{} : en retard de {} j ({} j prévus)</strong>',
+                clock_.label, -clock_.days_left, clock_.budget_days,
+            )
+        return f"{clock_.label} : {clock_.days_left} j restants sur {clock_.budget_days}"
+
+    @admin.display(description="versions obsolètes déclarées")
+    def obsolete_versions(self, obj: Dossier) -> str:
+        return obj.solution_version.obsolete_versions
+
+    @admin.display(description="attestation")
+    def certificate_link(self, obj: Dossier) -> str:
+        if not obj.certificate:
+            return "—"
+        url = reverse("referencing:certificate_download", args=[obj.pk])
+        return format_html('<a href="{}">Télécharger l\'attestation (PDF)</a>', url)
+
+    # --- Bulk actions ----------------------------------------------------------------------------
+
+    @admin.action(description="Déclarer les candidatures éligibles", permissions=["change"])
+    def declare_eligible(self, request, queryset):
+        _bulk(self, request, queryset,
+              lambda d: services.eligibility_decide(user=request.user, dossier=d, eligible=True),
+              "candidature déclarée éligible.")
+
+    @admin.action(description="Prendre les dossiers en instruction", permissions=["change"])
+    def start_review(self, request, queryset):
+        _bulk(self, request, queryset,
+              lambda d: services.review_start(user=request.user, dossier=d),
+              "pris en instruction.")
+
+    @admin.action(description="Accepter les preuves déposées non revues", permissions=["change"])
+    def accept_submitted_proofs(self, request, queryset):
+        _bulk(self, request, queryset,
+              lambda d: services.proofs_accept_submitted(user=request.user, dossier=d),
+              "preuves déposées acceptées.")
+
+    # --- Dossier page ----------------------------------------------------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:object_id>/instruction/<str:action>/", wrap(self.instruction_view),
+                 name="referencing_dossier_instruction"),
+            path("<int:object_id>/preuves/<int:proof_id>/revue/", wrap(self.proof_review_view),
+                 name="referencing_dossier_proof_review"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": "File d'instruction des dossiers de référencement",
+                         **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST":
+            # Nothing on this page is edited by hand: the instruction forms post elsewhere.
+            return HttpResponseRedirect(request.path)
+        dossier = self.get_object(request, object_id) if object_id else None
+        extra_context = extra_context or {}
+        if dossier is not None:
+            extra_context.update(self._instruction_context(request, dossier))
+        extra_context.update(
+            show_save=False, show_save_and_continue=False, show_save_and_add_another=False,
+            show_delete=False,
+        )
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _instruction_context(self, request: HttpRequest, dossier: Dossier, **extra) -> dict:
+        can_instruct = is_ans_reviewer(user=request.user) and self.has_change_permission(
+            request, dossier
+        )
+        actions = rules.available_actions(dossier.status, Actor.ANS) if can_instruct else []
+        return {
+            "can_instruct": can_instruct,
+            "ans_actions": [a.value for a in actions],
+            "proof_review_open": can_instruct and dossier.status in rules.PROOF_REVIEW_STATUSES,
+            "checklist": selectors.dossier_checklist(dossier=dossier),
+            "corrections": selectors.dossier_corrections(dossier=dossier),
+            "events": selectors.dossier_events(dossier=dossier),
+            "correction_form": extra.get("correction_form")
+            or CorrectionRequestForm(dossier=dossier, prefix="correction"),
+            "today": clock.today(),
+            "actions_labels": {a.value: a.label for a in DossierAction},
+        }
+
+    def _back(self, dossier: Dossier) -> HttpResponseRedirect:
+        return HttpResponseRedirect(
+            reverse("admin:referencing_dossier_change", args=[dossier.pk])
+        )
+
+    def instruction_view(self, request: HttpRequest, object_id: int, action: str) -> HttpResponse:
+        dossier = get_object_or_404(Dossier, pk=object_id)
+        if request.method != "POST":
+            return self._back(dossier)
+        if not self.has_change_permission(request, dossier):
+            raise PermissionDenied
+        post = request.POST
+        user = request.user
+        comment = post.get("comment", "")
+        calls: dict[str, tuple[Callable[[], object], str]] = {
+            DossierAction.DECLARE_ELIGIBLE: (
+                lambda: services.eligibility_decide(
+                    user=user, dossier=dossier, eligible=True, comment=comment
+                ),
+                "La candidature est déclarée éligible.",
+            ),
+            DossierAction.DECLARE_INELIGIBLE: (
+                lambda: services.eligibility_decide(
+                    user=user, dossier=dossier, eligible=False, comment=comment
+                ),
+                "La candidature est déclarée non éligible.",
+            ),
+            DossierAction.START_REVIEW: (
+                lambda: services.review_start(user=user, dossier=dossier),
+                "Le dossier est pris en instruction.",
+            ),
+            DossierAction.GRANT: (
+                lambda: services.referencing_grant(
+                    user=user, dossier=dossier, comment=comment,
+                    referenced_on=_date_or_none(post.get("referenced_on")),
+                ),
+                "Le référencement est accordé : l'attestation PDF est en cours de génération.",
+            ),
+            DossierAction.REFUSE: (
+                lambda: services.referencing_refuse(user=user, dossier=dossier, comment=comment),
+                "Le référencement est refusé.",
+            ),
+            "accept_submitted": (
+                lambda: services.proofs_accept_submitted(user=user, dossier=dossier),
+                "Les preuves déposées sont acceptées.",
+            ),
+        }
+        if action == DossierAction.REQUEST_CORRECTION:
+            return self._correction(request, dossier)
+        if action not in calls:
+            raise PermissionDenied
+        call, done = calls[action]
+        try:
+            call()
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        except ValueError:
+            self.message_user(request, "Date invalide : utilisez le format AAAA-MM-JJ.",
+                              messages.ERROR)
+        else:
+            self.message_user(request, done, messages.SUCCESS)
+        return self._back(dossier)
+
+    def _correction(self, request: HttpRequest, dossier: Dossier) -> HttpResponse:
+        form = CorrectionRequestForm(request.POST, dossier=dossier, prefix="correction")
+        if form.is_valid():
+            try:
+                services.correction_request(
+                    user=request.user,
+                    dossier=dossier,
+                    reason=form.cleaned_data["reason"],
+                    message=form.cleaned_data["message"],
+                    requirements=form.cleaned_data["requirements"],
+                )
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+            else:
+                self.message_user(
+                    request, "La demande de correction est envoyée : le délai d'instruction est "
+                    "suspendu.", messages.SUCCESS,
+                )
+                return self._back(dossier)
+        else:
+            self.message_user(
+                request, "Demande de correction incomplète : choisissez un motif et rédigez le "
+                "message à l'éditeur.", messages.ERROR,
+            )
+        # Show the form again with what the reviewer typed.
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Demande de correction — {dossier}",
+            "dossier": dossier,
+            "opts": self.model._meta,
+            "correction_form": form,
+        }
+        return TemplateResponse(
+            request, "admin/referencing/dossier/correction_form.html", context, status=400
+        )
+
+    def proof_review_view(self, request: HttpRequest, object_id: int, proof_id: int) -> HttpResponse:
+        dossier = get_object_or_404(Dossier, pk=object_id)
+        proof = get_object_or_404(Proof.objects.select_related("requirement"), pk=proof_id,
+                                  dossier=dossier)
+        if request.method != "POST":
+            return self._back(dossier)
+        if not self.has_change_permission(request, dossier):
+            raise PermissionDenied
+        accepted = request.POST.get("decision") == "accept"
+        try:
+            services.proof_review(
+                user=request.user, proof=proof, accepted=accepted,
+                comment=request.POST.get("comment", ""),
+            )
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            verdict = "acceptée" if accepted else "rejetée"
+            self.message_user(
+                request, f"Preuve {proof.requirement.reference} {verdict}.", messages.SUCCESS
+            )
+        url = reverse("admin:referencing_dossier_change", args=[dossier.pk])
+        return HttpResponseRedirect(f"{url}#preuve-{proof.pk}")
+
+
+def _date_or_none(raw: str | None) -> date | None:
+    return date.fromisoformat(raw) if raw else None
+
+
+class SolutionVersionInline(admin.TabularInline):
+    model = SolutionVersion
+    extra = 0
+    fields = ["label", "obsolete_versions", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Solution)
+class SolutionAdmin(admin.ModelAdmin):
+    list_display = ["name", "editor", "created_at"]
+    search_fields = ["name", "editor__name", "editor__siren"]
+    list_filter = [("editor", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["editor"]
+    inlines = [SolutionVersionInline]
+    readonly_fields = ["editor", "name", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,309 @@
+"""The referencing dossier lifecycle and its phase clocks, as data and pure functions.
+
+Source: seed slide "Processus de référencement" (SPEC §1): phase 1, about one week, identification
+and eligibility of the candidature (dépôt de la candidature); phase 2, about six weeks, the editor
+uploads the proofs of conformity (dépôt des preuves), ANS instructs them and grants or refuses the
+referencing. The date the complete proof dossier is sent is the one the 120-day rule counts from
+(seed slide "Principes d'obtention du financement SONS", SPEC §3.2).
+
+Pure: no ORM, no settings, no I/O. Dates are passed in; budgets are arguments with defaults.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from segur_funding.core.errors import DomainError
+
+from .constants import Actor, ClockPhase, DossierAction, DossierStatus, ProofStatus
+
+S = DossierStatus
+A = DossierAction
+
+# About one week for the eligibility decision, about six weeks for the instruction of the proofs.
+ELIGIBILITY_DAYS = 7
+INSTRUCTION_DAYS = 42
+
+# (from status, action) -> (to status, actors allowed to make the move).
+TRANSITIONS: dict[tuple[DossierStatus, DossierAction], tuple[DossierStatus, frozenset[Actor]]] = {
+    (S.DRAFT, A.SUBMIT_CANDIDATURE): (S.CANDIDATURE_SUBMITTED, frozenset({Actor.EDITOR})),
+    (S.CANDIDATURE_SUBMITTED, A.DECLARE_ELIGIBLE): (S.ELIGIBLE, frozenset({Actor.ANS})),
+    (S.CANDIDATURE_SUBMITTED, A.DECLARE_INELIGIBLE): (S.INELIGIBLE, frozenset({Actor.ANS})),
+    (S.ELIGIBLE, A.START_PROOFS): (S.PROOFS_IN_PROGRESS, frozenset({Actor.EDITOR})),
+    (S.PROOFS_IN_PROGRESS, A.SUBMIT_PROOFS): (S.PROOFS_SUBMITTED, frozenset({Actor.EDITOR})),
+    (S.PROOFS_SUBMITTED, A.START_REVIEW): (S.UNDER_REVIEW, frozenset({Actor.ANS})),
+    (S.UNDER_REVIEW, A.REQUEST_CORRECTION): (S.CORRECTION_REQUESTED, frozenset({Actor.ANS})),
+    (S.CORRECTION_REQUESTED, A.RESUBMIT_PROOFS): (S.PROOFS_RESUBMITTED, frozenset({Actor.EDITOR})),
+    (S.PROOFS_RESUBMITTED, A.START_REVIEW): (S.UNDER_REVIEW, frozenset({Actor.ANS})),
+    (S.UNDER_REVIEW, A.GRANT): (S.REFERENCED, frozenset({Actor.ANS})),
+    (S.UNDER_REVIEW, A.REFUSE): (S.REFUSED, frozenset({Actor.ANS})),
+}
+
+TERMINAL_STATUSES = frozenset({S.INELIGIBLE, S.REFERENCED, S.REFUSED})
+
+# The editor may add or replace proof files until the proofs are sent, and again while a
+# correction is requested; during the instruction the dossier ANS reads must not move under it.
+UPLOAD_OPEN_STATUSES = frozenset(
+    {S.DRAFT, S.CANDIDATURE_SUBMITTED, S.ELIGIBLE, S.PROOFS_IN_PROGRESS, S.CORRECTION_REQUESTED}
+)
+# ANS accepts or rejects proofs only while it instructs the dossier.
+PROOF_REVIEW_STATUSES = frozenset({S.UNDER_REVIEW})
+# The candidature (contacts, declaration of obsolete versions) is frozen once submitted.
+CANDIDATURE_EDITABLE_STATUSES = frozenset({S.DRAFT})
+# Statuses counted by each phase clock.
+ELIGIBILITY_CLOCK_STATUSES = frozenset({S.CANDIDATURE_SUBMITTED})
+INSTRUCTION_CLOCK_STATUSES = frozenset(
+    {S.PROOFS_SUBMITTED, S.UNDER_REVIEW, S.CORRECTION_REQUESTED, S.PROOFS_RESUBMITTED}
+)
+PAUSED_STATUSES = frozenset({S.CORRECTION_REQUESTED})
+
+
+def _label(enum: type, value: str) -> str:
+    try:
+        return str(enum(value).label)
+    except ValueError:
+        return str(value)
+
+
+def transition(state: str, action: str, actor: str) -> DossierStatus:
+    """The status after `actor` makes `action` on a dossier in `state`; DomainError otherwise."""
+    action_label = _label(DossierAction, action)
+    try:
+        target, actors = TRANSITIONS[(DossierStatus(state), DossierAction(action))]
+    except (KeyError, ValueError):
+        if state in TERMINAL_STATUSES:
+            raise DomainError(
+                f"Action impossible : le dossier est clos (statut « {_label(DossierStatus, state)} »)."
+                f" « {action_label} » n'est plus possible.",
+                code="ILLEGAL_TRANSITION",
+            ) from None
+        raise DomainError(
+            f"Action impossible : « {action_label} » n'est pas possible pour un dossier au statut "
+            f"« {_label(DossierStatus, state)} ».",
+            code="ILLEGAL_TRANSITION",
+        ) from None
+    if actor not in actors:
+        who = " ou ".join(sorted(_label(Actor, a) for a in actors))
+        raise DomainError(
+            f"Action refusée : « {action_label} » est réservée au rôle {who}.",
+            code="ACTOR_NOT_ALLOWED",
+        )
+    return target
+
+
+def available_actions(state: str, actor: str) -> list[DossierAction]:
+    """Moves `actor` may make from `state`, in the order of the table (for buttons)."""
+    return [
+        action
+        for (from_state, action), (_, actors) in TRANSITIONS.items()
+        if from_state == state and actor in actors
+    ]
+
+
+def actor_for(action: str, roles: Iterable[str]) -> str | None:
+    """Among the roles a user holds, the one that may make `action` (ANS first), or None."""
+    allowed = {actors for (_, a), (_, actors) in TRANSITIONS.items() if a == action}
+    held = set(roles)
+    for role in (Actor.ANS, Actor.EDITOR):
+        if role in held and any(role in actors for actors in allowed):
+            return role
+    return None
+
+
+def upload_check(state: str) -> None:
+    if state not in UPLOAD_OPEN_STATUSES:
+        raise DomainError(
+            "Dépôt impossible : les fichiers de preuve ne peuvent plus être modifiés au statut "
+            f"« {_label(DossierStatus, state)} ».",
+            code="UPLOAD_CLOSED",
+        )
+
+
+def proof_review_check(state: str) -> None:
+    if state not in PROOF_REVIEW_STATUSES:
+        raise DomainError(
+            "Revue impossible : les preuves s'acceptent ou se rejettent pendant l'instruction "
+            f"(statut actuel « {_label(DossierStatus, state)} »). Prenez d'abord le dossier en "
+            "instruction.",
+            code="REVIEW_CLOSED",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ProofState:
+    """What `proofs_complete_check` needs to know about one requirement of the checklist."""
+
+    reference: str
+    mandatory: bool
+    current_files: int
+    status: str = ProofStatus.MISSING
+
+
+def proofs_complete_check(proofs: Sequence[ProofState]) -> None:
+    """Refuse to send the proofs while the checklist is empty, a mandatory proof has no file, or
+    a rejected proof has not been replaced (it would come back to ANS unchanged)."""
+    if not proofs:
+        raise DomainError(
+            "Dépôt impossible : la liste des exigences (REM) de ce DSR est vide.",
+            code="EMPTY_CHECKLIST",
+        )
+    missing = [p.reference for p in proofs if p.mandatory and p.current_files == 0]
+    if missing:
+        shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
+        raise DomainError(
+            f"Dépôt impossible : {len(missing)} exigence(s) obligatoire(s) sans preuve : {shown}.",
+            code="MISSING_PROOFS",
+        )
+    rejected = [p.reference for p in proofs if p.status == ProofStatus.REJECTED]
+    if rejected:
+        shown = ", ".join(rejected[:10]) + (" …" if len(rejected) > 10 else "")
+        raise DomainError(
+            f"Dépôt impossible : {len(rejected)} preuve(s) rejetée(s) par l'ANS n'ont pas été "
+            f"remplacées : {shown}.",
+            code="REJECTED_PROOFS",
+        )
+
+
+def grant_check(proofs: Sequence[ProofState]) -> None:
+    """ANS grants the referencing once every mandatory proof is accepted and none is rejected."""
+    pending = [
+        p.reference
+        for p in proofs
+        if (p.mandatory and p.status != ProofStatus.ACCEPTED) or p.status == ProofStatus.REJECTED
+    ]
+    if not proofs or pending:
+        shown = ", ".join(pending[:10]) + (" …" if len(pending) > 10 else "")
+        raise DomainError(
+            "Référencement impossible : toutes les preuves obligatoires doivent être acceptées "
+            f"(à revoir : {shown or 'aucune exigence dans le dossier'}).",
+            code="PROOFS_NOT_ACCEPTED",
+        )
+
+
+# --- Phase clocks -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A pause of the clock: from `start` (included) to `end` (excluded); `end` None is still open."""
+
+    start: date
+    end: date | None = None
+
+
+def _merged(periods: Iterable[Period], *, until: date) -> list[tuple[date, date]]:
+    spans = sorted(
+        (p.start, min(p.end, until) if p.end is not None else until)
+        for p in periods
+    )
+    merged: list[tuple[date, date]] = []
+    for start, end in spans:
+        if end <= start:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def paused_days(*, start: date, today: date, pauses: Iterable[Period]) -> int:
+    """Days between `start` and `today` that fall inside a pause (overlaps counted once)."""
+    total = 0
+    for p_start, p_end in _merged(pauses, until=today):
+        lo, hi = max(p_start, start), min(p_end, today)
+        if hi > lo:
+            total += (hi - lo).days
+    return total
+
+
+def elapsed_days(*, start: date, today: date, pauses: Iterable[Period] = ()) -> int:
+    """Calendar days the clock has run from `start` to `today`, never counting a paused day."""
+    if today <= start:
+        return 0
+    return (today - start).days - paused_days(start=start, today=today, pauses=pauses)
+
+
+def days_left(
+    *, start: date, today: date, budget_days: int, pauses: Iterable[Period] = ()
+) -> int:
+    """Days left before the phase is overdue; negative once it is."""
+    return budget_days - elapsed_days(start=start, today=today, pauses=pauses)
+
+
+def phase_deadline(
+    *, start: date, budget_days: int, pauses: Iterable[Period] = ()
+) -> date | None:
+    """The date the phase becomes overdue, shifted by closed pauses; None while a pause is open."""
+    pauses = list(pauses)
+    if any(p.end is None for p in pauses):
+        return None
+    far = max([start, *(p.end for p in pauses if p.end is not None)])
+    return start + timedelta(days=budget_days + paused_days(start=start, today=far, pauses=pauses))
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseClock:
+    phase: ClockPhase
+    budget_days: int
+    elapsed_days: int
+    days_left: int
+    paused: bool
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def label(self) -> str:
+        return str(self.phase.label)
+
+
+def phase_clock(
+    *,
+    status: str,
+    today: date,
+    candidature_submitted_on: date | None,
+    proofs_complete_on: date | None,
+    pauses: Sequence[Period] = (),
+    eligibility_days: int = ELIGIBILITY_DAYS,
+    instruction_days: int = INSTRUCTION_DAYS,
+) -> PhaseClock | None:
+    """The running clock of a dossier (eligibility or instruction), or None when none runs."""
+    if status in ELIGIBILITY_CLOCK_STATUSES and candidature_submitted_on is not None:
+        phase, start, budget, pauses = (
+            ClockPhase.ELIGIBILITY,
+            candidature_submitted_on,
+            eligibility_days,
+            (),
+        )
+    elif status in INSTRUCTION_CLOCK_STATUSES and proofs_complete_on is not None:
+        phase, start, budget = ClockPhase.INSTRUCTION, proofs_complete_on, instruction_days
+    else:
+        return None
+    elapsed = elapsed_days(start=start, today=today, pauses=pauses)
+    return PhaseClock(
+        phase=phase,
+        budget_days=budget,
+        elapsed_days=elapsed,
+        days_left=budget - elapsed,
+        paused=status in PAUSED_STATUSES,
+    )
+
+
+# --- Referencing numbers ------------------------------------------------------------------------
+
+
+def referencing_number(*, dsr_code: str, year: int, sequence: int) -> str:
+    """E.g. SGL-V1-2026-0001: the DSR, the year of the decision, a sequence per DSR and year."""
+    if sequence < 1:
+        raise ValueError("sequence starts at 1")
+    return f"{dsr_code}-{year:04d}-{sequence:04d}"
+
+
+def next_referencing_sequence(*, dsr_code: str, year: int, existing: Iterable[str]) -> int:
+    prefix = f"{dsr_code}-{year:04d}-"
+    numbers = [
+        int(n[len(prefix):]) for n in existing if n.startswith(prefix) and n[len(prefix):].isdigit()
+    ]
+    return max(numbers, default=0) + 1

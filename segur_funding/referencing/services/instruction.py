@@ -1,0 +1,222 @@
+"""Phase 2 moves: sending the proofs, instruction, correction requests, grant or refusal, and
+the referencing certificate."""
+
+from collections.abc import Iterable
+from datetime import date
+from functools import partial
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from segur_funding.core import clock
+from segur_funding.core.errors import DomainError, InvalidInput
+from segur_funding.organizations.models import User
+from segur_funding.referential.models import Dsr, Requirement
+
+from .. import rules, selectors, tasks
+from ..constants import (
+    ClockPhase,
+    CorrectionReason,
+    DossierAction,
+    DossierStatus,
+    NotificationKind,
+)
+from ..models import (
+    CorrectionRequest,
+    Dossier,
+)
+from ._base import (
+    _apply,
+    _clean,
+    _lock,
+    _move,
+    _notify_on_commit,
+)
+
+
+def _proofs_sent(*, user: User, dossier: Dossier, action: DossierAction) -> tuple[str, DossierStatus]:
+    actor, to_status = _move(dossier=dossier, user=user, action=action)
+    rules.proofs_complete_check(selectors.proof_states(dossier=dossier))
+    return actor, to_status
+
+
+@transaction.atomic
+def proofs_submit(*, user: User, dossier: Dossier) -> Dossier:
+    """Send the complete proof dossier: this date is the one the 120-day rule counts from."""
+    dossier = _lock(dossier)
+    actor, to_status = _proofs_sent(user=user, dossier=dossier, action=DossierAction.SUBMIT_PROOFS)
+    today = clock.today()
+    if dossier.proofs_complete_on is None:
+        dossier.proofs_complete_on = today
+    dossier.clock_phase = ClockPhase.INSTRUCTION
+    dossier.clock_deadline = rules.phase_deadline(
+        start=dossier.proofs_complete_on, budget_days=selectors.instruction_days()
+    )
+    _apply(
+        dossier=dossier, user=user, actor=actor, action=DossierAction.SUBMIT_PROOFS,
+        to_status=to_status, fields=["proofs_complete_on", "clock_phase", "clock_deadline"],
+    )
+    _notify_on_commit(NotificationKind.PROOFS_SUBMITTED, dossier)
+    return dossier
+
+
+@transaction.atomic
+def review_start(*, user: User, dossier: Dossier) -> Dossier:
+    dossier = _lock(dossier)
+    actor, to_status = _move(dossier=dossier, user=user, action=DossierAction.START_REVIEW)
+    _apply(dossier=dossier, user=user, actor=actor, action=DossierAction.START_REVIEW,
+           to_status=to_status)
+    return dossier
+
+
+@transaction.atomic
+def correction_request(
+    *,
+    user: User,
+    dossier: Dossier,
+    reason: str,
+    message: str,
+    requirements: Iterable[Requirement] = (),
+) -> CorrectionRequest:
+    """Ask the editor to correct the proofs; the instruction clock pauses until they resubmit."""
+    dossier = _lock(dossier)
+    actor, to_status = _move(dossier=dossier, user=user, action=DossierAction.REQUEST_CORRECTION)
+    message = _clean(message)
+    if reason not in CorrectionReason.values:
+        raise InvalidInput("Choisissez le motif de la demande de correction.")
+    if not message:
+        raise InvalidInput("Rédigez le message à l'éditeur : il explique ce qu'il doit corriger.")
+    requirements = list(requirements)
+    foreign = [r.reference for r in requirements if r.dsr_id != dossier.dsr_id]
+    if foreign:
+        raise InvalidInput(
+            "Ces exigences n'appartiennent pas au DSR du dossier : " + ", ".join(foreign) + "."
+        )
+    correction = CorrectionRequest.objects.create(
+        dossier=dossier, reason=reason, message=message, opened_at=clock.now(), opened_by=user
+    )
+    correction.requirements.set(requirements)
+    # While paused the deadline moves every day; the queue shows "en pause" instead.
+    dossier.clock_deadline = None
+    refs = ", ".join(r.reference for r in requirements)
+    _apply(
+        dossier=dossier, user=user, actor=actor, action=DossierAction.REQUEST_CORRECTION,
+        to_status=to_status, fields=["clock_deadline"],
+        comment=f"{CorrectionReason(reason).label}" + (f" ({refs})" if refs else "") + f" : {message}",
+    )
+    _notify_on_commit(NotificationKind.CORRECTION_REQUESTED, dossier)
+    return correction
+
+
+@transaction.atomic
+def proofs_resubmit(*, user: User, dossier: Dossier) -> Dossier:
+    dossier = _lock(dossier)
+    actor, to_status = _proofs_sent(
+        user=user, dossier=dossier, action=DossierAction.RESUBMIT_PROOFS
+    )
+    now = clock.now()
+    dossier.corrections.filter(resolved_at__isnull=True).update(resolved_at=now)
+    dossier.clock_deadline = rules.phase_deadline(
+        start=dossier.proofs_complete_on or timezone.localdate(now),
+        budget_days=selectors.instruction_days(),
+        pauses=selectors.dossier_pauses(dossier=dossier),
+    )
+    _apply(
+        dossier=dossier, user=user, actor=actor, action=DossierAction.RESUBMIT_PROOFS,
+        to_status=to_status, fields=["clock_deadline"],
+    )
+    _notify_on_commit(NotificationKind.PROOFS_RESUBMITTED, dossier)
+    return dossier
+
+
+def _schedule_certificate(dossier_id: int) -> None:
+    tasks.dossier_certificate_render.delay(dossier_id)
+
+
+@transaction.atomic
+def referencing_grant(
+    *, user: User, dossier: Dossier, referenced_on: date | None = None, comment: str = ""
+) -> Dossier:
+    """Grant the referencing: number, date, and the certificate PDF rendered after commit."""
+    dossier = _lock(dossier)
+    actor, to_status = _move(dossier=dossier, user=user, action=DossierAction.GRANT)
+    rules.grant_check(selectors.proof_states(dossier=dossier))
+    referenced_on = referenced_on or clock.today()
+    if referenced_on > clock.today():
+        raise InvalidInput("La date de référencement ne peut pas être dans le futur.")
+    # Lock the DSR row: numbers are sequential per DSR and year, two grants must not race.
+    Dsr.objects.select_for_update().filter(pk=dossier.dsr_id).first()
+    prefix = f"{dossier.dsr.code}-{referenced_on.year:04d}-"
+    existing = Dossier.objects.filter(referencing_number__startswith=prefix).values_list(
+        "referencing_number", flat=True
+    )
+    sequence = rules.next_referencing_sequence(
+        dsr_code=dossier.dsr.code, year=referenced_on.year, existing=existing
+    )
+    dossier.referencing_number = rules.referencing_number(
+        dsr_code=dossier.dsr.code, year=referenced_on.year, sequence=sequence
+    )
+    dossier.referenced_on = referenced_on
+    dossier.decided_at = clock.now()
+    dossier.clock_phase = ClockPhase.NONE
+    dossier.clock_deadline = None
+    try:
+        with transaction.atomic():
+            _apply(
+                dossier=dossier, user=user, actor=actor, action=DossierAction.GRANT,
+                to_status=to_status, comment=_clean(comment) or dossier.referencing_number,
+                fields=["referencing_number", "referenced_on", "decided_at", "clock_phase",
+                        "clock_deadline"],
+            )
+    except IntegrityError:
+        raise DomainError(
+            "Le numéro de référencement vient d'être attribué à un autre dossier : réessayez.",
+            code="NUMBER_TAKEN",
+        ) from None
+    transaction.on_commit(partial(_schedule_certificate, dossier.pk))
+    _notify_on_commit(NotificationKind.REFERENCING_GRANTED, dossier)
+    return dossier
+
+
+@transaction.atomic
+def referencing_refuse(*, user: User, dossier: Dossier, comment: str) -> Dossier:
+    dossier = _lock(dossier)
+    actor, to_status = _move(dossier=dossier, user=user, action=DossierAction.REFUSE)
+    comment = _clean(comment)
+    if not comment:
+        raise InvalidInput("Indiquez le motif du refus : il est communiqué à l'éditeur.")
+    dossier.decided_at = clock.now()
+    dossier.clock_phase = ClockPhase.NONE
+    dossier.clock_deadline = None
+    _apply(
+        dossier=dossier, user=user, actor=actor, action=DossierAction.REFUSE, to_status=to_status,
+        comment=comment, fields=["decided_at", "clock_phase", "clock_deadline"],
+    )
+    _notify_on_commit(NotificationKind.REFERENCING_REFUSED, dossier)
+    return dossier
+
+
+def dossier_certificate_render(*, dossier_id: int) -> Dossier:
+    """Render the referencing certificate PDF (from the task; idempotent: replaces the old one)."""
+    from segur_funding.core.pdf import pdf_render
+
+    dossier = Dossier.objects.select_related(
+        "editor", "dsr", "solution_version__solution"
+    ).get(pk=dossier_id)
+    if dossier.status != DossierStatus.REFERENCED:
+        raise DomainError("Seul un dossier référencé a une attestation.", code="NOT_REFERENCED")
+    pdf = pdf_render(
+        template_name="referencing/certificate.html",
+        context={"dossier": dossier, "generated_at": clock.now()},
+    )
+    with transaction.atomic():
+        locked = Dossier.objects.select_for_update().get(pk=dossier_id)
+        old = locked.certificate.name
+        locked.certificate.save(
+            f"attestation-{dossier.referencing_number}.pdf", ContentFile(pdf), save=False
+        )
+        locked.save(update_fields=["certificate"])
+        if old and old != locked.certificate.name:
+            transaction.on_commit(partial(locked.certificate.storage.delete, old))
+    return locked

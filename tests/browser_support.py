@@ -1,0 +1,90 @@
+"""Browser journeys: Playwright driving Debian's Chromium (/usr/bin/chromium), no browser download.
+
+Every page a journey visits can be checked with `assert_accessible(page)` (axe-core, vendored
+under tests/browser/vendor). Screenshots land in test-artifacts/ for the CI logs.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("SEGUR_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+AXE_JS = Path(__file__).resolve().parent / "browser" / "vendor" / "axe.min.js"
+
+# Playwright's sync API runs an event loop in the test thread; the live server's database
+# access from the test itself (fixtures, assertions) is still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser_instance():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser_instance, live_server, request):
+    context = browser_instance.new_context(base_url=live_server.url, locale="fr-FR")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    except Exception:  # noqa: S110 - a failed screenshot must not hide the test result
+        pass
+    context.close()
+
+
+def login(page, email: str, password: str = "demo-password") -> None:
+    page.goto("/connexion/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+
+
+def logout(page) -> None:
+    page.context.clear_cookies()
+
+
+def assert_accessible(page, *, impact: tuple[str, ...] = ("critical", "serious")) -> None:
+    """Run axe-core on the current page; fail on violations of the given impact levels."""
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        "async () => await axe.run(document, {resultTypes: ['violations']})"
+    )
+    violations = [v for v in result["violations"] if v.get("impact") in impact]
+    summary = "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} élément(s), "
+        f"ex. {v['nodes'][0]['target']}"
+        for v in violations
+    )
+    assert not violations, f"Accessibilité ({page.url}) :\n{summary}"
+
+
+@pytest.fixture
+def demo(transactional_db, reference_data):
+    """Demo accounts and objects, as `make setup` loads them."""
+    from segur_funding.core.demo import demo_data_load
+
+    list(demo_data_load())

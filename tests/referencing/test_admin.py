@@ -1,0 +1,188 @@
+"""ANS review in the admin: the queue, the dossier page and its buttons, which call the services."""
+
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from django.urls import reverse
+
+from segur_funding.core import clock
+from segur_funding.referencing.constants import DossierStatus, ProofStatus
+from segur_funding.referencing.models import CorrectionRequest, Dossier
+
+from .factories import DossierFactory
+
+CHANGELIST = "admin:referencing_dossier_changelist"
+
+
+def change_url(dossier):
+    return reverse("admin:referencing_dossier_change", args=[dossier.pk])
+
+
+def action_url(dossier, action):
+    return reverse("admin:referencing_dossier_instruction", args=[dossier.pk, action])
+
+
+def text(response):
+    return unescape(response.content.decode())
+
+
+def test_queue_shows_days_left_and_highlights_overdue_dossiers(client, ans_user, dossier, walk):
+    walk.to(dossier, "candidature_submitted")
+    late = DossierFactory(under_review=True, solution_version__solution__name="EnRetard")
+    Dossier.objects.filter(pk=late.pk).update(
+        clock_phase="instruction", clock_deadline=clock.today() - timedelta(days=3)
+    )
+    client.force_login(ans_user)
+    html = text(client.get(reverse(CHANGELIST)))
+    assert "7 j (éligibilité de la candidature)" in html
+    assert "En retard de 3 j" in html and "segur-overdue" in html
+    # The most urgent first.
+    assert html.index("EnRetard") < html.index("BioLab")
+    overdue_only = text(client.get(reverse(CHANGELIST), {"delai": "retard"}))
+    assert "EnRetard" in overdue_only and "BioLab 5.2" not in overdue_only
+
+
+@pytest.mark.parametrize("query", ["Biologiciel", "SIREN", "TST-V1-"])
+def test_queue_search_by_editor_siren_or_number(client, ans_user, dossier, walk, query):
+    walk.referenced(dossier)
+    dossier.refresh_from_db()
+    DossierFactory(solution_version__solution__name="Autre")
+    q = {"SIREN": dossier.editor.siren, "TST-V1-": dossier.referencing_number}.get(query, query)
+    client.force_login(ans_user)
+    html = text(client.get(reverse(CHANGELIST), {"q": q}))
+    assert "BioLab 5.2" in html and "Autre" not in html
+
+
+def test_queue_filters_by_dsr_editor_and_status(client, ans_user, dossier):
+    other = DossierFactory(under_review=True)
+    client.force_login(ans_user)
+    html = text(client.get(reverse(CHANGELIST), {"status__exact": "under_review"}))
+    assert str(other.solution_version) in html and "BioLab 5.2" not in html
+    html = text(client.get(reverse(CHANGELIST), {"dsr__id__exact": dossier.dsr_id}))
+    assert "BioLab 5.2" in html and str(other.solution_version) not in html
+    html = text(client.get(reverse(CHANGELIST), {"editor__id__exact": other.editor_id}))
+    assert str(other.solution_version) in html and "BioLab 5.2" not in html
+
+
+def test_the_whole_review_from_the_admin(client, ans_user, editor_user, dossier, walk):
+    walk.to(dossier, "candidature_submitted")
+    client.force_login(ans_user)
+    page = text(client.get(change_url(dossier)))
+    assert "Déclarer la candidature éligible" in page and 'name="_save"' not in page
+    response = client.post(action_url(dossier, "declare_eligible"), follow=True)
+    assert "La candidature est déclarée éligible." in text(response)
+    walk.to(dossier, "proofs_submitted")
+    client.post(action_url(dossier, "start_review"))
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.UNDER_REVIEW
+
+    proof = dossier.proofs.get(requirement__reference="EX-01")
+    review = reverse("admin:referencing_dossier_proof_review", args=[dossier.pk, proof.pk])
+    response = client.post(review, {"decision": "reject", "comment": "Capture illisible"}, follow=True)
+    assert "Preuve EX-01 rejetée." in text(response)
+    proof.refresh_from_db()
+    assert proof.status == ProofStatus.REJECTED and proof.reviewer_comment == "Capture illisible"
+
+    response = client.post(
+        action_url(dossier, "request_correction"),
+        {"correction-reason": "unreadable_proof", "correction-requirements": [proof.requirement_id],
+         "correction-message": "Merci de redéposer une capture lisible."},
+        follow=True,
+    )
+    assert "La demande de correction est envoyée" in text(response)
+    correction = CorrectionRequest.objects.get()
+    assert list(correction.requirements.values_list("reference", flat=True)) == ["EX-01"]
+
+    # The editor replaces the proof and resubmits (their own pages are tested elsewhere).
+    from segur_funding.referencing import services
+
+    from .factories import png
+
+    services.proof_file_upload(
+        user=editor_user, proof=proof, upload=png(), replaces=proof.files.get(is_current=True)
+    )
+    services.proofs_resubmit(user=editor_user, dossier=dossier)
+    client.post(action_url(dossier, "start_review"))
+    response = client.post(action_url(dossier, "grant"), follow=True)
+    assert "toutes les preuves obligatoires doivent être acceptées" in text(response)
+    client.post(action_url(dossier, "accept_submitted"))
+    response = client.post(action_url(dossier, "grant"), {"comment": "Conforme"}, follow=True)
+    assert "Le référencement est accordé" in text(response)
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.REFERENCED and dossier.referencing_number
+
+
+def test_an_illegal_admin_action_shows_the_french_error(client, ans_user, dossier):
+    client.force_login(ans_user)
+    response = client.post(action_url(dossier, "grant"), follow=True)
+    assert (
+        "Action impossible : « Accorder le référencement » n'est pas possible pour un dossier au "
+        "statut « Brouillon »." in text(response)
+    )
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.DRAFT
+
+
+def test_refusal_without_reason_is_refused(client, ans_user, dossier, walk):
+    walk.to(dossier, "under_review")
+    client.force_login(ans_user)
+    response = client.post(action_url(dossier, "refuse"), {"comment": ""}, follow=True)
+    assert "Indiquez le motif du refus" in text(response)
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.UNDER_REVIEW
+
+
+def test_incomplete_correction_request_keeps_what_was_typed(client, ans_user, dossier, walk):
+    walk.to(dossier, "under_review")
+    client.force_login(ans_user)
+    response = client.post(
+        action_url(dossier, "request_correction"),
+        {"correction-reason": "other", "correction-message": ""},
+    )
+    assert response.status_code == 400
+    assert "Demande de correction incomplète" in text(response)
+    assert not CorrectionRequest.objects.exists()
+
+
+def test_bulk_actions_call_the_services_and_report_errors(client, ans_user, dossier, walk):
+    walk.to(dossier, "candidature_submitted")
+    draft = DossierFactory()
+    client.force_login(ans_user)
+    response = client.post(
+        reverse(CHANGELIST),
+        {"action": "declare_eligible", "_selected_action": [dossier.pk, draft.pk]},
+        follow=True,
+    )
+    html = text(response)
+    assert "1 dossier(s) : candidature déclarée éligible." in html
+    assert "n'est pas possible pour un dossier au statut « Brouillon »" in html
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.ELIGIBLE
+
+
+def test_status_cannot_be_edited_by_posting_the_change_form(client, ans_user, dossier):
+    client.force_login(ans_user)
+    client.post(change_url(dossier), {"status": "referenced", "referencing_number": "X"})
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.DRAFT and dossier.referencing_number is None
+
+
+def test_asp_reviewer_sees_the_dossier_but_cannot_instruct(client, asp_user, dossier, walk):
+    walk.to(dossier, "candidature_submitted")
+    client.force_login(asp_user)
+    page = client.get(change_url(dossier))
+    assert page.status_code == 200
+    assert "Déclarer la candidature éligible" not in text(page)
+    assert client.post(action_url(dossier, "declare_eligible")).status_code == 403
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.CANDIDATURE_SUBMITTED
+
+
+def test_pending_files_have_no_download_link_for_reviewers(client, ans_user, dossier, walk):
+    walk.to(dossier, "proofs_submitted")
+    dossier.proofs.first().files.update(scan_status="pending")
+    client.force_login(ans_user)
+    html = text(client.get(change_url(dossier)))
+    assert "analyse antivirus en cours : téléchargement bloqué" in html
+    assert "non analysé" in html
