@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "funding"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.editor_list, name="editor_list"),
+    path("devis/<int:quote_pk>/avance/", views.advance_file, name="advance_file"),
+    path("devis/<int:quote_pk>/solde/", views.balance_file, name="balance_file"),
+    path("demandes/<int:pk>/", views.request_detail, name="request_detail"),
+    path("demandes/<int:pk>/facture/", views.request_invoice, name="request_invoice"),
+]

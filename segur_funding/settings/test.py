@@ -15,3 +15,8 @@ STORAGES = {
 # Tests run tasks eagerly even when REDIS_URL is set; the tests marked `worker` switch a real
 # Celery worker process on for themselves (tests/conftest.py: `celery_worker_process`).
 CELERY_TASK_ALWAYS_EAGER = True
+
+# A file-based SQLite test database (not in-memory): concurrent tests then meet SQLite's real
+# write lock, as several processes would.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}  # noqa: F405

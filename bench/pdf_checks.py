@@ -1,0 +1,197 @@
+"""How long reading and checking a PDF quote takes, next to pypdf's bare text extraction.
+
+For each readable PDF of the corpus (tests/quotes/pdfs), three timings in milliseconds of CPU
+time (median and 95th percentile over the runs):
+
+- raw: `PdfReader(...)` then `page.extract_text()` on every page, the floor any text-layer
+  reader pays;
+- read: `read_pdf_quote` (one positioned extraction pass per page, the table rebuild, the
+  header fields, the attachment);
+- check: the reading plus the pure checker (`parse_quote_document` + `check_quote`), i.e. what
+  `manage.py check_quote FILE.pdf` does minus Django start-up and the database lookup of the
+  barème, which is built here as the selectors would build it.
+
+Target: check <= 1.5 x raw on every file.
+
+    .venv/bin/python bench/pdf_checks.py [--runs 30]
+"""
+
+import argparse
+import io
+import json
+import statistics
+import sys
+import time
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CORPUS = ROOT / "tests" / "quotes" / "pdfs"
+TARGET_RATIO = 1.5
+TODAY = date(2022, 7, 1)
+
+
+def schemes() -> dict:
+    """The wave-1 biology schemes, as referential.selectors would hand them to the rules."""
+    from segur_funding.referential import constants
+    from segur_funding.referential.rules import SchemeRef, TierRow, WindowRef
+
+    window = WindowRef(
+        number=1,
+        label="Fenêtre de financement 1",
+        order_signature_deadline=date(2022, 7, 15),
+        service_completion_deadline=date(2022, 10, 15),
+    )
+    common = {
+        "windows": (window,),
+        "state_funding_wording": constants.STATE_FUNDING_WORDING,
+        "conditional_order_mention": constants.CONDITIONAL_ORDER_MENTION,
+    }
+    return {
+        "SGL-V1": SchemeRef(
+            dsr_code="SGL-V1",
+            name="AF SGL vague 1",
+            tiers=(
+                TierRow("A", 1, 1, Decimal("22500.00"), Decimal("27000.00")),
+                TierRow("B", 2, 21, Decimal("27450.00"), Decimal("32940.00")),
+                TierRow("C", 22, 42, Decimal("30744.00"), Decimal("36893.00")),
+                TierRow("D", 43, 63, Decimal("34433.00"), Decimal("41320.00")),
+                TierRow("E", 64, None, Decimal("38565.00"), Decimal("46278.00")),
+            ),
+            **common,
+        ),
+        "LOINC-V1": SchemeRef(
+            dsr_code="LOINC-V1",
+            name="AF LOINC vague 1",
+            tiers=(TierRow("U", 1, None, Decimal("2917.00"), Decimal("3500.00")),),
+            **common,
+        ),
+    }
+
+
+def raw_extraction(data: bytes) -> None:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    for page in reader.pages:
+        page.extract_text()
+
+
+def reading(data: bytes) -> None:
+    from segur_funding.quotes.pdf_reader import read_pdf_quote
+
+    read_pdf_quote(data)
+
+
+def full_check(data: bytes, overrides: dict, known: dict) -> None:
+    from segur_funding.quotes.checker import apply_overrides
+    from segur_funding.quotes.documents import parse_quote_document
+    from segur_funding.quotes.pdf_reader import read_pdf_quote
+    from segur_funding.quotes.rules import check_quote
+
+    result = read_pdf_quote(data)
+    doc = parse_quote_document(apply_overrides(result.document, overrides), partial=True)
+    check_quote(
+        doc,
+        scheme=known.get(doc.dsr or ""),
+        today=TODAY,
+        manual_checks=list(result.manual_checks),
+    )
+
+
+def overrides_from(args: list[str]) -> dict:
+    """The corpus' check_quote options (expected.json) as checker overrides."""
+    names = {
+        "--dsr": "dsr",
+        "--sites": "geographic_sites",
+        "--referenced-on": "referenced_on",
+        "--proofs-complete-on": "proofs_complete_on",
+        "--order-date": "order_date",
+        "--signature-date": "signature_date",
+    }
+    out = {}
+    for option, value in zip(args[::2], args[1::2], strict=True):
+        out[names[option]] = int(value) if option == "--sites" else value
+    return out
+
+
+def timings(funcs: list, runs: int) -> list[tuple[float, float]]:
+    """(median, p95) in ms of CPU time for each function, sampled in turns.
+
+    Interleaving the three measurements makes a busy machine slow them down alike, so the
+    ratio stays meaningful even when the absolute figures are not.
+    """
+    samples: list[list[float]] = [[] for _ in funcs]
+    for _ in range(runs):
+        for index, func in enumerate(funcs):
+            start = time.process_time()
+            func()
+            samples[index].append((time.process_time() - start) * 1000)
+    out = []
+    for values in samples:
+        values.sort()
+        out.append((statistics.median(values), values[round(0.95 * (len(values) - 1))]))
+    return out
+
+
+def main() -> int:
+    import django
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    options = parser.parse_args()
+
+    # The checker's modules import Django models' constants: configure settings, no database.
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "segur_funding.settings.test")
+    django.setup()
+    from pypdf import PdfReader
+
+    expected = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
+    names = sorted(name for name, entry in expected.items() if "document" in entry)
+    known = schemes()
+    header = (
+        f"{'file':38} {'pages':>5} {'raw med':>8} {'raw p95':>8} {'read med':>9} {'read p95':>9}"
+        f" {'check med':>10} {'check p95':>10} {'ratio':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    worst = 0.0
+    totals = [0.0, 0.0]
+    for name in names:
+        data = (CORPUS / name).read_bytes()
+        overrides = overrides_from(expected[name].get("check", {}).get("args", []))
+        pages = len(PdfReader(io.BytesIO(data)).pages)
+        # Warm-up: imports and regex compilation are start-up costs, not per-quote costs.
+        raw_extraction(data)
+        full_check(data, overrides, known)
+        raw, read, check = timings(
+            [
+                lambda data=data: raw_extraction(data),
+                lambda data=data: reading(data),
+                lambda data=data, overrides=overrides: full_check(data, overrides, known),
+            ],
+            options.runs,
+        )
+        ratio = check[0] / raw[0]
+        worst = max(worst, ratio)
+        totals[0] += raw[0]
+        totals[1] += check[0]
+        print(
+            f"{name:38} {pages:>5} {raw[0]:>8.1f} {raw[1]:>8.1f} {read[0]:>9.1f} {read[1]:>9.1f}"
+            f" {check[0]:>10.1f} {check[1]:>10.1f} {ratio:>6.2f}"
+        )
+    print("-" * len(header))
+    print(
+        f"all files: check {totals[1]:.0f} ms for raw {totals[0]:.0f} ms "
+        f"(x{totals[1] / totals[0]:.2f}); worst file x{worst:.2f}; target <= x{TARGET_RATIO}"
+    )
+    return 0 if worst <= TARGET_RATIO else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

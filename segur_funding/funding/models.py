@@ -1,0 +1,193 @@
+"""Funding requests (advance, balance), their history, correction requests and payments.
+
+Statuses and amounts are written by `services.py` only. Each milestone of a quote is paid at most
+once, and the database says so too: `payment_unique_milestone_per_quote`.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from segur_funding.core.files import private_storage
+from segur_funding.organizations.models import Organization
+from segur_funding.quotes.models import Quote
+
+from .constants import CorrectionReason, Milestone, RequestStatus
+
+
+def _invoice_path(instance: "FundingRequest", filename: str) -> str:
+    return f"financement/{instance.quote_id}/{instance.milestone}/{filename}"
+
+
+def _export_path(instance: "ExportJob", filename: str) -> str:
+    return f"exports/{filename}"
+
+
+class FundingRequest(models.Model):
+    quote = models.ForeignKey(
+        Quote, on_delete=models.PROTECT, related_name="funding_requests", verbose_name="devis"
+    )
+    editor = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="funding_requests",
+        verbose_name="éditeur",
+    )
+    milestone = models.CharField("jalon", max_length=8, choices=Milestone.choices)
+    status = models.CharField(
+        "statut", max_length=12, choices=RequestStatus.choices, default=RequestStatus.DRAFT
+    )
+    funded_amount = models.DecimalField(
+        "montant pris en charge par l'État (TTC)", max_digits=12, decimal_places=2
+    )
+    amount = models.DecimalField("montant demandé (TTC)", max_digits=12, decimal_places=2)
+    invoice = models.FileField("facture", storage=private_storage, upload_to=_invoice_path, blank=True)
+    editor_comment = models.TextField("commentaire de l'éditeur", blank=True)
+    submitted_at = models.DateTimeField("déposée le", null=True, blank=True)
+    decided_at = models.DateTimeField("décidée le", null=True, blank=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    class Meta:
+        verbose_name = "demande de financement"
+        verbose_name_plural = "demandes de financement"
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            # One request per milestone of a quote: "à modifier" cycles on the same row, and a
+            # refusal is final (the balance is never paid after it).
+            models.UniqueConstraint(fields=["quote", "milestone"], name="funding_request_unique_milestone"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0) & models.Q(funded_amount__gte=0),
+                name="funding_request_amounts_positive",
+            ),
+        ]
+        permissions = [
+            ("instruct_fundingrequest", "Peut instruire les demandes de financement"),
+            ("record_payment", "Peut enregistrer les versements"),
+        ]
+        indexes = [models.Index(fields=["status", "milestone"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_milestone_display()} — {self.quote}"
+
+
+class RequestEvent(models.Model):
+    """History: one row per move of a request (who, when, from, to, why)."""
+
+    request = models.ForeignKey(FundingRequest, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField("de", max_length=12, choices=RequestStatus.choices, blank=True)
+    to_status = models.CharField("à", max_length=12, choices=RequestStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="par",
+    )
+    at = models.DateTimeField("le", auto_now_add=True)
+    comment = models.TextField("commentaire", blank=True)
+
+    class Meta:
+        verbose_name = "historique de la demande"
+        verbose_name_plural = "historique des demandes"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
+
+
+class CorrectionRequest(models.Model):
+    """An "à modifier" answer of the ASP: its reasons, and when the editor resolved it."""
+
+    request = models.ForeignKey(FundingRequest, on_delete=models.CASCADE, related_name="corrections")
+    reasons = models.JSONField("motifs", default=list)
+    comment = models.TextField("précisions", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="demandée par",
+    )
+    requested_at = models.DateTimeField("demandée le", auto_now_add=True)
+    resolved_at = models.DateTimeField("corrigée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "demande de correction"
+        verbose_name_plural = "demandes de correction"
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return ", ".join(self.reason_labels)
+
+    @property
+    def reason_labels(self) -> list[str]:
+        labels = dict(CorrectionReason.choices)
+        return [labels.get(code, code) for code in self.reasons]
+
+
+class Payment(models.Model):
+    request = models.OneToOneField(
+        FundingRequest, on_delete=models.PROTECT, related_name="payment", verbose_name="demande"
+    )
+    quote = models.ForeignKey(Quote, on_delete=models.PROTECT, related_name="payments", verbose_name="devis")
+    milestone = models.CharField("jalon", max_length=8, choices=Milestone.choices)
+    amount = models.DecimalField("montant versé (TTC)", max_digits=12, decimal_places=2)
+    paid_on = models.DateField("versé le")
+    reference = models.CharField("référence du versement", max_length=100)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="enregistré par",
+    )
+    recorded_at = models.DateTimeField("enregistré le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "versement"
+        verbose_name_plural = "versements"
+        ordering = ["-paid_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["quote", "milestone"], name="payment_unique_milestone_per_quote"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_milestone_display()} {self.reference}"
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", "En préparation"
+    DONE = "done", "Prêt"
+    FAILED = "failed", "Échec"
+
+
+class ExportJob(models.Model):
+    """An export too large for one request, built by a task and downloaded from the admin."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="demandé par",
+    )
+    file_format = models.CharField("format", max_length=4, choices=[("csv", "CSV"), ("xlsx", "XLSX")])
+    request_ids = models.JSONField("demandes", default=list)
+    status = models.CharField(
+        "état", max_length=8, choices=ExportStatus.choices, default=ExportStatus.PENDING
+    )
+    file = models.FileField("fichier", storage=private_storage, upload_to=_export_path, blank=True)
+    rows = models.PositiveIntegerField("lignes", default=0)
+    error = models.TextField("erreur", blank=True)
+    created_at = models.DateTimeField("demandé le", auto_now_add=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "export"
+        verbose_name_plural = "exports"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Export {self.file_format.upper()} du {self.created_at:%d/%m/%Y %H:%M}"

@@ -1,0 +1,102 @@
+"""Reads of funding requests, scoped to the user's editors, and what a quote may ask next."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from segur_funding.organizations.models import User
+from segur_funding.organizations.selectors import user_editors
+from segur_funding.quotes.models import Quote, QuoteOrigin, QuoteStatus
+
+from .constants import Milestone, RequestStatus
+from .models import CorrectionRequest, FundingRequest, Payment, RequestEvent
+
+
+def requests_for_editor(*, user: User) -> QuerySet[FundingRequest]:
+    return FundingRequest.objects.filter(editor__in=user_editors(user=user)).select_related(
+        "quote", "quote__client", "quote__dsr", "payment"
+    )
+
+
+def request_with_details(queryset: QuerySet[FundingRequest]) -> QuerySet[FundingRequest]:
+    return queryset.prefetch_related(
+        Prefetch("events", queryset=RequestEvent.objects.select_related("actor")),
+        Prefetch("corrections", queryset=CorrectionRequest.objects.order_by("-requested_at")),
+    )
+
+
+def quotes_awaiting_request(*, user: User) -> QuerySet[Quote]:
+    """Signed quotes whose advance is not asked yet, and delivered quotes whose advance is paid
+    and balance not asked yet: the editor's to-do list."""
+    requests = FundingRequest.objects.filter(quote=OuterRef("pk"))
+    payments = Payment.objects.filter(quote=OuterRef("pk"))
+    return (
+        Quote.objects.filter(
+            editor__in=user_editors(user=user),
+            origin=QuoteOrigin.WEB,
+            status__in=[QuoteStatus.SIGNED, QuoteStatus.DELIVERED],
+        )
+        .annotate(
+            has_advance=Exists(requests.filter(milestone=Milestone.ADVANCE)),
+            has_balance=Exists(requests.filter(milestone=Milestone.BALANCE)),
+            advance_paid=Exists(payments.filter(milestone=Milestone.ADVANCE)),
+        )
+        .filter(Q(has_advance=False) | Q(status=QuoteStatus.DELIVERED, advance_paid=True, has_balance=False))
+        .select_related("client", "dsr", "window")
+        .order_by("signature_date", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class QuoteFunding:
+    advance: FundingRequest | None
+    balance: FundingRequest | None
+    advance_amount: Decimal | None
+    balance_amount: Decimal | None
+    can_file_advance: bool
+    can_file_balance: bool
+    balance_waits_for: str
+
+    @property
+    def paid_total(self) -> Decimal:
+        return sum(
+            (
+                r.payment.amount
+                for r in (self.advance, self.balance)
+                if r is not None and hasattr(r, "payment")
+            ),
+            Decimal("0.00"),
+        )
+
+
+def quote_funding_summary(*, quote: Quote) -> QuoteFunding:
+    requests = {r.milestone: r for r in FundingRequest.objects.filter(quote=quote).select_related("payment")}
+    advance = requests.get(Milestone.ADVANCE)
+    balance = requests.get(Milestone.BALANCE)
+    report = quote.check_report or {}
+    signed = quote.status in (QuoteStatus.SIGNED, QuoteStatus.DELIVERED)
+    advance_paid = advance is not None and advance.status == RequestStatus.PAID
+    if balance is not None:
+        waits_for = ""
+    elif advance is not None and advance.status == RequestStatus.REFUSED:
+        waits_for = "La demande d'avance a été refusée : aucun solde ne peut être demandé."
+    elif not advance_paid:
+        waits_for = "Le solde pourra être demandé une fois l'avance versée."
+    elif quote.status != QuoteStatus.DELIVERED:
+        waits_for = "Le solde pourra être demandé quand le client aura déclaré la mise en ordre de marche."
+    else:
+        waits_for = ""
+    return QuoteFunding(
+        advance=advance,
+        balance=balance,
+        advance_amount=advance.amount if advance else _money(report.get("advance_ttc")),
+        balance_amount=balance.amount if balance else _money(report.get("balance_ttc")),
+        can_file_advance=signed and advance is None,
+        can_file_balance=signed and balance is None and not waits_for,
+        balance_waits_for=waits_for if signed else "",
+    )
+
+
+def _money(raw: str | None) -> Decimal | None:
+    return Decimal(raw) if raw else None

@@ -1,0 +1,527 @@
+"""Writes on funding requests: filing, ASP decisions, payments, exports.
+
+Each function owns its transaction and writes the history row of its move. Money moves follow
+one pattern: lock the row (`select_for_update`, a real lock on PostgreSQL; SQLite serialises
+writers with BEGIN IMMEDIATE), then a compare-and-set update that only touches the row if its
+status is still the one we read, then the payment row that a unique constraint per (quote,
+milestone) protects a third time. Two reviewers clicking "pay" together get one payment and one
+clear message.
+"""
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from segur_funding.core.errors import DomainError, InvalidInput
+from segur_funding.core.files import PDF, safe_filename, upload_check
+from segur_funding.organizations.models import User
+from segur_funding.organizations.selectors import is_asp_reviewer, user_editors
+from segur_funding.quotes.constants import Verdict
+from segur_funding.quotes.models import Quote, QuoteOrigin, QuoteStatus
+from segur_funding.quotes.selectors import quote_referencing
+from segur_funding.referential.selectors import scheme_ref_for_dsr
+
+from . import rules
+from .constants import (
+    ALREADY_PAID_MESSAGE,
+    TRANSITIONS,
+    Actor,
+    CorrectionReason,
+    Milestone,
+    RequestStatus,
+)
+from .models import CorrectionRequest, ExportJob, FundingRequest, Payment, RequestEvent
+
+
+def _today(today: date | None) -> date:
+    return today or timezone.localdate()
+
+
+def _fr(value: date | None) -> str:
+    return date_format(value, "d/m/Y") if value else "—"
+
+
+def _event(
+    request: FundingRequest, *, frm: str, to: str, user: User | None, comment: str = ""
+) -> RequestEvent:
+    return RequestEvent.objects.create(
+        request=request,
+        from_status=frm,
+        to_status=to,
+        actor=user if user is not None and user.is_authenticated else None,
+        comment=comment,
+    )
+
+
+def _move(
+    request: FundingRequest,
+    *,
+    to: str,
+    actor: str,
+    user: User | None,
+    comment: str = "",
+    **fields: object,
+) -> FundingRequest:
+    """Compare-and-set move listed in TRANSITIONS; a concurrent move makes it touch no row."""
+    frm = request.status
+    if TRANSITIONS.get((frm, to)) != actor:
+        if frm == RequestStatus.PAID and to == RequestStatus.PAID:
+            raise DomainError(ALREADY_PAID_MESSAGE, code="ALREADY_PAID")
+        raise DomainError(
+            f"Une demande « {RequestStatus(frm).label} » ne peut pas passer à « {RequestStatus(to).label} ».",
+            code="ILLEGAL_TRANSITION",
+        )
+    updated = FundingRequest.objects.filter(pk=request.pk, status=frm).update(
+        status=to, updated_at=timezone.now(), **fields
+    )
+    if updated == 0:
+        if to == RequestStatus.PAID:
+            raise DomainError(ALREADY_PAID_MESSAGE, code="ALREADY_PAID")
+        raise DomainError(
+            "Cette demande vient d'être traitée par quelqu'un d'autre : rechargez la page.",
+            code="CONFLICT",
+        )
+    request.status = to
+    for name, value in fields.items():
+        setattr(request, name, value)
+    _event(request, frm=frm, to=to, user=user, comment=comment)
+    return request
+
+
+def _locked_request(request_id: int) -> FundingRequest:
+    try:
+        return (
+            FundingRequest.objects.select_for_update(of=("self",))
+            .select_related("quote", "quote__window", "quote__dsr")
+            .get(pk=request_id)
+        )
+    except FundingRequest.DoesNotExist:
+        raise DomainError("Cette demande de financement n'existe pas.", code="NOT_FOUND") from None
+
+
+def _locked_quote(quote_id: int) -> Quote:
+    return (
+        Quote.objects.select_for_update(of=("self",))
+        .select_related("window", "dsr", "dossier", "editor")
+        .get(pk=quote_id)
+    )
+
+
+def _require_editor(user: User, quote: Quote) -> None:
+    if quote.origin != QuoteOrigin.WEB or not user_editors(user=user).filter(pk=quote.editor_id).exists():
+        raise DomainError("Ce devis n'appartient pas à votre organisation.", code="FORBIDDEN")
+
+
+def _require_asp(user: User) -> None:
+    if not is_asp_reviewer(user=user):
+        raise DomainError("Seul un instructeur de l'ASP peut faire cela.", code="FORBIDDEN")
+
+
+def _funded_amount(quote: Quote) -> Decimal:
+    raw = (quote.check_report or {}).get("state_funding_ttc")
+    if quote.verdict != Verdict.CONFORM or raw is None:
+        raise DomainError(
+            "Le devis n'a pas de vérification conforme : aucun financement ne peut être demandé.",
+            code="NOT_CONFORM",
+        )
+    return Decimal(raw)
+
+
+def _advance_rate(quote: Quote) -> Decimal:
+    scheme = scheme_ref_for_dsr(dsr_code=quote.dsr.code)
+    return scheme.advance_rate if scheme is not None else rules.DEFAULT_ADVANCE_RATE
+
+
+def _window_ref(quote: Quote):
+    if quote.window_id is None:
+        raise DomainError(
+            "Le devis n'est rattaché à aucune fenêtre de financement (il n'a pas été signé "
+            "dans une fenêtre ouverte).",
+            code="NO_WINDOW",
+        )
+    return quote.window
+
+
+# --- Editor: filing ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def advance_request_file(
+    *, quote: Quote, user: User, comment: str = "", today: date | None = None
+) -> FundingRequest:
+    """File the 30 % advance of a signed quote with the ASP.
+
+    Refused with a French message, nothing written, when: the quote is not signed, a request
+    already exists for the advance, the window's advance deadline is past, or the order was
+    placed before referencing and the 120-day rule is not met (from the dossier's dates).
+    """
+    today = _today(today)
+    quote = _locked_quote(quote.pk)
+    _require_editor(user, quote)
+    if quote.status not in (QuoteStatus.SIGNED, QuoteStatus.DELIVERED):
+        raise DomainError(
+            "Le devis doit être signé par le client avant la demande d'avance.",
+            code="QUOTE_NOT_SIGNED",
+        )
+    if FundingRequest.objects.filter(quote=quote, milestone=Milestone.ADVANCE).exists():
+        raise DomainError(
+            "Une demande d'avance existe déjà pour ce devis : l'avance n'est demandée qu'une fois.",
+            code="DUPLICATE_REQUEST",
+        )
+    window = _window_ref(quote)
+    if not rules.on_time(window.advance_request_deadline, today):
+        raise DomainError(
+            f"La date limite de demande d'avance ({_fr(window.advance_request_deadline)}) est "
+            f"dépassée de {rules.days_late(window.advance_request_deadline, today)} jour(s) : la "
+            "demande n'est plus recevable.",
+            code="ADVANCE_REQUEST_LATE",
+        )
+    _preorder_check(quote, today=today)
+    funded = _funded_amount(quote)
+    split = rules.milestones(funded, _advance_rate(quote))
+    request = FundingRequest(
+        quote=quote,
+        editor=quote.editor,
+        milestone=Milestone.ADVANCE,
+        status=RequestStatus.DRAFT,
+        funded_amount=funded,
+        amount=split.advance,
+        editor_comment=comment,
+    )
+    return _file(request, user=user)
+
+
+def _preorder_check(quote: Quote, *, today: date) -> None:
+    """An order placed before referencing becomes firm only with a complete proof dossier within
+    120 days and the referencing obtained (SPEC §3.2): until then no money is asked."""
+    dates = quote_referencing(quote)
+    order_date = quote.order_date or quote.signature_date or today
+    scheme = scheme_ref_for_dsr(dsr_code=quote.dsr.code)
+    max_days = scheme.preorder_max_days if scheme is not None else rules.DEFAULT_PREORDER_MAX_DAYS
+    status = rules.preorder_eligibility(
+        order_date=order_date,
+        referenced_on=dates.referenced_on,
+        proofs_complete_on=dates.proofs_complete_on,
+        today=today,
+        max_days=max_days,
+    )
+    if status.state == rules.PreorderState.TOO_EARLY:
+        raise DomainError(
+            f"La commande du {_fr(order_date)} précède de plus de {max_days} jours le dossier "
+            f"complet de preuves{' (toujours incomplet)' if status.lapsed else ''} : elle n'est "
+            "pas éligible au financement.",
+            code="ORDER_TOO_EARLY",
+        )
+    if status.state == rules.PreorderState.PENDING:
+        raise DomainError(
+            "La commande a été passée avant le référencement et le dossier de preuves n'est pas "
+            f"encore complet (à déposer au plus tard le {_fr(status.deadline)}) : la demande "
+            "d'avance sera possible une fois le logiciel référencé.",
+            code="PROOFS_PENDING",
+        )
+    if dates.referenced_on is None:
+        raise DomainError(
+            "Le logiciel n'est pas encore référencé : la commande n'est pas affermie et aucun "
+            "financement ne peut être demandé.",
+            code="NOT_REFERENCED",
+        )
+
+
+def _file(request: FundingRequest, *, user: User) -> FundingRequest:
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError:
+        raise DomainError(
+            f"Une demande de {request.get_milestone_display().lower()} existe déjà pour ce devis.",
+            code="DUPLICATE_REQUEST",
+        ) from None
+    return _move(
+        request,
+        to=RequestStatus.SUBMITTED,
+        actor=Actor.EDITOR,
+        user=user,
+        comment=request.editor_comment,
+        submitted_at=timezone.now(),
+    )
+
+
+def _invoice_check(invoice: UploadedFile | None) -> None:
+    if invoice is None:
+        raise InvalidInput("Joignez la facture (PDF) à la demande de solde.")
+    upload_check(invoice, name=invoice.name or "facture.pdf", size=invoice.size or 0, kinds=(PDF,))
+
+
+@transaction.atomic
+def balance_request_file(
+    *,
+    quote: Quote,
+    user: User,
+    invoice: UploadedFile | None,
+    comment: str = "",
+    today: date | None = None,
+) -> FundingRequest:
+    """File the 70 % balance: only after the advance is paid, never after a refusal, with the
+    invoice and the lab's delivery declaration, before the window's balance deadline."""
+    today = _today(today)
+    quote = _locked_quote(quote.pk)
+    _require_editor(user, quote)
+    advance = FundingRequest.objects.filter(quote=quote, milestone=Milestone.ADVANCE).first()
+    paid = Payment.objects.filter(quote=quote, milestone=Milestone.ADVANCE).first()
+    refusal = rules.balance_refusal(
+        advance_paid=paid is not None,
+        refused=advance is not None and advance.status == RequestStatus.REFUSED,
+        balance_paid=Payment.objects.filter(quote=quote, milestone=Milestone.BALANCE).exists(),
+    )
+    if refusal:
+        raise DomainError(refusal, code="BALANCE_NOT_ALLOWED")
+    if FundingRequest.objects.filter(quote=quote, milestone=Milestone.BALANCE).exists():
+        raise DomainError(
+            "Une demande de solde existe déjà pour ce devis : le solde n'est demandé qu'une fois.",
+            code="DUPLICATE_REQUEST",
+        )
+    if quote.status != QuoteStatus.DELIVERED or quote.delivered_on is None:
+        raise DomainError(
+            "Le client n'a pas encore déclaré la mise en ordre de marche : le solde ne peut pas "
+            "être demandé.",
+            code="NOT_DELIVERED",
+        )
+    window = _window_ref(quote)
+    if not rules.service_completed_on_time(window, quote.delivered_on):
+        raise DomainError(
+            f"La prestation a été finalisée le {_fr(quote.delivered_on)}, après la date limite "
+            f"du {_fr(window.service_completion_deadline)} : le solde n'est pas finançable.",
+            code="SERVICE_LATE",
+        )
+    if not rules.on_time(window.balance_request_deadline, today):
+        raise DomainError(
+            f"La date limite de demande de solde ({_fr(window.balance_request_deadline)}) est "
+            f"dépassée de {rules.days_late(window.balance_request_deadline, today)} jour(s) : la "
+            "demande n'est plus recevable.",
+            code="BALANCE_REQUEST_LATE",
+        )
+    _invoice_check(invoice)
+    funded = advance.funded_amount
+    # The balance is what is left once the advance actually paid: the two add up to the cent.
+    request = FundingRequest(
+        quote=quote,
+        editor=quote.editor,
+        milestone=Milestone.BALANCE,
+        status=RequestStatus.DRAFT,
+        funded_amount=funded,
+        amount=funded - paid.amount,
+        editor_comment=comment,
+    )
+    request.invoice.save(safe_filename(invoice.name, default_ext=".pdf"), invoice, save=False)
+    return _file(request, user=user)
+
+
+@transaction.atomic
+def funding_request_resubmit(
+    *,
+    request: FundingRequest,
+    user: User,
+    comment: str,
+    invoice: UploadedFile | None = None,
+) -> FundingRequest:
+    """The editor answers an "à modifier": the open correction is resolved, the request refiled."""
+    request = _locked_request(request.pk)
+    _require_editor(user, request.quote)
+    if not comment.strip():
+        raise InvalidInput("Expliquez ce qui a été corrigé.")
+    if request.status != RequestStatus.TO_MODIFY:
+        raise DomainError(
+            "Seule une demande « à modifier » peut être corrigée et redéposée.",
+            code="ILLEGAL_TRANSITION",
+        )
+    fields: dict[str, object] = {"editor_comment": comment, "submitted_at": timezone.now()}
+    if invoice is not None:
+        upload_check(invoice, name=invoice.name or "facture.pdf", size=invoice.size or 0, kinds=(PDF,))
+        request.invoice.save(safe_filename(invoice.name, default_ext=".pdf"), invoice, save=False)
+        fields["invoice"] = request.invoice.name
+    CorrectionRequest.objects.filter(request=request, resolved_at__isnull=True).update(
+        resolved_at=timezone.now()
+    )
+    return _move(
+        request,
+        to=RequestStatus.RESUBMITTED,
+        actor=Actor.EDITOR,
+        user=user,
+        comment=comment,
+        **fields,
+    )
+
+
+# --- ASP: decisions and payments --------------------------------------------------------------
+
+
+@transaction.atomic
+def funding_request_validate(*, request: FundingRequest, user: User, comment: str = "") -> FundingRequest:
+    _require_asp(user)
+    request = _locked_request(request.pk)
+    if request.milestone == Milestone.BALANCE:
+        _balance_guard(request)
+    return _move(
+        request,
+        to=RequestStatus.VALIDATED,
+        actor=Actor.ASP,
+        user=user,
+        comment=comment,
+        decided_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def funding_request_send_back(
+    *, request: FundingRequest, user: User, reasons: Sequence[str], comment: str = ""
+) -> CorrectionRequest:
+    """ "À modifier": back to the editor with reasons (at least one, from CorrectionReason)."""
+    _require_asp(user)
+    reasons = list(dict.fromkeys(reasons))
+    if not reasons:
+        raise InvalidInput("Indiquez au moins un motif de modification.")
+    unknown = [r for r in reasons if r not in CorrectionReason.values]
+    if unknown:
+        raise InvalidInput(f"Motif inconnu : {', '.join(unknown)}.")
+    if CorrectionReason.OTHER in reasons and not comment.strip():
+        raise InvalidInput("Précisez le motif « Autre » dans le commentaire.")
+    request = _locked_request(request.pk)
+    labels = dict(CorrectionReason.choices)
+    summary = " ; ".join(str(labels[r]) for r in reasons)
+    _move(
+        request,
+        to=RequestStatus.TO_MODIFY,
+        actor=Actor.ASP,
+        user=user,
+        comment=f"{summary}. {comment}".strip() if comment.strip() else summary,
+    )
+    return CorrectionRequest.objects.create(
+        request=request, reasons=reasons, comment=comment, requested_by=user
+    )
+
+
+@transaction.atomic
+def funding_request_refuse(*, request: FundingRequest, user: User, comment: str) -> FundingRequest:
+    _require_asp(user)
+    if not comment.strip():
+        raise InvalidInput("Le motif du refus est obligatoire : l'éditeur doit le connaître.")
+    request = _locked_request(request.pk)
+    return _move(
+        request,
+        to=RequestStatus.REFUSED,
+        actor=Actor.ASP,
+        user=user,
+        comment=comment,
+        decided_at=timezone.now(),
+    )
+
+
+def _balance_guard(request: FundingRequest) -> None:
+    advance_paid = Payment.objects.filter(quote_id=request.quote_id, milestone=Milestone.ADVANCE).exists()
+    refused = FundingRequest.objects.filter(quote_id=request.quote_id, status=RequestStatus.REFUSED).exists()
+    refusal = rules.balance_refusal(advance_paid=advance_paid, refused=refused)
+    if refusal:
+        raise DomainError(refusal, code="BALANCE_NOT_ALLOWED")
+
+
+def payment_record(
+    *,
+    request: FundingRequest | int,
+    user: User,
+    paid_on: date,
+    reference: str,
+    today: date | None = None,
+) -> Payment:
+    """Record the payment of a validated request: it becomes "décidée et payée".
+
+    Safe under concurrency: whatever the number of simultaneous calls for one milestone, exactly
+    one payment is written and every other call gets « Ce versement a déjà été enregistré. »
+    """
+    _require_asp(user)
+    today = _today(today)
+    reference = reference.strip()
+    if not reference:
+        raise InvalidInput("Indiquez la référence du versement.")
+    if paid_on > today:
+        raise InvalidInput("La date de versement ne peut pas être dans le futur.")
+    request_id = request if isinstance(request, int) else request.pk
+    try:
+        with transaction.atomic():
+            locked = _locked_request(request_id)
+            if locked.status == RequestStatus.PAID:
+                raise DomainError(ALREADY_PAID_MESSAGE, code="ALREADY_PAID")
+            if locked.status != RequestStatus.VALIDATED:
+                raise DomainError(
+                    f"Seule une demande validée peut être payée (celle-ci est "
+                    f"« {locked.get_status_display()} »).",
+                    code="NOT_VALIDATED",
+                )
+            if locked.milestone == Milestone.BALANCE:
+                _balance_guard(locked)
+            _move(
+                locked,
+                to=RequestStatus.PAID,
+                actor=Actor.ASP,
+                user=user,
+                comment=f"Versement {reference} du {_fr(paid_on)}",
+            )
+            return Payment.objects.create(
+                request=locked,
+                quote_id=locked.quote_id,
+                milestone=locked.milestone,
+                amount=locked.amount,
+                paid_on=paid_on,
+                reference=reference,
+                recorded_by=user,
+            )
+    except IntegrityError:
+        # The unique constraint per (quote, milestone): another call won the race.
+        raise DomainError(ALREADY_PAID_MESSAGE, code="ALREADY_PAID") from None
+
+
+# --- Exports ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def export_job_create(*, user: User, request_ids: Sequence[int], file_format: str) -> ExportJob:
+    """A background export of many requests; the file appears in the admin when ready."""
+    _require_asp(user)
+    if file_format not in ("csv", "xlsx"):
+        raise InvalidInput("Format d'export inconnu (CSV ou XLSX).")
+    job = ExportJob.objects.create(requested_by=user, file_format=file_format, request_ids=list(request_ids))
+    from .tasks import export_job_run_task
+
+    job_id = job.pk
+    transaction.on_commit(lambda: export_job_run_task.delay(job_id))
+    return job
+
+
+def export_job_run(*, job_id: int) -> None:
+    from django.core.files.base import ContentFile
+
+    from .models import ExportStatus
+    from .resources import export_bytes
+
+    job = ExportJob.objects.get(pk=job_id)
+    if job.status != ExportStatus.PENDING:
+        return
+    queryset = FundingRequest.objects.filter(pk__in=job.request_ids)
+    try:
+        content, rows = export_bytes(queryset, file_format=job.file_format)
+    except Exception as exc:
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportStatus.FAILED, error=str(exc)[:500], finished_at=timezone.now()
+        )
+        raise
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    job.file.save(
+        f"demandes-financement-{stamp}-{job.pk}.{job.file_format}", ContentFile(content), save=False
+    )
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportStatus.DONE, file=job.file.name, rows=rows, finished_at=timezone.now()
+    )

@@ -1,0 +1,153 @@
+"""Editor pages of funding requests: file the advance and the balance, answer an "à modifier".
+
+The ASP works in the admin (see admin.py). Every page starts from the user's editors, so another
+editor's quote or request answers 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from segur_funding.core.errors import DomainError
+from segur_funding.quotes.selectors import quotes_for_editor, user_roles
+
+from . import services
+from .constants import RequestStatus
+from .forms import AdvanceForm, BalanceForm, ResubmitForm
+from .selectors import (
+    quote_funding_summary,
+    quotes_awaiting_request,
+    request_with_details,
+    requests_for_editor,
+)
+
+
+def _bound(request: HttpRequest) -> tuple:
+    """Form arguments: bound on POST (even an empty one), unbound otherwise."""
+    if request.method == "POST":
+        return (request.POST, request.FILES)
+    return ()
+
+
+def roles(request: HttpRequest) -> dict[str, bool]:
+    return user_roles(user=request.user)
+
+
+@login_required
+def editor_list(request: HttpRequest) -> HttpResponse:
+    r = roles(request)
+    if not r["is_editor"]:
+        raise Http404
+    return render(
+        request,
+        "funding/editor_list.html",
+        {
+            "requests": requests_for_editor(user=request.user).order_by("-submitted_at", "-pk"),
+            "awaiting": quotes_awaiting_request(user=request.user),
+            **r,
+        },
+    )
+
+
+@login_required
+def advance_file(request: HttpRequest, quote_pk: int) -> HttpResponse:
+    quote = get_object_or_404(quotes_for_editor(user=request.user), pk=quote_pk)
+    form = AdvanceForm(*_bound(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            funding_request = services.advance_request_file(
+                quote=quote, user=request.user, comment=form.cleaned_data["comment"]
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Demande d'avance déposée auprès de l'ASP.")
+            return redirect("funding:request_detail", pk=funding_request.pk)
+    return render(
+        request,
+        "funding/file_form.html",
+        {
+            "quote": quote,
+            "form": form,
+            "milestone": "advance",
+            "funding": quote_funding_summary(quote=quote),
+            **roles(request),
+        },
+    )
+
+
+@login_required
+def balance_file(request: HttpRequest, quote_pk: int) -> HttpResponse:
+    quote = get_object_or_404(quotes_for_editor(user=request.user), pk=quote_pk)
+    form = BalanceForm(*_bound(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            funding_request = services.balance_request_file(
+                quote=quote,
+                user=request.user,
+                invoice=form.cleaned_data["invoice"],
+                comment=form.cleaned_data["comment"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Demande de solde déposée auprès de l'ASP.")
+            return redirect("funding:request_detail", pk=funding_request.pk)
+    return render(
+        request,
+        "funding/file_form.html",
+        {
+            "quote": quote,
+            "form": form,
+            "milestone": "balance",
+            "funding": quote_funding_summary(quote=quote),
+            **roles(request),
+        },
+    )
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    funding_request = get_object_or_404(request_with_details(requests_for_editor(user=request.user)), pk=pk)
+    form = None
+    if funding_request.status == RequestStatus.TO_MODIFY:
+        form = ResubmitForm(*_bound(request))
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.funding_request_resubmit(
+                    request=funding_request,
+                    user=request.user,
+                    comment=form.cleaned_data["comment"],
+                    invoice=form.cleaned_data["invoice"],
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, "Demande corrigée et redéposée auprès de l'ASP.")
+                return redirect("funding:request_detail", pk=funding_request.pk)
+    return render(
+        request,
+        "funding/request_detail.html",
+        {
+            "funding_request": funding_request,
+            "quote": funding_request.quote,
+            "events": list(funding_request.events.all()),
+            "corrections": list(funding_request.corrections.all()),
+            "payment": getattr(funding_request, "payment", None),
+            "form": form,
+            **roles(request),
+        },
+    )
+
+
+@login_required
+def request_invoice(request: HttpRequest, pk: int) -> FileResponse:
+    funding_request = get_object_or_404(requests_for_editor(user=request.user), pk=pk)
+    if not funding_request.invoice:
+        raise Http404
+    return FileResponse(
+        funding_request.invoice.open("rb"),
+        as_attachment=True,
+        filename=f"facture-{funding_request.quote.number}.pdf",
+    )

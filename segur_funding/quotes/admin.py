@@ -1,0 +1,134 @@
+"""Quotes in the admin: read-only for reviewers (statuses and reports move through services)."""
+
+from django.contrib import admin
+from django.http import FileResponse, Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from .models import Quote, QuoteEvent, QuoteLine
+
+
+class QuoteLineInline(admin.TabularInline):
+    model = QuoteLine
+    extra = 0
+    can_delete = False
+    fields = ["position", "label", "scope", "dsr_codes", "is_technical_debt", "amount_ht", "amount_ttc"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class QuoteEventInline(admin.TabularInline):
+    model = QuoteEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "kind", "actor", "from_status", "to_status", "comment"]
+    readonly_fields = fields
+    verbose_name_plural = "Historique"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Quote)
+class QuoteAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "origin",
+        "editor_display",
+        "client",
+        "dsr",
+        "status",
+        "verdict",
+        "signature_date",
+        "delivered_on",
+    ]
+    list_filter = ["origin", "status", "verdict", "dsr", "window"]
+    search_fields = ["number", "editor__name", "editor_name", "client__name", "client__siret"]
+    list_select_related = ["editor", "client", "dsr"]
+    inlines = [QuoteLineInline, QuoteEventInline]
+    readonly_fields = [
+        "origin",
+        "number",
+        "editor",
+        "editor_name",
+        "client",
+        "dsr",
+        "dossier",
+        "window",
+        "order_date",
+        "signature_date",
+        "delivered_on",
+        "status",
+        "verdict",
+        "check_status",
+        "check_error",
+        "checked_at",
+        "mentions",
+        "conditions",
+        "report_display",
+        "pdf_link",
+        "issued_at",
+        "created_at",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Éditeur")
+    def editor_display(self, obj: Quote) -> str:
+        return obj.editor_display
+
+    @admin.display(description="Rapport de vérification")
+    def report_display(self, obj: Quote) -> str:
+        report = obj.check_report or {}
+        if not report:
+            return "—"
+        items = format_html_join("", "<li>{}</li>", ((f["message"],) for f in report.get("findings", [])))
+        return format_html(
+            "Tranche {} — Ségur {} € — État {} € — reste à charge {} €<ul>{}</ul>",
+            report.get("tier") or "?",
+            report.get("segur_total_ttc"),
+            report.get("state_funding_ttc"),
+            report.get("client_remainder_ttc"),
+            items,
+        )
+
+    @admin.display(description="PDF")
+    def pdf_link(self, obj: Quote) -> str:
+        if not obj.pdf:
+            return "—"
+        return format_html(
+            '<a href="{}">Télécharger le PDF</a>', reverse("admin:quotes_quote_pdf", args=[obj.pk])
+        )
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/pdf/", self.admin_site.admin_view(self.pdf_view), name="quotes_quote_pdf"),
+            *super().get_urls(),
+        ]
+
+    def pdf_view(self, request: HttpRequest, pk: int) -> FileResponse:
+        if not request.user.has_perm("quotes.view_quote"):
+            raise Http404
+        quote = get_object_or_404(Quote, pk=pk)
+        if not quote.pdf:
+            raise Http404
+        return FileResponse(
+            quote.pdf.open("rb"), as_attachment=True, filename=f"devis-{quote.number or quote.pk}.pdf"
+        )

@@ -1,0 +1,446 @@
+"""One pypdf text-extraction pass per page, keeping where each piece of text starts and ends.
+
+pypdf's plain extraction (`page.extract_text()`) is fast but reports text in chunks: everything
+a producer draws on one baseline may come back as one string ("Formation 2 470,00 € 940,00 €")
+with the cell boundaries lost. Its layout mode keeps columns but costs about twice as much and
+drops spaces with some producers. So we run the plain pass once, with visitors: the operator
+visitor sees every text-showing operator (where it starts, how many glyph codes it shows and,
+from the font's widths, where it ends), the text visitor sees the decoded chunks, and each chunk
+is cut back into its operators' pieces when the glyph counts add up. When they do not
+(ligatures, exotic encodings) the chunk stays whole and the table rebuild treats it cautiously.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from itertools import repeat
+from typing import Any
+
+from segur_funding.quotes.pdf.metrics import FIRST_CODE, standard_widths
+
+# A quote page holds a few hundred pieces of text; far more means a hostile or absurd page.
+MAX_FRAGMENTS_PER_PAGE = 20_000
+# Two operators drawn closer than this (in ems) are one run of text, farther apart two cells.
+WORD_GAP = 0.6
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A piece of text drawn at one place, in PDF points (y grows upwards)."""
+
+    x: float
+    end: float
+    y: float
+    size: float
+    text: str
+    order: int
+
+
+@dataclass
+class PageText:
+    number: int  # 1-based
+    text: str  # what pypdf's plain extraction returns for the page
+    fragments: list[Fragment]
+    has_images: bool
+    overflow: bool = False
+
+
+@dataclass
+class _Op:
+    x: float
+    end: float
+    y: float
+    size: float
+    codes: int | None  # glyph codes shown; None when the font's code width is unknown
+
+
+@dataclass
+class _FontInfo:
+    code_bytes: int | None
+    widths: dict[int, float]
+    default: float
+
+
+_UNKNOWN_FONT = _FontInfo(None, {}, 500.0)
+
+
+@dataclass
+class _Frame:
+    """The coordinate system and fonts in force: the page, or a form XObject drawn on it."""
+
+    to_page: list[float] | None
+    resources: Any
+    fonts: dict[str, _FontInfo] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _TextState:
+    font: str | None = None
+    size: float = 0.0
+    char_spacing: float = 0.0
+    word_spacing: float = 0.0
+    scale: float = 1.0
+
+    def copy(self) -> _TextState:
+        return _TextState(self.font, self.size, self.char_spacing, self.word_spacing, self.scale)
+
+
+# The operators the visitors care about; every other one returns at once.
+_WATCHED_BEFORE = frozenset(
+    {b"Tj", b"TJ", b"'", b'"', b"Tf", b"Tc", b"Tw", b"Tz", b"q", b"Q", b"Do", b"INLINE IMAGE"}
+)
+_WATCHED_AFTER = frozenset({b"Tj", b"TJ", b"'", b'"', b"Do"})
+
+
+def _mult(m: list[float], n: list[float]) -> list[float]:
+    return [
+        m[0] * n[0] + m[1] * n[2],
+        m[0] * n[1] + m[1] * n[3],
+        m[2] * n[0] + m[3] * n[2],
+        m[2] * n[1] + m[3] * n[3],
+        m[4] * n[0] + m[5] * n[2] + n[4],
+        m[4] * n[1] + m[5] * n[3] + n[5],
+    ]
+
+
+def _number(value: Any, default: float) -> float:
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        return default
+    return result if math.isfinite(result) else default
+
+
+def _font_info(font: Any) -> _FontInfo:
+    """Bytes per glyph code and glyph widths (thousandths of an em) of a font resource."""
+    try:
+        font = font.get_object()
+        if font.get("/Subtype") == "/Type0":
+            encoding = str(font.get("/Encoding"))
+            code_bytes = 2 if encoding in ("/Identity-H", "/Identity-V") or "UCS2" in encoding else None
+            descendant = font["/DescendantFonts"].get_object()[0].get_object()
+            widths: dict[int, float] = {}
+            spec = descendant.get("/W")
+            spec = spec.get_object() if spec is not None else []
+            index = 0
+            while index + 1 < len(spec) and len(widths) < 70_000:
+                first = int(spec[index])
+                nxt = spec[index + 1]
+                nxt = nxt.get_object() if hasattr(nxt, "get_object") else nxt
+                if isinstance(nxt, list):
+                    for offset, width in enumerate(nxt):
+                        widths[first + offset] = _number(width, 0.0)
+                    index += 2
+                elif index + 2 < len(spec):
+                    last, width = int(nxt), _number(spec[index + 2], 0.0)
+                    for code in range(first, min(last, first + 70_000) + 1):
+                        widths[code] = width
+                    index += 3
+                else:
+                    break
+            return _FontInfo(code_bytes, widths, _number(descendant.get("/DW", 1000), 1000.0))
+        widths = {}
+        raw = font.get("/Widths")
+        if raw is not None:
+            first = int(font.get("/FirstChar", 0))
+            for offset, width in enumerate(raw.get_object()):
+                widths[first + offset] = _number(width, 0.0)
+        else:
+            standard = standard_widths(str(font.get("/BaseFont", "")))
+            if standard is not None:
+                widths = {FIRST_CODE + i: float(w) for i, w in enumerate(standard)}
+        default = 500.0
+        descriptor = font.get("/FontDescriptor")
+        if descriptor is not None:
+            default = _number(descriptor.get_object().get("/MissingWidth", 0), 0.0) or 500.0
+        return _FontInfo(1, widths, default)
+    except Exception:
+        return _UNKNOWN_FONT
+
+
+def _two_byte_codes(raw: bytes) -> list[int]:
+    return [raw[i] << 8 | raw[i + 1] for i in range(0, len(raw) - 1, 2)]
+
+
+def _raw_bytes(operand: Any) -> bytes | None:
+    original = getattr(operand, "original_bytes", None)
+    if isinstance(original, bytes):
+        return original
+    if isinstance(operand, bytes):
+        return operand
+    return None
+
+
+@dataclass
+class _Collector:
+    page_resources: Any
+    limit: int = MAX_FRAGMENTS_PER_PAGE
+    fragments: list[Fragment] = field(default_factory=list)
+    has_images: bool = False
+    overflow: bool = False
+    _frames: list[_Frame] = field(default_factory=list)
+    _state: _TextState = field(default_factory=_TextState)
+    _stack: list[_TextState] = field(default_factory=list)
+    _xobjects: list[tuple[bool, _TextState]] = field(default_factory=list)
+    _pending: list[_Op | None] = field(default_factory=list)
+    _current: _Op | None = None
+    _showing: bool = False
+    _order: int = 0
+
+    def __post_init__(self) -> None:
+        self._frames.append(_Frame(None, self.page_resources))
+
+    # pypdf visitors ----------------------------------------------------------------------
+
+    def before(self, operator: bytes, operands: Any, cm: list[float], tm: list[float]) -> None:
+        if operator not in _WATCHED_BEFORE:
+            return
+        state = self._state
+        if operator in (b"Tj", b"TJ"):
+            self._current = self._op(operands, cm, tm)
+            self._showing = True
+        elif operator in (b"'", b'"'):
+            # These move to the next line before showing: the position is not known here.
+            self._current = None
+            self._showing = True
+        elif operator == b"Tf" and operands:
+            state.font = str(operands[0])
+            state.size = _number(operands[1] if len(operands) > 1 else None, state.size)
+        elif operator == b"Tc" and operands:
+            state.char_spacing = _number(operands[0], 0.0)
+        elif operator == b"Tw" and operands:
+            state.word_spacing = _number(operands[0], 0.0)
+        elif operator == b"Tz" and operands:
+            state.scale = _number(operands[0], 100.0) / 100
+        elif operator == b"q":
+            self._stack.append(state.copy())
+        elif operator == b"Q":
+            if self._stack:
+                self._state = self._stack.pop()
+        elif operator == b"Do":
+            self._xobjects.append((self._enter_xobject(operands, cm), state.copy()))
+        elif operator == b"INLINE IMAGE":
+            self.has_images = True
+
+    def after(self, operator: bytes, operands: Any, cm: list[float], tm: list[float]) -> None:
+        if operator not in _WATCHED_AFTER:
+            return
+        if operator != b"Do":
+            if self._showing:
+                self._pending.append(self._current)
+            self._current = None
+            self._showing = False
+        elif operator == b"Do" and self._xobjects:
+            entered, self._state = self._xobjects.pop()
+            if entered and len(self._frames) > 1:
+                self._frames.pop()
+
+    def text(self, text: str, cm: list[float], tm: list[float], font: Any, size: Any) -> None:
+        if not text or text.isspace():
+            # Most flushes are empty (BT, ET, font changes): keep them cheap.
+            self._pending = []
+            return
+        ops = self._pending
+        self._pending = []
+        if self._showing and self._current is not None:
+            # The flush happened while showing this operator's text: it belongs to the chunk.
+            ops.append(self._current)
+            self._showing = False
+        body = text.rstrip("\n")
+        if not body.strip() or self.overflow:
+            return
+        try:
+            start = self._matrix(cm, tm)
+        except (TypeError, ValueError, IndexError):
+            return
+        height = abs(_number(size, 0.0)) * (math.hypot(start[2], start[3]) or 1.0)
+        known = [op for op in ops if op is not None]
+        end = max((op.end for op in known), default=start[4] + 0.5 * height * len(body))
+        fallback = _Op(start[4], end, start[5], height, None)
+        for fragment in self._split(body, ops, fallback):
+            if len(self.fragments) >= self.limit:
+                self.overflow = True
+                return
+            self.fragments.append(fragment)
+
+    # internals -----------------------------------------------------------------------------
+
+    def _matrix(self, cm: list[float], tm: list[float]) -> list[float]:
+        matrix = _mult([float(v) for v in tm], [float(v) for v in cm])
+        to_page = self._frames[-1].to_page
+        return _mult(matrix, to_page) if to_page is not None else matrix
+
+    def _font(self) -> _FontInfo:
+        name = self._state.font or ""
+        for frame in reversed(self._frames):
+            if name in frame.fonts:
+                return frame.fonts[name]
+            try:
+                fonts = frame.resources.get_object().get("/Font")
+                resource = fonts.get_object().get(name) if fonts is not None else None
+            except Exception:
+                resource = None
+            if resource is not None:
+                frame.fonts[name] = _font_info(resource)
+                return frame.fonts[name]
+        return _UNKNOWN_FONT
+
+    def _op(self, operands: Any, cm: list[float], tm: list[float]) -> _Op | None:
+        try:
+            matrix = self._matrix(cm, tm)
+        except (TypeError, ValueError, IndexError):
+            return None
+        state, font = self._state, self._font()
+        size = state.size
+        advance = 0.0  # in text space units
+        codes: int | None = 0
+        items = operands[0] if operands and isinstance(operands[0], list) else operands[:1]
+        for item in items:
+            if isinstance(item, int | float):
+                advance -= float(item) / 1000 * size * state.scale
+                continue
+            raw = _raw_bytes(item)
+            if raw is None:
+                codes = None
+                continue
+            values = raw if (font.code_bytes or 1) == 1 else _two_byte_codes(raw)
+            total = sum(map(font.widths.get, values, repeat(font.default)))
+            spaces = raw.count(32) if (font.code_bytes or 1) == 1 else 0
+            step = total / 1000 * size + state.char_spacing * len(values)
+            advance += (step + state.word_spacing * spaces) * state.scale
+            if codes is not None:
+                codes += len(values)
+        if font.code_bytes is None:
+            codes = None
+        height = abs(size) * (math.hypot(matrix[2], matrix[3]) or 1.0)
+        end = matrix[4] + advance * matrix[0]
+        return _Op(matrix[4], max(end, matrix[4]), matrix[5], height, codes)
+
+    def _enter_xobject(self, operands: Any, cm: list[float]) -> bool:
+        """Follow a form XObject's coordinate system; True when a frame was pushed."""
+        try:
+            resources = self._frames[-1].resources.get_object()
+            xobject = resources["/XObject"].get_object()[operands[0]].get_object()
+            if xobject.get("/Subtype") == "/Image":
+                self.has_images = True
+                return False
+            if xobject.get("/Subtype") != "/Form":
+                return False
+            form = [_number(v, 0.0) for v in xobject.get("/Matrix", [1, 0, 0, 1, 0, 0])][:6]
+            placed = _mult(form, [float(v) for v in cm])
+            parent = self._frames[-1].to_page
+            to_page = _mult(placed, parent) if parent is not None else placed
+            inner = xobject.get("/Resources")
+            self._frames.append(_Frame(to_page, inner if inner is not None else resources))
+        except Exception:
+            return False
+        return True
+
+    def _split(self, body: str, ops: list[_Op | None], fallback: _Op) -> list[Fragment]:
+        """Cut a chunk back into the pieces its operators drew, grouped into runs of text."""
+        pieces = _align(body, ops)
+        if pieces is None:
+            return [self._fragment(fallback, body, fallback.end)]
+        fragments: list[Fragment] = []
+        first, text, _ = pieces[0]
+        parts, end = [text], first.end
+        for op, piece, spaced in pieces[1:]:
+            same_line = abs(op.y - first.y) <= 0.4 * max(op.size, first.size, 1.0)
+            if same_line and op.x - end <= WORD_GAP * max(op.size, 1.0):
+                parts.append((" " if spaced else "") + piece)
+                end = max(end, op.end)
+                continue
+            fragments.append(self._fragment(first, "".join(parts), end))
+            first, parts, end = op, [piece], op.end
+        fragments.append(self._fragment(first, "".join(parts), end))
+        return [f for f in fragments if f.text.strip()]
+
+    def _fragment(self, op: _Op, text: str, end: float) -> Fragment:
+        self._order += 1
+        return Fragment(round(op.x, 2), round(end, 2), round(op.y, 2), round(op.size, 2), text, self._order)
+
+
+def _align(body: str, ops: list[_Op | None]) -> list[tuple[_Op, str, bool]] | None:
+    """Give each operator its piece of `body`, or None when the counts do not add up.
+
+    Left to right first, each operator taking exactly its glyph count; then right to left, the
+    leftmost operator absorbing the difference: a ligature ("fi" drawn as one glyph) sits in
+    label text, which is on the left, while amounts on the right have none.
+    """
+    if len(ops) < 2 or any(op is None or op.codes is None for op in ops):
+        return None
+    known = [op for op in ops if op is not None]
+    return _align_forward(body, known) or _align_backward(body, known)
+
+
+def _align_forward(body: str, ops: list[_Op]) -> list[tuple[_Op, str, bool]] | None:
+    slack = len(body) - sum(op.codes or 0 for op in ops)
+    if slack < 0:
+        return None
+    pieces: list[tuple[_Op, str, bool]] = []
+    pos, spaced = 0, False
+    for index, op in enumerate(ops):
+        end = pos + (op.codes or 0)
+        if end > len(body):
+            return None
+        pieces.append((op, body[pos:end], spaced))
+        pos, spaced = end, False
+        # pypdf inserts one space between two operators drawn apart.
+        if index < len(ops) - 1 and slack > 0 and pos < len(body) and body[pos] == " ":
+            pos += 1
+            slack -= 1
+            spaced = True
+    return pieces if pos == len(body) else None
+
+
+def _align_backward(body: str, ops: list[_Op]) -> list[tuple[_Op, str, bool]] | None:
+    pieces: list[tuple[_Op, str, bool]] = []
+    end = len(body)
+    for op in reversed(ops[1:]):
+        start = end - (op.codes or 0)
+        if start <= 0:
+            return None
+        spaced = body[start - 1] == " "
+        pieces.append((op, body[start:end], spaced))
+        end = start - 1 if spaced else start
+    first = ops[0]
+    extra = end - (first.codes or 0)
+    if extra < 0 or extra > max(3, (first.codes or 0) // 5):
+        return None
+    pieces.append((first, body[:end], False))
+    pieces.reverse()
+    return pieces
+
+
+def _page_has_images(page: Any) -> bool:
+    try:
+        resources = page.get("/Resources")
+        if resources is None:
+            return False
+        xobjects = resources.get_object().get("/XObject")
+        if xobjects is None:
+            return False
+        xobjects = xobjects.get_object()
+        return any(xobjects[name].get_object().get("/Subtype") == "/Image" for name in xobjects)
+    except Exception:
+        return False
+
+
+def extract_page(page: Any, number: int) -> PageText:
+    """Run pypdf's plain extraction once on `page`, collecting positioned fragments."""
+    resources = page.get("/Resources")
+    collector = _Collector(resources if resources is not None else {})
+    text = page.extract_text(
+        orientations=(0,),
+        visitor_operand_before=collector.before,
+        visitor_operand_after=collector.after,
+        visitor_text=collector.text,
+    )
+    return PageText(
+        number=number,
+        text=text or "",
+        fragments=collector.fragments,
+        has_images=collector.has_images or _page_has_images(page),
+        overflow=collector.overflow,
+    )

@@ -1,0 +1,230 @@
+"""The quote's header fields: number, client, dates, DSR; its mentions and conditions.
+
+Read from the free text around the table. A field printed twice with two different values is
+not chosen between: it is left out and a person is asked to check it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from segur_funding.quotes.pdf.french import DATE_PATTERN, date_from_match, squash
+from segur_funding.quotes.pdf.layout import Paragraph
+from segur_funding.quotes.pdf.wording import dsr_codes, is_condition
+
+_NUMBER = r"(?P<value>[A-Za-z0-9][\w/.\-]*\d[\w/\-]*)"
+_NUMBER_PATTERNS = [
+    re.compile(
+        r"\b(?:devis|proposition|offre)\s*(?:n\s*[°º]|n[o°]\b\.?|num[ée]ro|r[ée]f\.?)\s*:?\s*" + _NUMBER,
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\b(?:n\s*[°º]|num[ée]ro|r[ée]f[ée]rence)\s*(?:de\s+|du\s+)?(?:devis|proposition)\s*:?\s*" + _NUMBER,
+        re.IGNORECASE,
+    ),
+]
+_HAS_DIGIT = re.compile(r"\d")
+_WEEKDAY = r"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?"
+_DATE_AFTER = r"\s*[,:]?\s*(?:le\s*:?\s*)?" + _WEEKDAY + DATE_PATTERN
+_DATE_LABELS = {
+    "order_date": [
+        r"date\s+de\s+(?:la\s+)?commande",
+        r"command[ée]e?\s+le",
+        r"bon\s+de\s+commande\s+(?:du|en\s+date\s+du)",
+    ],
+    "signature_date": [
+        r"bon\s+pour\s+accord",
+        r"sign[ée]e?\s+le",
+        r"date\s+de\s+(?:la\s+)?signature",
+        r"accept[ée]e?\s+le",
+        r"lu\s+et\s+approuv[ée]e?",
+    ],
+    "referenced_on": [
+        r"r[ée]f[ée]renc[ée]e?\s+(?:par\s+l.\s*ANS\s+)?(?:le|depuis\s+le)",
+        r"date\s+(?:de\s+|du\s+)?r[ée]f[ée]rencement",
+    ],
+    "proofs_complete_on": [
+        r"dossier\s+(?:complet\s+)?(?:de\s+)?preuves?\s+(?:complet\s+)?(?:d[ée]pos[ée]\s+)?le",
+        r"preuves\s+compl[eè]tes\s+(?:d[ée]pos[ée]es\s+)?le",
+    ],
+}
+_DATE_PATTERNS = {
+    key: re.compile(rf"\b(?:{'|'.join(labels)}){_DATE_AFTER}", re.IGNORECASE)
+    for key, labels in _DATE_LABELS.items()
+}
+_DATE_NAMES = {
+    "order_date": "dates de commande",
+    "signature_date": "dates de signature",
+    "referenced_on": "dates de référencement",
+    "proofs_complete_on": "dates de dépôt du dossier de preuves",
+}
+
+_CLIENT_LABEL = re.compile(
+    r"^(?:client|destinataire|adress[ée] [àa]|à l.attention de|laboratoire client|"
+    r"raison sociale|factur[ée] [àa])\s*:?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_NOT_A_NAME = re.compile(
+    r"siret|siren|finess|t[ée]l\b|t[ée]l[ée]phone|fax|@|\b\d{5}\b|sites?\s+g[ée]ographiques?"
+    r"|nombre\s+de\s+sites|n°\s*client|code\s+client|\btva\b|\bdevis\b|\bdate\b"
+    r"|\b(rue|avenue|av\.|boulevard|bd|place|chemin|allée|route|impasse|quai|cours)\b"
+    r"|\bbp\s*\d|cedex",
+    re.IGNORECASE,
+)
+_SIRET = re.compile(
+    r"siret\s*(?:n°\s*)?:?\s*(\d{3}[ .\u00a0\u202f]?\d{3}[ .\u00a0\u202f]?\d{3}"
+    r"[ .\u00a0\u202f]?\d{5})(?!\d)",
+    re.IGNORECASE,
+)
+_SITES = [
+    re.compile(r"\b(\d{1,4})\s+sites?\s+g[ée]ographiques?\b", re.IGNORECASE),
+    re.compile(r"\bsites?\s+g[ée]ographiques?\s*:\s*(\d{1,4})\b", re.IGNORECASE),
+    re.compile(r"\bnombre\s+de\s+sites?(?:\s+g[ée]ographiques?)?\s*:?\s*(\d{1,4})\b", re.IGNORECASE),
+]
+
+
+def _distinct(values: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        if value not in out:
+            out.append(value)
+    return out
+
+
+def read_fields(
+    *, texts: list[str], paragraphs: list[Paragraph], lines: list[dict], headings: list[str]
+) -> tuple[dict, list[str]]:
+    """Header fields of the quote document, and the manual checks they call for."""
+    document: dict = {}
+    checks: list[str] = []
+    sources = [squash(text) for text in texts] + [p.text for p in paragraphs]
+
+    numbers = _distinct(
+        match["value"].rstrip(".-/")
+        for source in sources
+        for pattern in _NUMBER_PATTERNS
+        for match in pattern.finditer(source)
+    )
+    if len(numbers) == 1:
+        document["number"] = numbers[0]
+    elif numbers:
+        checks.append(
+            f"Le devis porte plusieurs numéros ({', '.join(numbers)}) : vérifiez lequel s'applique."
+        )
+
+    dsr = _document_dsr(lines, [p.text for p in paragraphs] + headings)
+    if dsr is not None:
+        document["dsr"] = dsr
+
+    client, client_checks = _client(paragraphs, sources)
+    if client:
+        document["client"] = client
+    checks.extend(client_checks)
+
+    dates: dict[str, str] = {}
+    dated = [source for source in sources if _HAS_DIGIT.search(source)]
+    for key, pattern in _DATE_PATTERNS.items():
+        found = []
+        for source in dated:
+            for match in pattern.finditer(source):
+                value = date_from_match(match)
+                if value is not None:
+                    found.append(value.isoformat())
+        found = _distinct(found)
+        if len(found) == 1:
+            dates[key] = found[0]
+        elif found:
+            checks.append(
+                f"Le devis indique plusieurs {_DATE_NAMES[key]} ({', '.join(found)}) : "
+                "vérifiez laquelle s'applique."
+            )
+    for key in ("order_date", "signature_date"):
+        if key in dates:
+            document[key] = dates[key]
+    referencing = {k: dates[k] for k in ("referenced_on", "proofs_complete_on") if k in dates}
+    if referencing:
+        document["referencing"] = referencing
+
+    mentions = [p.text for p in paragraphs]
+    document["mentions"] = mentions
+    document["conditions"] = [
+        sentence
+        for text in mentions
+        for sentence in re.split(r"(?<=[.;!?])\s+", text)
+        if is_condition(sentence)
+    ]
+    return document, checks
+
+
+def _document_dsr(lines: list[dict], texts: list[str]) -> str | None:
+    """The quote's DSR when the quote names exactly one: on its Ségur lines, else anywhere."""
+    segur = [line for line in lines if line.get("scope") in {"segur", "state_funding"}]
+    for group in (segur, lines):
+        codes = _distinct(code for line in group for code in line.get("dsr", []))
+        if codes:
+            return codes[0] if len(codes) == 1 else None
+    codes = _distinct(code for text in texts for code in dsr_codes(text))
+    return codes[0] if len(codes) == 1 else None
+
+
+def _client(paragraphs: list[Paragraph], sources: list[str]) -> tuple[dict, list[str]]:
+    client: dict = {}
+    checks: list[str] = []
+    block = _client_block(paragraphs)
+    if block is not None:
+        name = _client_name(block)
+        if name:
+            client["name"] = name
+        siret = _SIRET.search(block.text)
+        if siret:
+            client["siret"] = re.sub(r"\D", "", siret.group(1))
+    sites = _sites([block.text] if block is not None else [])
+    if not sites:
+        sites = _sites(sources)
+    if len(sites) == 1:
+        client["geographic_sites"] = sites[0]
+    elif sites:
+        checks.append(
+            "Le devis indique plusieurs nombres de sites géographiques "
+            f"({', '.join(str(s) for s in sites)}) : vérifiez celui du client."
+        )
+    return client, checks
+
+
+def _client_block(paragraphs: list[Paragraph]) -> Paragraph | None:
+    for paragraph in paragraphs:
+        if _CLIENT_LABEL.match(squash(paragraph.lines[0].text)):
+            return paragraph
+    for paragraph in paragraphs:
+        if _sites([paragraph.text]) and len(paragraph.lines) <= 8:
+            return paragraph
+    return None
+
+
+def _client_name(block: Paragraph) -> str | None:
+    lines = [squash(line.text) for line in block.lines]
+    first = _CLIENT_LABEL.match(lines[0])
+    if first is not None:
+        lines = ([first["rest"]] if first["rest"] else []) + lines[1:]
+    parts: list[str] = []
+    for line in lines:
+        if _NOT_A_NAME.search(line):
+            if parts:
+                break
+            continue
+        parts.append(line)
+    name = " ".join(parts).strip(" :,-–")
+    return name or None
+
+
+def _sites(sources: list[str]) -> list[int]:
+    found: list[int] = []
+    for source in sources:
+        words = squash(source)
+        for pattern in _SITES:
+            for match in pattern.finditer(words):
+                value = int(match.group(1))
+                if value not in found:
+                    found.append(value)
+    return found

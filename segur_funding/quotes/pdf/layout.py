@@ -1,0 +1,190 @@
+"""From positioned fragments to rows (one baseline, cells left to right) and to paragraphs.
+
+Geometry only: a row is what a reader sees on one line across the page; a paragraph is a run
+of lines stacked in the same column with ordinary line spacing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from segur_funding.quotes.pdf.extract import WORD_GAP, PageText
+from segur_funding.quotes.pdf.french import squash
+
+# Lines of one paragraph, or of one table cell, sit at most this many font sizes apart;
+# table rows and paragraphs are separated by more (padding, borders, spacing).
+LINE_PITCH = 1.45
+PARAGRAPH_PITCH = 1.6
+
+# French words that keep their hyphen when a line breaks right after it.
+_HYPHEN_PREFIXES = {
+    "inter",
+    "intra",
+    "auto",
+    "multi",
+    "anti",
+    "post",
+    "pre",
+    "sous",
+    "non",
+    "demi",
+    "mi",
+    "semi",
+    "co",
+    "re",
+    "extra",
+    "super",
+    "ex",
+    "vice",
+    "mise",
+    "pris",
+    "prise",
+    "e",
+}
+
+
+@dataclass
+class Cell:
+    x: float
+    end: float
+    text: str
+    size: float
+    order: int
+
+
+@dataclass
+class Row:
+    page: int
+    y: float
+    size: float
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\t".join(cell.text for cell in self.cells)
+
+    @property
+    def x(self) -> float:
+        return self.cells[0].x
+
+
+def build_rows(page: PageText) -> list[Row]:
+    """Group the page's fragments into rows, top to bottom, cells left to right."""
+    fragments = sorted((f for f in page.fragments if squash(f.text)), key=lambda f: (-f.y, f.x, f.order))
+    rows: list[Row] = []
+    for fragment in fragments:
+        size = fragment.size if fragment.size > 0 else 10.0
+        if rows and abs(rows[-1].y - fragment.y) <= 0.45 * max(rows[-1].size, size):
+            row = rows[-1]
+            row.size = max(row.size, size)
+        else:
+            row = Row(page=page.number, y=fragment.y, size=size)
+            rows.append(row)
+        row.cells.append(Cell(fragment.x, fragment.end, fragment.text, size, fragment.order))
+    for row in rows:
+        row.cells = _merge_cells(sorted(row.cells, key=lambda c: (c.x, c.order)))
+    return rows
+
+
+def _merge_cells(cells: list[Cell]) -> list[Cell]:
+    merged: list[Cell] = []
+    previous_raw = ""
+    for cell in cells:
+        text = squash(cell.text)
+        if not text:
+            continue
+        if merged and cell.x - merged[-1].end <= WORD_GAP * cell.size:
+            last = merged[-1]
+            # Two runs drawn end to end (a font change inside a word) join without a space.
+            touching = cell.x - last.end < 0.1 * cell.size
+            spaced = previous_raw[-1:].isspace() or cell.text[:1].isspace()
+            joiner = "" if touching and not spaced else " "
+            last.text = f"{last.text}{joiner}{text}"
+            last.end = max(last.end, cell.end)
+        else:
+            merged.append(Cell(cell.x, cell.end, text, cell.size, cell.order))
+        previous_raw = cell.text
+    return merged
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join wrapped lines into one text, undoing line-end hyphenation."""
+    out = ""
+    for raw in lines:
+        line = squash(raw)
+        if not line:
+            continue
+        if not out:
+            out = line
+            continue
+        if out.endswith("-") and line[:1].islower():
+            head = re.search(r"(\w+)-$", out)
+            if head and head.group(1).lower() not in _HYPHEN_PREFIXES:
+                out = out[:-1] + line
+            else:
+                out = out + line
+            continue
+        out = f"{out} {line}"
+    return out
+
+
+@dataclass
+class TextLine:
+    page: int
+    x: float
+    end: float
+    y: float
+    size: float
+    text: str
+
+
+@dataclass
+class Paragraph:
+    lines: list[TextLine]
+
+    @cached_property
+    def text(self) -> str:
+        return join_lines([line.text for line in self.lines])
+
+    @property
+    def page(self) -> int:
+        return self.lines[0].page
+
+
+def text_lines(row: Row) -> list[TextLine]:
+    """A row of free text as lines of text: cells far apart are separate columns."""
+    lines: list[TextLine] = []
+    for cell in row.cells:
+        if lines and cell.x - lines[-1].end <= 2.5 * cell.size:
+            lines[-1].text = f"{lines[-1].text} {cell.text}"
+            lines[-1].end = cell.end
+            continue
+        lines.append(TextLine(row.page, cell.x, cell.end, row.y, cell.size, cell.text))
+    return lines
+
+
+def build_paragraphs(lines: list[TextLine]) -> list[Paragraph]:
+    """Stack text lines into paragraphs, column by column (a header often has two columns)."""
+    paragraphs: list[Paragraph] = []
+    open_by_column: dict[int, Paragraph] = {}
+    for line in sorted(lines, key=lambda t: (t.page, -t.y, t.x)):
+        column = _column_key(line, open_by_column)
+        current = open_by_column.get(column)
+        if current is not None:
+            last = current.lines[-1]
+            if last.page == line.page and 0 < last.y - line.y <= PARAGRAPH_PITCH * max(last.size, line.size):
+                current.lines.append(line)
+                continue
+        paragraph = Paragraph([line])
+        paragraphs.append(paragraph)
+        open_by_column[column] = paragraph
+    return paragraphs
+
+
+def _column_key(line: TextLine, open_by_column: dict[int, Paragraph]) -> int:
+    for key, paragraph in open_by_column.items():
+        if abs(paragraph.lines[-1].x - line.x) <= 12 and paragraph.page == line.page:
+            return key
+    return int(line.x) + 100_000 * line.page

@@ -1,0 +1,410 @@
+"""Read a PDF quote: the embedded quote document when there is one, else its text layer.
+
+Only extraction happens here; conformity is the checker's business. What cannot be read
+reliably is reported as manual checks (French sentences), which make the verdict
+"incomplete". Files that cannot be read at all (not a PDF, empty, truncated, encrypted, too
+big, decompression bombs) raise InvalidInput with one French line.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from segur_funding.core.errors import InvalidInput
+from segur_funding.quotes.pdf.classify import classify
+from segur_funding.quotes.pdf.extract import PageText, extract_page
+from segur_funding.quotes.pdf.fields import read_fields
+from segur_funding.quotes.pdf.french import normalize
+from segur_funding.quotes.pdf.layout import build_paragraphs, build_rows, text_lines
+from segur_funding.quotes.pdf.table import rebuild
+from segur_funding.quotes.pdf.wrapping import attach_wrapped_labels
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_PAGES = 50
+# A quote's page content stream inflates to kilobytes, a page heavy with vector drawings to
+# a megabyte or so; an embedded JSON to a few kilobytes.
+MAX_STREAM_BYTES = 16 * 1024 * 1024
+MAX_PAGE_CONTENT_BYTES = 4 * 1024 * 1024
+MAX_CONTENT_BYTES = 24 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = 2 * 1024 * 1024
+# Wall-clock budget for the whole reading, checked between pages.
+TIME_BUDGET_SECONDS = 8.0
+
+ATTACHMENT_NAME = "devis-segur.json"
+
+_quiet_lock = threading.Lock()
+_quiet_readers = 0
+_quiet_saved_level = logging.NOTSET
+
+
+@contextmanager
+def _pypdf_quiet() -> Iterator[None]:
+    """Silence pypdf's logging while quotes are being read.
+
+    pypdf logs every oddity of a damaged file; `check_quote` must print one French line and
+    nothing else. A counter keeps this right when several threads read at once.
+    """
+    global _quiet_readers, _quiet_saved_level
+    pypdf_logger = logging.getLogger("pypdf")
+    with _quiet_lock:
+        if _quiet_readers == 0:
+            _quiet_saved_level = pypdf_logger.level
+            pypdf_logger.setLevel(logging.CRITICAL + 1)
+        _quiet_readers += 1
+    try:
+        yield
+    finally:
+        with _quiet_lock:
+            _quiet_readers -= 1
+            if _quiet_readers == 0:
+                pypdf_logger.setLevel(_quiet_saved_level)
+
+
+@dataclass(frozen=True)
+class PdfReading:
+    """What a PDF quote establishes.
+
+    document: the SPEC §4 quote-document shape, only the keys the PDF establishes.
+    manual_checks: French sentences, what a person must check by hand.
+    embedded: True when `document` is the JSON quote document attached to the PDF.
+    text: the extracted text, pages separated by form feeds.
+    """
+
+    document: dict
+    manual_checks: list[str]
+    embedded: bool
+    text: str
+
+
+def read_pdf_quote(data: bytes) -> PdfReading:
+    """Read a PDF quote. Raises InvalidInput for a file that cannot be read at all."""
+    _check_envelope(data)
+    pages, attachment = _read_pages(data)
+    layer_checks = _text_layer_checks(pages)
+    reading = _rebuild(pages, layer_checks)
+    if attachment is None:
+        return reading
+    document, problem = attachment
+    if problem is not None:
+        return PdfReading(reading.document, [problem, *reading.manual_checks], False, reading.text)
+    # The attached document is the quote; a page without text (a scanned signed page, say)
+    # may still carry handwritten changes, so it stays a manual check.
+    checks = list(layer_checks.values())
+    mismatch = _compare(document, reading)
+    if mismatch:
+        checks.append(mismatch)
+    return PdfReading(document, checks, True, reading.text)
+
+
+# --------------------------------------------------------------------------------------------
+# Opening the file safely
+# --------------------------------------------------------------------------------------------
+
+
+def _check_envelope(data: bytes) -> None:
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise InvalidInput("Le fichier reçu n'est pas un fichier PDF.")
+    if len(data) == 0:
+        raise InvalidInput("Le fichier PDF est vide.")
+    if len(data) > MAX_BYTES:
+        raise InvalidInput(
+            f"Le fichier PDF dépasse {MAX_BYTES // (1024 * 1024)} Mo : un devis n'est pas si "
+            "volumineux, déposez une version allégée."
+        )
+    if b"%PDF-" not in bytes(data[:1024]):
+        raise InvalidInput("Le fichier n'est pas un PDF (en-tête %PDF absent).")
+    if b"%%EOF" not in bytes(data[-2048:]):
+        raise InvalidInput(
+            "Le fichier PDF est incomplet (tronqué) : téléchargez-le à nouveau puis redéposez-le."
+        )
+
+
+def _limits() -> dict[str, Any]:
+    return {
+        "maximum_declared_stream_length": MAX_BYTES,
+        "zlib_maximum_output_length": MAX_STREAM_BYTES,
+        "lzw_maximum_output_length": MAX_STREAM_BYTES,
+        "run_length_maximum_output_length": MAX_STREAM_BYTES,
+        "array_based_stream_maximum_output_length": MAX_STREAM_BYTES,
+        "jbig2_maximum_output_length": MAX_STREAM_BYTES,
+        "brotli_maximum_output_length": MAX_STREAM_BYTES,
+        "image_maximum_buffer_size": MAX_STREAM_BYTES,
+        "zlib_maximum_recovery_input_length": 512 * 1024,
+        "stream_decoding_work_maximum_length": 4 * MAX_STREAM_BYTES,
+        "stream_parsing_work_maximum_count": 200_000,
+        "page_tree_maximum_entries": 10_000,
+        "page_tree_maximum_page_entries": 10_000,
+        "xform_maximum_invocations_per_extraction": 500,
+        "array_maximum_element_count": 50_000,
+        "dictionary_maximum_element_count": 50_000,
+        # The quote's own text is all we need: never call an external JBIG2 decoder.
+        "jbig2dec_binary": None,
+    }
+
+
+def _unreadable(exception: BaseException) -> InvalidInput:
+    name = type(exception).__name__
+    message = str(exception).lower()
+    if isinstance(exception, MemoryError) or ("Limit" in name and "decompress" in message):
+        return InvalidInput(
+            "Le fichier PDF contient des données trop volumineuses une fois décompressées : "
+            "il ne peut pas être lu."
+        )
+    if "Limit" in name:
+        return InvalidInput(
+            "Le fichier PDF a une structure trop volumineuse pour un devis : il ne peut pas être lu."
+        )
+    return InvalidInput("Le fichier PDF est endommagé ou illisible : il ne peut pas être lu.")
+
+
+def _read_pages(data: bytes) -> tuple[list[PageText], tuple[dict, str | None] | None]:
+    """Open the PDF under tight pypdf limits; extract each page once; read the attachment.
+
+    Every pypdf failure, whatever its type, becomes InvalidInput: a hostile file must never
+    produce a traceback.
+    """
+    from pypdf import apply_configuration
+
+    started = time.monotonic()
+    with _pypdf_quiet(), apply_configuration(**_limits()):
+        reader = _open(data)
+        count = _page_count(reader)
+        _check_content_sizes(reader, count)
+        pages = []
+        for index in range(count):
+            if time.monotonic() - started > TIME_BUDGET_SECONDS:
+                raise InvalidInput(
+                    "La lecture du PDF a dépassé le temps imparti : le fichier est trop "
+                    "complexe pour être lu automatiquement."
+                )
+            try:
+                page = extract_page(reader.pages[index], index + 1)
+            except Exception as exception:
+                raise _unreadable(exception) from None
+            if page.overflow:
+                raise InvalidInput(
+                    f"La page {index + 1} du PDF contient bien plus de texte qu'un devis : "
+                    "le fichier ne peut pas être lu automatiquement."
+                )
+            pages.append(page)
+        return pages, _attachment(reader)
+
+
+def _open(data: bytes) -> Any:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(bytes(data)), strict=False)
+        encrypted = reader.is_encrypted
+    except Exception as exception:
+        raise _unreadable(exception) from None
+    if encrypted:
+        raise InvalidInput(
+            "Le fichier PDF est protégé (chiffré) : enregistrez-le sans protection puis déposez-le à nouveau."
+        )
+    return reader
+
+
+def _page_count(reader: Any) -> int:
+    try:
+        # The page tree's declared count first: flattening a tree of millions of pages is the
+        # very work a hostile file wants us to do.
+        count = max(_declared_page_count(reader), len(reader.pages))
+    except InvalidInput:
+        raise
+    except Exception as exception:
+        raise _unreadable(exception) from None
+    if count > MAX_PAGES:
+        raise InvalidInput(
+            f"Le PDF compte {count} pages : au-delà de {MAX_PAGES} pages, il ne peut pas "
+            "s'agir d'un devis lisible automatiquement."
+        )
+    if count == 0:
+        raise InvalidInput("Le fichier PDF ne contient aucune page.")
+    return count
+
+
+def _check_content_sizes(reader: Any, count: int) -> None:
+    """Refuse before parsing anything when the pages' drawings inflate beyond any quote's.
+
+    Inflating is fast (zlib, in C) and pypdf keeps the result for the extraction; parsing is
+    slow (Python, operator by operator): a page of megabytes of operators is where a hostile
+    file would spend our time and memory.
+    """
+    from pypdf.generic import ArrayObject
+
+    total = 0
+    for index in range(count):
+        try:
+            contents = reader.pages[index].get("/Contents")
+            contents = contents.get_object() if contents is not None else None
+            streams = contents if isinstance(contents, ArrayObject) else [contents]
+            size = sum(len(stream.get_object().get_data()) for stream in streams if stream is not None)
+        except Exception as exception:
+            raise _unreadable(exception) from None
+        total += size
+        if size > MAX_PAGE_CONTENT_BYTES or total > MAX_CONTENT_BYTES:
+            raise InvalidInput(
+                f"La page {index + 1} du PDF contient des dessins trop volumineux pour un devis "
+                f"({size // (1024 * 1024)} Mo une fois décompressés) : il ne peut pas être lu."
+            )
+
+
+def _declared_page_count(reader: Any) -> int:
+    count = reader.trailer["/Root"].get_object()["/Pages"].get_object().get("/Count", 0)
+    try:
+        declared = int(count.get_object() if hasattr(count, "get_object") else count)
+    except (TypeError, ValueError):
+        return 0
+    if declared > MAX_PAGES:
+        raise InvalidInput(
+            f"Le PDF annonce {declared} pages : au-delà de {MAX_PAGES} pages, il ne peut pas "
+            "s'agir d'un devis lisible automatiquement."
+        )
+    return declared
+
+
+def _attachment(reader: Any) -> tuple[dict, str | None] | None:
+    """The quote document attached by segur_funding, if any: (document, problem)."""
+    try:
+        names = list(reader.attachments.keys())
+    except Exception as exception:
+        raise _unreadable(exception) from None
+    candidates = sorted(
+        (n for n in names if str(n).lower().endswith(".json")),
+        key=lambda n: (n != ATTACHMENT_NAME, n),
+    )
+    problem = None
+    for name in candidates:
+        try:
+            contents = reader.attachments[name]
+        except Exception as exception:
+            raise _unreadable(exception) from None
+        for content in contents:
+            if len(content) > MAX_ATTACHMENT_BYTES:
+                problem = f"La pièce jointe {name} est trop volumineuse : elle a été ignorée."
+                continue
+            try:
+                document = json.loads(content.decode("utf-8-sig"))
+            except (UnicodeDecodeError, ValueError, RecursionError):
+                problem = (
+                    f"La pièce jointe {name} n'est pas un JSON lisible : le devis a été lu "
+                    "depuis son texte, vérifiez-le."
+                )
+                continue
+            if isinstance(document, dict) and isinstance(document.get("lines"), list):
+                return document, None
+    if problem is not None:
+        return {}, problem
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# From pages to a quote document
+# --------------------------------------------------------------------------------------------
+
+
+# Replacement, control and private-use characters: what a font without a Unicode map yields.
+_GARBAGE = re.compile("[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
+
+
+def _garbled(text: str) -> bool:
+    if _GARBAGE.search(text) is None:
+        return False
+    visible = len("".join(text.split()))
+    return visible >= 20 and len(_GARBAGE.findall(text)) > visible // 10
+
+
+def _text_layer_checks(pages: list[PageText]) -> dict[int, str]:
+    """Pages whose text layer cannot be read (scanned, vector-drawn, garbled): page -> check."""
+    checks: dict[int, str] = {}
+    for page in pages:
+        readable = "".join(f.text for f in page.fragments).strip()
+        if not readable and page.has_images:
+            checks[page.number] = (
+                f"Page {page.number} : aucun texte lisible, la page est une image "
+                "(document numérisé ?) : lisez-la et vérifiez-la à la main."
+            )
+        elif not readable:
+            checks[page.number] = (
+                f"Page {page.number} : aucun texte lisible (page blanche ou texte vectorisé) : "
+                "vérifiez-la à la main."
+            )
+        elif _garbled(readable):
+            checks[page.number] = (
+                f"Page {page.number} : le texte extrait est illisible (police sans "
+                "correspondance Unicode) : vérifiez cette page à la main."
+            )
+    return checks
+
+
+def _rebuild(pages: list[PageText], layer_checks: dict[int, str]) -> PdfReading:
+    checks = list(layer_checks.values())
+    rows = [row for page in pages if page.number not in layer_checks for row in build_rows(page)]
+
+    infos = classify(rows)
+    attach_wrapped_labels(infos)
+    table = rebuild(infos)
+    checks.extend(table.checks)
+
+    paragraphs = build_paragraphs([line for row in table.text_rows for line in text_lines(row)])
+    headings = [info.row.text for info in infos if info.kind == "section"]
+    document, field_checks = read_fields(
+        texts=[row.text for row in table.text_rows],
+        paragraphs=paragraphs,
+        lines=table.lines,
+        headings=headings,
+    )
+    checks.extend(field_checks)
+    document["lines"] = table.lines
+    if table.generic_amounts and table.lines:
+        words = set(normalize(" ".join(row.text for row in rows)).split())
+        if "ttc" not in words or "ht" in words:
+            checks.append(
+                "Le devis ne précise pas si les montants des lignes sont HT ou TTC : ils ont "
+                "été lus comme TTC, vérifiez-le."
+            )
+    if rows and not table.lines:
+        checks.append(
+            "Aucune ligne de devis n'a été reconnue dans le texte du PDF : vérifiez le tableau à la main."
+        )
+    text = "\f".join(page.text for page in pages)
+    return PdfReading(document, checks, False, text)
+
+
+def _compare(document: dict, reading: PdfReading) -> str | None:
+    """Does the printed table say the same as the attached document? Only when it is clear."""
+    printed = reading.document.get("lines") or []
+    if not printed or reading.manual_checks:
+        return None
+
+    def key(lines: list) -> list[tuple[str, str]]:
+        out = []
+        for line in lines:
+            if not isinstance(line, dict) or line.get("scope") not in {"segur", "state_funding"}:
+                continue
+            try:
+                amount = f"{Decimal(str(line.get('amount_ttc'))):.2f}"
+            except Exception:
+                return []
+            out.append((str(line.get("scope")), amount))
+        return sorted(out)
+
+    attached = key(document.get("lines") or [])
+    if attached and key(printed) != attached:
+        return (
+            f"Le tableau imprimé du devis ne correspond pas à la pièce jointe {ATTACHMENT_NAME} "
+            "(montants de la Prestation Ségur ou de la prise en charge de l'État différents) : "
+            "vérifiez quel document le client a signé."
+        )
+    return None

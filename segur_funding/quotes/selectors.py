@@ -1,0 +1,186 @@
+"""Reads of quotes: scoped lists for editors and labs, and the SPEC §4 document of a quote.
+
+Every list or fetch starts from the user's organisations, so another editor's or lab's quote is
+simply not found (the views answer 404).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from segur_funding.core.errors import InvalidInput
+from segur_funding.funding.rules import ordered_before_referencing
+from segur_funding.organizations.models import Organization, User
+from segur_funding.organizations.selectors import user_clients, user_editors
+from segur_funding.referential.rules import SchemeRef, TierRow, tier_for_sites
+from segur_funding.referential.selectors import scheme_ref_for_dsr
+
+from .constants import Scope
+from .models import Quote, QuoteEvent, QuoteLine, QuoteOrigin
+
+
+def user_roles(*, user: User) -> dict[str, bool]:
+    """Which sides of the quote pages the user sees (for the navigation and the index)."""
+    return {
+        "is_editor": user_editors(user=user).exists(),
+        "is_lab": user_clients(user=user).exists(),
+    }
+
+
+def _quotes() -> QuerySet[Quote]:
+    return Quote.objects.select_related("editor", "client", "dsr", "window", "dossier")
+
+
+def quotes_for_editor(*, user: User) -> QuerySet[Quote]:
+    """Quotes written by the user's editors (uploaded PDFs belong to the labs, not here)."""
+    return _quotes().filter(editor__in=user_editors(user=user), origin=QuoteOrigin.WEB)
+
+
+def quotes_for_lab(*, user: User) -> QuerySet[Quote]:
+    """Quotes addressed to the user's labs: issued web quotes (never drafts) and uploaded PDFs."""
+    from .models import QuoteStatus
+
+    return (
+        _quotes()
+        .filter(client__in=user_clients(user=user))
+        .exclude(origin=QuoteOrigin.WEB, status=QuoteStatus.DRAFT)
+    )
+
+
+def quote_with_details(queryset: QuerySet[Quote]) -> QuerySet[Quote]:
+    return queryset.prefetch_related(
+        Prefetch("lines", queryset=QuoteLine.objects.order_by("position", "id")),
+        Prefetch("events", queryset=QuoteEvent.objects.select_related("actor").order_by("at", "id")),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReferencingDates:
+    referenced_on: date | None
+    proofs_complete_on: date | None
+
+
+def quote_referencing(quote: Quote) -> ReferencingDates:
+    """Referencing dates of the quoted software, read live from the editor's dossier."""
+    dossier = quote.dossier
+    if dossier is None:
+        return ReferencingDates(referenced_on=None, proofs_complete_on=None)
+    return ReferencingDates(
+        referenced_on=dossier.referenced_on, proofs_complete_on=dossier.proofs_complete_on
+    )
+
+
+def needs_conditional_mention(*, order_date: date | None, referenced_on: date | None) -> bool:
+    if order_date is None:
+        return referenced_on is None
+    return ordered_before_referencing(order_date=order_date, referenced_on=referenced_on)
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _text_lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def line_to_json(line: QuoteLine) -> dict[str, object]:
+    data: dict[str, object] = {"label": line.label, "scope": line.scope}
+    if line.dsr_list:
+        data["dsr"] = line.dsr_list
+    data["amount_ttc"] = f"{line.amount_ttc:.2f}"
+    if line.amount_ht is not None:
+        data["amount_ht"] = f"{line.amount_ht:.2f}"
+    return data
+
+
+def document_build(
+    *,
+    number: str,
+    dsr_code: str,
+    client: Organization,
+    referencing: ReferencingDates,
+    order_date: date | None,
+    signature_date: date | None,
+    mentions: list[str],
+    conditions: list[str],
+    lines: list[QuoteLine],
+    scheme: SchemeRef | None,
+) -> dict[str, object]:
+    """The SPEC §4 quote document. The §3.2 mention is added when ordered before referencing:
+    segur_funding prints it on every such quote, so the checker finds it like on paper."""
+    mentions = list(mentions)
+    if (
+        scheme is not None
+        and scheme.conditional_order_mention
+        and needs_conditional_mention(order_date=order_date, referenced_on=referencing.referenced_on)
+    ):
+        mentions.insert(0, scheme.conditional_order_mention)
+    return {
+        "number": number,
+        "dsr": dsr_code,
+        "client": {
+            "name": client.name,
+            "siret": client.siret,
+            "geographic_sites": client.geographic_sites,
+        },
+        "referencing": {
+            "referenced_on": _iso(referencing.referenced_on),
+            "proofs_complete_on": _iso(referencing.proofs_complete_on),
+        },
+        "order_date": _iso(order_date),
+        "signature_date": _iso(signature_date),
+        "mentions": mentions,
+        "conditions": conditions,
+        "lines": [line_to_json(line) for line in lines],
+    }
+
+
+def quote_document(quote: Quote, *, signature_date: date | None = None) -> dict[str, object]:
+    """The SPEC §4 document of a web quote, as the checker and the PDF attachment see it.
+
+    Client sites come from the lab's organisation and referencing dates from the editor's
+    dossier, read now: a dossier completed after the quote was issued counts at signature.
+    """
+    if quote.dsr_id is None:
+        raise InvalidInput("Le devis n'indique pas de DSR.")
+    return document_build(
+        number=quote.number,
+        dsr_code=quote.dsr.code,
+        client=quote.client,
+        referencing=quote_referencing(quote),
+        order_date=quote.order_date,
+        signature_date=signature_date or quote.signature_date,
+        mentions=_text_lines(quote.mentions),
+        conditions=_text_lines(quote.conditions),
+        lines=list(quote.lines.all()),
+        scheme=scheme_ref_for_dsr(dsr_code=quote.dsr.code),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LabTier:
+    dsr_code: str
+    sites: int
+    tier: TierRow
+
+
+def lab_tier(*, lab: Organization, dsr_code: str) -> LabTier | None:
+    """The lab's tier and cap for a DSR, or None when the DSR has no barème or sites are unknown."""
+    scheme = scheme_ref_for_dsr(dsr_code=dsr_code)
+    if scheme is None or not lab.geographic_sites:
+        return None
+    try:
+        tier = tier_for_sites(scheme.tiers, lab.geographic_sites)
+    except InvalidInput:
+        return None
+    return LabTier(dsr_code=dsr_code, sites=lab.geographic_sites, tier=tier)
+
+
+def out_of_scope_total(quote: Quote) -> Decimal:
+    return sum(
+        (line.amount_ttc for line in quote.lines.all() if line.scope == Scope.OUT_OF_SCOPE),
+        Decimal("0.00"),
+    )

@@ -1,0 +1,581 @@
+"""Writes on quotes: drafting, checking, issuing (PDF in a task), signing, delivery, PDF uploads.
+
+Each function owns its transaction, writes the history row of the move and schedules its tasks on
+commit. The check is always the one checker of SPEC §4 (`checker.quote_check_document` /
+`checker.quote_check_file`), so a web quote is judged exactly like on the command line.
+"""
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from segur_funding.core.errors import DomainError, InvalidInput
+from segur_funding.funding.rules import window_for_signature
+from segur_funding.organizations.models import Organization, User
+from segur_funding.organizations.selectors import user_clients, user_editors
+from segur_funding.referential.models import Dsr, FundingWindow
+from segur_funding.referential.selectors import scheme_ref_for_dsr
+
+from .checker import quote_check_document, quote_check_file
+from .constants import Scope, Verdict
+from .models import (
+    QUOTE_TRANSITIONS,
+    CheckStatus,
+    Quote,
+    QuoteEvent,
+    QuoteEventKind,
+    QuoteLine,
+    QuoteOrigin,
+    QuoteStatus,
+)
+from .selectors import out_of_scope_total, quote_document
+
+logger = logging.getLogger(__name__)
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+DOCUMENT_ATTACHMENT_NAME = "devis-segur.json"
+
+
+@dataclass(frozen=True, slots=True)
+class LineInput:
+    label: str
+    scope: str
+    amount_ttc: Decimal
+    amount_ht: Decimal | None = None
+    dsr_codes: str = ""
+    is_technical_debt: bool = False
+
+
+def _today(today: date | None) -> date:
+    return today or timezone.localdate()
+
+
+def _fr(value: date | None) -> str:
+    return date_format(value, "d/m/Y") if value else "—"
+
+
+def _event(
+    quote: Quote,
+    *,
+    kind: str,
+    user: User | None,
+    from_status: str = "",
+    to_status: str = "",
+    comment: str = "",
+) -> QuoteEvent:
+    return QuoteEvent.objects.create(
+        quote=quote,
+        kind=kind,
+        actor=user if user is not None and user.is_authenticated else None,
+        from_status=from_status,
+        to_status=to_status,
+        comment=comment,
+    )
+
+
+def _move(quote: Quote, *, to: str, who: str, user: User | None, **fields: object) -> None:
+    """Compare-and-set move of a quote: refused unless listed in QUOTE_TRANSITIONS and the row
+    still has the status we read (a concurrent move makes the update touch no row)."""
+    frm = quote.status
+    if QUOTE_TRANSITIONS.get((frm, to)) != who:
+        raise DomainError(
+            f"Un devis « {QuoteStatus(frm).label} » ne peut pas passer à « {QuoteStatus(to).label} ».",
+            code="ILLEGAL_TRANSITION",
+        )
+    updated = Quote.objects.filter(pk=quote.pk, status=frm).update(
+        status=to, updated_at=timezone.now(), **fields
+    )
+    if updated == 0:
+        raise DomainError("Ce devis vient d'être modifié par ailleurs : rechargez la page.", code="CONFLICT")
+    quote.status = to
+    for name, value in fields.items():
+        setattr(quote, name, value)
+    kind = {
+        QuoteStatus.ISSUED: QuoteEventKind.ISSUED,
+        QuoteStatus.SIGNED: QuoteEventKind.SIGNED,
+        QuoteStatus.DELIVERED: QuoteEventKind.DELIVERED,
+        QuoteStatus.CANCELLED: QuoteEventKind.CANCELLED,
+    }[to]
+    _event(quote, kind=kind, user=user, from_status=frm, to_status=to)
+
+
+def _require_editor(user: User, quote: Quote) -> None:
+    if quote.origin != QuoteOrigin.WEB or not user_editors(user=user).filter(pk=quote.editor_id).exists():
+        raise DomainError("Ce devis n'appartient pas à votre organisation.", code="FORBIDDEN")
+
+
+def _require_lab(user: User, quote: Quote) -> None:
+    if not user_clients(user=user).filter(pk=quote.client_id).exists():
+        raise DomainError("Ce devis n'est pas adressé à votre organisation.", code="FORBIDDEN")
+
+
+def _locked(quote_id: int) -> Quote:
+    # Row lock on PostgreSQL; SQLite serialises writers itself (BEGIN IMMEDIATE).
+    return (
+        Quote.objects.select_for_update(of=("self",))
+        .select_related("dsr", "client", "editor")
+        .get(pk=quote_id)
+    )
+
+
+# --- Checking ---------------------------------------------------------------------------------
+
+
+def document_check(document: dict, *, today: date | None = None) -> dict:
+    """SPEC §4 report of a document, as a dict (InvalidInput when it cannot be checked at all)."""
+    return quote_check_document(document, today=_today(today)).to_dict()
+
+
+def _store_check(quote: Quote, report: dict) -> None:
+    quote.check_report = report
+    quote.verdict = report["verdict"]
+    quote.check_status = CheckStatus.DONE
+    quote.check_error = ""
+    quote.checked_at = timezone.now()
+
+
+def quote_check(*, quote: Quote, today: date | None = None) -> dict:
+    """Re-check a web quote now and keep the report (refreshes referencing dates)."""
+    try:
+        report = document_check(quote_document(quote), today=today)
+    except InvalidInput as exc:
+        Quote.objects.filter(pk=quote.pk).update(
+            check_status=CheckStatus.FAILED, check_error=exc.message, verdict="", check_report=None
+        )
+        raise
+    _store_check(quote, report)
+    Quote.objects.filter(pk=quote.pk).update(
+        check_report=quote.check_report,
+        verdict=quote.verdict,
+        check_status=quote.check_status,
+        check_error="",
+        checked_at=quote.checked_at,
+    )
+    return report
+
+
+# --- Editor: drafting and issuing ------------------------------------------------------------
+
+
+def _number_next(*, editor: Organization, today: date) -> str:
+    count = Quote.objects.filter(editor=editor, origin=QuoteOrigin.WEB).count()
+    while True:
+        count += 1
+        number = f"D-{today.year}-{count:04d}"
+        if not Quote.objects.filter(editor=editor, origin=QuoteOrigin.WEB, number=number).exists():
+            return number
+
+
+def _lines_replace(quote: Quote, lines: Sequence[LineInput]) -> None:
+    if not lines:
+        raise InvalidInput("Ajoutez au moins une ligne au devis.")
+    quote.lines.all().delete()
+    QuoteLine.objects.bulk_create(
+        QuoteLine(
+            quote=quote,
+            position=i,
+            label=line.label.strip(),
+            scope=line.scope,
+            dsr_codes=",".join(c.strip().upper() for c in line.dsr_codes.split(",") if c.strip()),
+            is_technical_debt=line.is_technical_debt,
+            amount_ht=line.amount_ht,
+            amount_ttc=line.amount_ttc,
+        )
+        for i, line in enumerate(lines)
+    )
+
+
+def _validate_parties(*, user: User, editor: Organization, client: Organization, dossier) -> None:
+    if not user_editors(user=user).filter(pk=editor.pk).exists():
+        raise DomainError("Vous n'êtes pas membre de cet éditeur.", code="FORBIDDEN")
+    if client.kind != "client":
+        raise InvalidInput("Le destinataire du devis doit être un client (laboratoire).")
+    if not client.geographic_sites:
+        raise InvalidInput(
+            f"Le nombre de sites géographiques de « {client.name} » n'est pas renseigné : "
+            "la tranche du barème ne peut pas être déterminée."
+        )
+    if dossier is not None and dossier.editor_id != editor.pk:
+        raise DomainError("Ce dossier de référencement n'appartient pas à votre organisation.")
+
+
+@transaction.atomic
+def quote_create(
+    *,
+    user: User,
+    editor: Organization,
+    client: Organization,
+    dsr: Dsr,
+    dossier=None,
+    order_date: date | None = None,
+    mentions: str = "",
+    conditions: str = "",
+    lines: Sequence[LineInput],
+    number: str = "",
+    today: date | None = None,
+) -> Quote:
+    """A draft quote of `editor` for `client`, checked at once (the report is kept)."""
+    today = _today(today)
+    _validate_parties(user=user, editor=editor, client=client, dossier=dossier)
+    quote = Quote(
+        origin=QuoteOrigin.WEB,
+        editor=editor,
+        client=client,
+        dsr=dsr,
+        dossier=dossier,
+        order_date=order_date or today,
+        mentions=mentions,
+        conditions=conditions,
+        number=number.strip() or _number_next(editor=editor, today=today),
+        created_by=user,
+    )
+    try:
+        with transaction.atomic():
+            quote.save()
+    except IntegrityError:
+        raise DomainError(
+            f"Le numéro de devis « {quote.number} » est déjà utilisé.", code="DUPLICATE_NUMBER"
+        ) from None
+    _lines_replace(quote, lines)
+    _event(quote, kind=QuoteEventKind.CREATED, user=user, to_status=QuoteStatus.DRAFT)
+    quote_check(quote=quote, today=today)
+    return quote
+
+
+@transaction.atomic
+def quote_update(
+    *,
+    quote: Quote,
+    user: User,
+    client: Organization,
+    dsr: Dsr,
+    dossier=None,
+    order_date: date | None,
+    mentions: str,
+    conditions: str,
+    lines: Sequence[LineInput],
+    today: date | None = None,
+) -> Quote:
+    quote = _locked(quote.pk)
+    _require_editor(user, quote)
+    if quote.status != QuoteStatus.DRAFT:
+        raise DomainError("Seul un brouillon peut être modifié.", code="NOT_DRAFT")
+    _validate_parties(user=user, editor=quote.editor, client=client, dossier=dossier)
+    quote.client = client
+    quote.dsr = dsr
+    quote.dossier = dossier
+    quote.order_date = order_date or _today(today)
+    quote.mentions = mentions
+    quote.conditions = conditions
+    quote.save(
+        update_fields=["client", "dsr", "dossier", "order_date", "mentions", "conditions", "updated_at"]
+    )
+    _lines_replace(quote, lines)
+    _event(quote, kind=QuoteEventKind.UPDATED, user=user)
+    quote_check(quote=quote, today=today)
+    return quote
+
+
+def _error_summary(report: dict, *, limit: int = 3) -> str:
+    errors = [f["message"] for f in report.get("findings", []) if f["severity"] != "warning"]
+    text = " ".join(errors[:limit])
+    if len(errors) > limit:
+        text += f" (et {len(errors) - limit} autre(s) problème(s))"
+    return text
+
+
+@transaction.atomic
+def quote_issue(*, quote: Quote, user: User, today: date | None = None) -> Quote:
+    """Issue a conform draft: freeze its document and render its PDF in a task after commit."""
+    quote = _locked(quote.pk)
+    _require_editor(user, quote)
+    if quote.status != QuoteStatus.DRAFT:
+        raise DomainError("Ce devis a déjà été émis.", code="ILLEGAL_TRANSITION")
+    document = quote_document(quote)
+    report = document_check(document, today=today)
+    if report["verdict"] != Verdict.CONFORM:
+        raise DomainError(
+            "Ce devis n'est pas conforme : corrigez-le avant de l'émettre. " + _error_summary(report),
+            code="NOT_CONFORM",
+        )
+    _store_check(quote, report)
+    _move(
+        quote,
+        to=QuoteStatus.ISSUED,
+        who="editor",
+        user=user,
+        document=document,
+        check_report=report,
+        verdict=report["verdict"],
+        check_status=CheckStatus.DONE,
+        checked_at=quote.checked_at,
+        issued_at=timezone.now(),
+    )
+    from .tasks import quote_pdf_render_task
+
+    quote_id = quote.pk
+    transaction.on_commit(lambda: quote_pdf_render_task.delay(quote_id))
+    return quote
+
+
+@transaction.atomic
+def quote_cancel(*, quote: Quote, user: User) -> Quote:
+    quote = _locked(quote.pk)
+    _require_editor(user, quote)
+    _move(quote, to=QuoteStatus.CANCELLED, who="editor", user=user)
+    return quote
+
+
+def _pdf_context(quote: Quote) -> dict:
+    lines = list(quote.lines.all())
+    segur = [line for line in lines if line.scope == Scope.SEGUR]
+    state = [line for line in lines if line.scope == Scope.STATE_FUNDING]
+    debt = [line for line in lines if line.scope == Scope.OUT_OF_SCOPE and line.is_technical_debt]
+    other = [line for line in lines if line.scope == Scope.OUT_OF_SCOPE and not line.is_technical_debt]
+    document = quote.document or quote_document(quote)
+    report = quote.check_report or {}
+    remainder = Decimal(report.get("client_remainder_ttc") or "0.00")
+    return {
+        "client_total": remainder + out_of_scope_total(quote),
+        "quote": quote,
+        "document": document,
+        "report": report,
+        "segur_lines": segur,
+        "state_lines": state,
+        "debt_lines": debt,
+        "other_lines": other,
+        "segur_total": sum((x.amount_ttc for x in segur), Decimal("0.00")),
+        "state_total": sum((x.amount_ttc for x in state), Decimal("0.00")),
+        "out_of_scope_total": out_of_scope_total(quote),
+        "scheme": scheme_ref_for_dsr(dsr_code=quote.dsr.code) if quote.dsr_id else None,
+    }
+
+
+def quote_pdf_bytes(quote: Quote) -> bytes:
+    """The quote as PDF, with its SPEC §4 document attached (devis-segur.json) for exact re-checks."""
+    from weasyprint import HTML, Attachment  # heavy: imported where used
+
+    html = render_to_string("quotes/pdf/quote.html", _pdf_context(quote))
+    document = json.dumps(quote.document or quote_document(quote), ensure_ascii=False, indent=2)
+    attachment = Attachment(
+        string=document.encode("utf-8"),
+        name=DOCUMENT_ATTACHMENT_NAME,
+        description="Document du devis (format SPEC §4) pour une vérification exacte",
+    )
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(attachments=[attachment])
+
+
+def quote_pdf_render(*, quote_id: int) -> None:
+    """Render and keep the PDF of an issued quote (run by a task, idempotent)."""
+    quote = Quote.objects.select_related("editor", "client", "dsr", "dossier").get(pk=quote_id)
+    if quote.status == QuoteStatus.DRAFT:
+        return
+    content = quote_pdf_bytes(quote)
+    with transaction.atomic():
+        quote.pdf.save(f"devis-{quote.number}.pdf", ContentFile(content), save=False)
+        Quote.objects.filter(pk=quote.pk).update(pdf=quote.pdf.name)
+        _event(quote, kind=QuoteEventKind.PDF_RENDERED, user=None)
+
+
+# --- Lab: signature and delivery -------------------------------------------------------------
+
+
+@transaction.atomic
+def quote_sign(*, quote: Quote, user: User, today: date | None = None) -> Quote:
+    """The lab accepts a conform quote today (Europe/Paris), inside a funding window."""
+    today = _today(today)
+    quote = _locked(quote.pk)
+    _require_lab(user, quote)
+    if quote.origin != QuoteOrigin.WEB:
+        raise DomainError(
+            "Un devis déposé en PDF se signe avec l'éditeur : seul un devis rédigé dans "
+            "segur_funding peut être signé ici.",
+            code="ILLEGAL_TRANSITION",
+        )
+    if quote.status != QuoteStatus.ISSUED:
+        raise DomainError(
+            f"Ce devis est « {quote.get_status_display()} » : il ne peut pas être signé.",
+            code="ILLEGAL_TRANSITION",
+        )
+    scheme = scheme_ref_for_dsr(dsr_code=quote.dsr.code)
+    if scheme is None:
+        raise DomainError("Aucun barème n'est publié pour ce DSR.", code="NO_SCHEME")
+    window = window_for_signature(scheme.windows, today)
+    if window is None:
+        deadlines = [w.order_signature_deadline for w in scheme.windows if w.order_signature_deadline]
+        last = max(deadlines) if deadlines else None
+        raise DomainError(
+            f"La date limite de signature des devis ({_fr(last)}) est dépassée : ce devis ne "
+            "peut plus être signé au titre du financement Ségur.",
+            code="SIGNED_AFTER_DEADLINE",
+        )
+    document = dict(quote.document or quote_document(quote))
+    document["signature_date"] = today.isoformat()
+    # Referencing dates are read again: the dossier may have been completed since the issue.
+    document["referencing"] = quote_document(quote)["referencing"]
+    report = document_check(document, today=today)
+    if report["verdict"] != Verdict.CONFORM:
+        raise DomainError(
+            "Ce devis n'est pas conforme : il ne peut pas être signé. " + _error_summary(report),
+            code="NOT_CONFORM",
+        )
+    window_row = FundingWindow.objects.get(
+        scheme__dsr=quote.dsr, scheme__is_active=True, number=window.number
+    )
+    _move(
+        quote,
+        to=QuoteStatus.SIGNED,
+        who="lab",
+        user=user,
+        signature_date=today,
+        window=window_row,
+        check_report=report,
+        verdict=report["verdict"],
+        checked_at=timezone.now(),
+    )
+    return quote
+
+
+@transaction.atomic
+def quote_declare_delivery(
+    *, quote: Quote, user: User, delivered_on: date | None = None, today: date | None = None
+) -> Quote:
+    """The lab declares the service delivered and in working order (mise en ordre de marche)."""
+    today = _today(today)
+    delivered_on = delivered_on or today
+    quote = _locked(quote.pk)
+    _require_lab(user, quote)
+    if delivered_on > today:
+        raise InvalidInput("La date de mise en ordre de marche ne peut pas être dans le futur.")
+    if quote.signature_date and delivered_on < quote.signature_date:
+        raise InvalidInput(
+            "La mise en ordre de marche ne peut pas précéder la signature du devis "
+            f"({_fr(quote.signature_date)})."
+        )
+    _move(quote, to=QuoteStatus.DELIVERED, who="lab", user=user, delivered_on=delivered_on)
+    return quote
+
+
+# --- Lab: uploaded PDF quotes ----------------------------------------------------------------
+
+
+def _pdf_bytes_check(file: UploadedFile) -> None:
+    if file.size is not None and file.size > MAX_UPLOAD_BYTES:
+        raise InvalidInput("Le fichier dépasse 10 Mo.")
+    head = file.read(5)
+    file.seek(0)
+    if head != b"%PDF-":
+        raise InvalidInput("Le fichier déposé n'est pas un PDF.")
+
+
+@transaction.atomic
+def quote_upload(
+    *,
+    user: User,
+    client: Organization,
+    file: UploadedFile,
+    dsr: Dsr | None = None,
+    editor_name: str = "",
+    order_date: date | None = None,
+    signature_date: date | None = None,
+    referenced_on: date | None = None,
+    proofs_complete_on: date | None = None,
+) -> Quote:
+    """Keep a PDF quote the lab received and check it in the background."""
+    if not user_clients(user=user).filter(pk=client.pk).exists():
+        raise DomainError("Vous n'êtes pas membre de ce laboratoire.", code="FORBIDDEN")
+    _pdf_bytes_check(file)
+    overrides: dict[str, object] = {}
+    if dsr is not None:
+        overrides["dsr"] = dsr.code
+    if client.geographic_sites:
+        overrides["geographic_sites"] = client.geographic_sites
+    for key, value in (
+        ("order_date", order_date),
+        ("signature_date", signature_date),
+        ("referenced_on", referenced_on),
+        ("proofs_complete_on", proofs_complete_on),
+    ):
+        if value is not None:
+            overrides[key] = value.isoformat()
+    quote = Quote.objects.create(
+        origin=QuoteOrigin.UPLOADED,
+        client=client,
+        dsr=dsr,
+        editor_name=editor_name.strip(),
+        order_date=order_date,
+        signature_date=signature_date,
+        status=QuoteStatus.ISSUED,
+        check_status=CheckStatus.PENDING,
+        overrides=overrides,
+        created_by=user,
+    )
+    quote.pdf.save(Path(file.name or "devis.pdf").name, file, save=True)
+    _event(quote, kind=QuoteEventKind.UPLOADED, user=user, comment=Path(quote.pdf.name).name)
+    from .tasks import uploaded_quote_check_task
+
+    quote_id = quote.pk
+    transaction.on_commit(lambda: uploaded_quote_check_task.delay(quote_id))
+    return quote
+
+
+def uploaded_quote_check(*, quote_id: int) -> None:
+    """Run the checker on an uploaded PDF and keep the result; a failure is kept too."""
+    quote = Quote.objects.get(pk=quote_id)
+    if quote.origin != QuoteOrigin.UPLOADED:
+        return
+    try:
+        report = quote_check_file(Path(quote.pdf.path), overrides=quote.overrides or None)
+    except InvalidInput as exc:
+        fields = {"check_status": CheckStatus.FAILED, "check_error": exc.message, "verdict": ""}
+        comment = exc.message
+    except Exception:  # a crash of the reader must not leave the page "en cours" for ever
+        logger.exception("Vérification du devis déposé %s impossible", quote_id)
+        fields = {
+            "check_status": CheckStatus.FAILED,
+            "check_error": "La vérification a échoué de façon inattendue. Réessayez plus tard "
+            "ou vérifiez le devis à la main.",
+            "verdict": "",
+        }
+        comment = fields["check_error"]
+    else:
+        data = report.to_dict()
+        fields = {
+            "check_status": CheckStatus.DONE,
+            "check_error": "",
+            "check_report": data,
+            "verdict": data["verdict"],
+            "number": (report.number or "")[:60] or quote.number,
+        }
+        comment = Verdict(data["verdict"]).label
+    with transaction.atomic():
+        Quote.objects.filter(pk=quote.pk).update(checked_at=timezone.now(), **fields)
+        _event(quote, kind=QuoteEventKind.CHECKED, user=None, comment=comment)
+
+
+def quote_report_pdf_bytes(quote: Quote) -> bytes:
+    """The check report as a PDF for the lab (same words as the page)."""
+    from weasyprint import HTML  # heavy: imported where used
+
+    html = render_to_string(
+        "quotes/pdf/report.html",
+        {
+            "quote": quote,
+            "report": quote.check_report or {},
+            "out_of_scope_total": out_of_scope_total(quote) if quote.origin == QuoteOrigin.WEB else None,
+            "generated_at": timezone.localtime(),
+        },
+    )
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

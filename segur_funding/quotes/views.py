@@ -1,0 +1,451 @@
+"""Web pages of quotes: the editor writes and issues them, the lab checks, signs and declares delivery.
+
+Every page starts from the user's organisations (selectors), so another editor's or lab's quote
+answers 404. Writes go through services; a DomainError becomes a French message on the page.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from segur_funding.core.errors import DomainError
+from segur_funding.funding.selectors import quote_funding_summary
+from segur_funding.organizations.selectors import user_clients, user_editors
+from segur_funding.referential.selectors import scheme_ref_for_dsr
+
+from . import services
+from .constants import Scope
+from .forms import DeliveryForm, LineFormSet, QuoteForm, SignForm, UploadForm, blank_line_formset
+from .models import CheckStatus, Quote, QuoteLine, QuoteOrigin, QuoteStatus
+from .selectors import (
+    ReferencingDates,
+    document_build,
+    lab_tier,
+    out_of_scope_total,
+    quote_with_details,
+    quotes_for_editor,
+    quotes_for_lab,
+    user_roles,
+)
+
+LINES_PREFIX = "lines"
+BLANK_LINES = 2
+
+
+def _bound(request: HttpRequest) -> tuple:
+    """Form arguments: bound on POST (even an empty one), unbound otherwise."""
+    if request.method == "POST":
+        return (request.POST, request.FILES)
+    return ()
+
+
+def roles(request: HttpRequest) -> dict[str, bool]:
+    return user_roles(user=request.user)
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    r = roles(request)
+    if r["is_editor"]:
+        return redirect("quotes:editor_list")
+    if r["is_lab"]:
+        return redirect("quotes:lab_list")
+    raise Http404
+
+
+# --- Editor -----------------------------------------------------------------------------------
+
+
+@login_required
+def editor_list(request: HttpRequest) -> HttpResponse:
+    quotes = quotes_for_editor(user=request.user).order_by("-created_at")
+    return render(request, "quotes/editor_list.html", {"quotes": quotes, **roles(request)})
+
+
+@dataclass(frozen=True)
+class StateLineSuggestion:
+    label: str
+    amount_ttc: Decimal
+    amount_ht: Decimal | None
+    already_there: bool
+
+
+def _suggest_state_line(lines, report: dict | None, wording: str) -> StateLineSuggestion | None:
+    """The State-funding line the editor should add: the Ségur total, capped by the tier."""
+    if not report or not report.get("cap_ttc"):
+        return None
+    segur = [line for line in lines if line.scope == Scope.SEGUR]
+    if not segur:
+        return None
+    ttc = min(sum((line.amount_ttc for line in segur), Decimal("0.00")), Decimal(report["cap_ttc"]))
+    ht = None
+    if all(line.amount_ht is not None for line in segur) and report.get("cap_ht"):
+        ht = min(sum((line.amount_ht for line in segur), Decimal("0.00")), Decimal(report["cap_ht"]))
+    state = [line for line in lines if line.scope == Scope.STATE_FUNDING]
+    already = len(state) == 1 and state[0].amount_ttc == ttc
+    return StateLineSuggestion(label=wording, amount_ttc=ttc, amount_ht=ht, already_there=already)
+
+
+def _formset_data(lines, *, blanks: int = BLANK_LINES) -> dict[str, str]:
+    """Lines as POST data: the page is always re-rendered from bound forms (no JS needed)."""
+    data = {
+        f"{LINES_PREFIX}-TOTAL_FORMS": str(len(lines) + blanks),
+        f"{LINES_PREFIX}-INITIAL_FORMS": "0",
+    }
+    for i, line in enumerate(lines):
+        p = f"{LINES_PREFIX}-{i}-"
+        data[p + "label"] = line.label
+        data[p + "scope"] = line.scope
+        data[p + "dsr_codes"] = line.dsr_codes
+        if line.is_technical_debt:
+            data[p + "is_technical_debt"] = "on"
+        data[p + "amount_ht"] = "" if line.amount_ht is None else f"{line.amount_ht:.2f}".replace(".", ",")
+        data[p + "amount_ttc"] = f"{line.amount_ttc:.2f}".replace(".", ",")
+    return data
+
+
+def _live_check(quote: Quote | None, form: QuoteForm, lines) -> tuple[dict | None, str, object]:
+    """Check the unsaved page with the one checker. Returns (report, error, scheme)."""
+    dossier = form.cleaned_data["dossier"]
+    client = form.cleaned_data["client"]
+    scheme = scheme_ref_for_dsr(dsr_code=dossier.dsr.code)
+    document = document_build(
+        number=quote.number if quote else "BROUILLON",
+        dsr_code=dossier.dsr.code,
+        client=client,
+        referencing=ReferencingDates(dossier.referenced_on, dossier.proofs_complete_on),
+        order_date=form.cleaned_data.get("order_date") or timezone.localdate(),
+        signature_date=None,
+        mentions=[m.strip() for m in form.cleaned_data["mentions"].splitlines() if m.strip()],
+        conditions=[c.strip() for c in form.cleaned_data["conditions"].splitlines() if c.strip()],
+        lines=[
+            QuoteLine(
+                label=x.label,
+                scope=x.scope,
+                dsr_codes=x.dsr_codes,
+                amount_ht=x.amount_ht,
+                amount_ttc=x.amount_ttc,
+            )
+            for x in lines
+        ],
+        scheme=scheme,
+    )
+    try:
+        return services.document_check(document), "", scheme
+    except DomainError as exc:
+        return None, exc.message, scheme
+
+
+def _quote_form_page(request: HttpRequest, quote: Quote | None) -> HttpResponse:
+    user = request.user
+    template = "quotes/editor_form.html"
+    report, check_error, suggestion, tier = None, "", None, None
+    if request.method != "POST":
+        if quote is None:
+            form = QuoteForm(user=user)
+            formset = blank_line_formset(6, prefix=LINES_PREFIX)
+        else:
+            form = QuoteForm(
+                user=user,
+                initial={
+                    "client": quote.client,
+                    "dossier": quote.dossier,
+                    "order_date": quote.order_date,
+                    "mentions": quote.mentions,
+                    "conditions": quote.conditions,
+                },
+            )
+            formset = LineFormSet(_formset_data(list(quote.lines.all())), prefix=LINES_PREFIX)
+            report = quote.check_report
+        return render(
+            request,
+            template,
+            {
+                "form": form,
+                "formset": formset,
+                "quote": quote,
+                "report": report,
+                **roles(request),
+            },
+        )
+
+    action = request.POST.get("action", "check")
+    form = QuoteForm(request.POST, user=user)
+    formset = LineFormSet(request.POST, prefix=LINES_PREFIX)
+    if action == "add_lines":
+        lines = [f.to_input() for f in formset.forms if f.is_valid() and f.has_changed()]
+        formset = LineFormSet(_formset_data(lines, blanks=BLANK_LINES + 3), prefix=LINES_PREFIX)
+    elif form.is_valid() and formset.is_valid():
+        lines = formset.line_inputs()
+        report, check_error, scheme = _live_check(quote, form, lines)
+        wording = scheme.state_funding_wording if scheme else ""
+        suggestion = _suggest_state_line(lines, report, wording)
+        if action == "add_state_line" and suggestion and not suggestion.already_there:
+            lines = [x for x in lines if x.scope != Scope.STATE_FUNDING]
+            position = max((i + 1 for i, x in enumerate(lines) if x.scope == Scope.SEGUR), default=0)
+            lines.insert(
+                position,
+                services.LineInput(
+                    label=suggestion.label,
+                    scope=Scope.STATE_FUNDING,
+                    amount_ttc=suggestion.amount_ttc,
+                    amount_ht=suggestion.amount_ht,
+                ),
+            )
+            report, check_error, scheme = _live_check(quote, form, lines)
+            suggestion = _suggest_state_line(lines, report, wording)
+            formset = LineFormSet(_formset_data(lines), prefix=LINES_PREFIX)
+        elif action == "save":
+            fields = {
+                "client": form.cleaned_data["client"],
+                "dsr": form.cleaned_data["dossier"].dsr,
+                "dossier": form.cleaned_data["dossier"],
+                "order_date": form.cleaned_data.get("order_date"),
+                "mentions": form.cleaned_data["mentions"],
+                "conditions": form.cleaned_data["conditions"],
+                "lines": lines,
+            }
+            try:
+                if quote is None:
+                    saved = services.quote_create(
+                        user=user, editor=form.cleaned_data["dossier"].editor, **fields
+                    )
+                else:
+                    saved = services.quote_update(quote=quote, user=user, **fields)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request,
+                    f"Devis {saved.number} enregistré (brouillon). "
+                    + (
+                        "Il est conforme : vous pouvez l'émettre."
+                        if saved.is_conform
+                        else "Il n'est pas encore conforme : corrigez les problèmes signalés."
+                    ),
+                )
+                return redirect("quotes:editor_detail", pk=saved.pk)
+        dossier = form.cleaned_data["dossier"]
+        tier = lab_tier(lab=form.cleaned_data["client"], dsr_code=dossier.dsr.code)
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "formset": formset,
+            "quote": quote,
+            "report": report,
+            "check_error": check_error,
+            "suggestion": suggestion,
+            "tier": tier,
+            "checked": report is not None,
+            **roles(request),
+        },
+    )
+
+
+@login_required
+def editor_create(request: HttpRequest) -> HttpResponse:
+    if not user_editors(user=request.user).exists():
+        raise Http404
+    return _quote_form_page(request, None)
+
+
+@login_required
+def editor_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    quote = get_object_or_404(quotes_for_editor(user=request.user), pk=pk)
+    if quote.status != QuoteStatus.DRAFT:
+        messages.error(request, "Seul un brouillon peut être modifié.")
+        return redirect("quotes:editor_detail", pk=quote.pk)
+    return _quote_form_page(request, quote)
+
+
+@login_required
+def editor_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    quote = get_object_or_404(quote_with_details(quotes_for_editor(user=request.user)), pk=pk)
+    return render(
+        request,
+        "quotes/editor_detail.html",
+        {
+            "quote": quote,
+            "report": quote.check_report,
+            "lines": list(quote.lines.all()),
+            "tier": lab_tier(lab=quote.client, dsr_code=quote.dsr.code) if quote.dsr_id else None,
+            "out_of_scope_total": out_of_scope_total(quote),
+            "funding": quote_funding_summary(quote=quote),
+            **roles(request),
+        },
+    )
+
+
+@login_required
+@require_POST
+def editor_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    quote = get_object_or_404(quotes_for_editor(user=request.user), pk=pk)
+    try:
+        services.quote_issue(quote=quote, user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"Devis {quote.number} émis : le client peut le consulter et le signer. "
+            "Le PDF est généré en arrière-plan.",
+        )
+    return redirect("quotes:editor_detail", pk=quote.pk)
+
+
+@login_required
+@require_POST
+def editor_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    quote = get_object_or_404(quotes_for_editor(user=request.user), pk=pk)
+    try:
+        services.quote_cancel(quote=quote, user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Devis {quote.number} annulé.")
+    return redirect("quotes:editor_detail", pk=quote.pk)
+
+
+def _quote_pdf_response(quote: Quote) -> FileResponse:
+    if not quote.pdf:
+        raise Http404
+    name = f"devis-{quote.number or quote.pk}.pdf"
+    return FileResponse(
+        quote.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
+    )
+
+
+@login_required
+def editor_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    return _quote_pdf_response(get_object_or_404(quotes_for_editor(user=request.user), pk=pk))
+
+
+# --- Lab --------------------------------------------------------------------------------------
+
+
+@login_required
+def lab_list(request: HttpRequest) -> HttpResponse:
+    quotes = quotes_for_lab(user=request.user).order_by("-created_at")
+    return render(request, "quotes/lab_list.html", {"quotes": quotes, **roles(request)})
+
+
+@login_required
+def lab_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    quote = get_object_or_404(quote_with_details(quotes_for_lab(user=request.user)), pk=pk)
+    web = quote.origin == QuoteOrigin.WEB
+    return render(
+        request,
+        "quotes/lab_detail.html",
+        {
+            "quote": quote,
+            "report": quote.check_report,
+            "lines": list(quote.lines.all()) if web else [],
+            "tier": lab_tier(lab=quote.client, dsr_code=quote.dsr.code) if quote.dsr_id else None,
+            "out_of_scope_total": out_of_scope_total(quote) if web else None,
+            "pending": quote.check_status == CheckStatus.PENDING,
+            "sign_form": SignForm() if web and quote.status == QuoteStatus.ISSUED else None,
+            "delivery_form": (
+                DeliveryForm(initial={"delivered_on": timezone.localdate()})
+                if web and quote.status == QuoteStatus.SIGNED
+                else None
+            ),
+            **roles(request),
+        },
+    )
+
+
+@login_required
+@require_POST
+def lab_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    quote = get_object_or_404(quotes_for_lab(user=request.user), pk=pk)
+    form = SignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Cochez la case pour confirmer la signature.")
+        return redirect("quotes:lab_detail", pk=quote.pk)
+    try:
+        services.quote_sign(quote=quote, user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"Devis {quote.number} signé le {timezone.localdate():%d/%m/%Y}. L'éditeur peut "
+            "demander l'avance à l'ASP.",
+        )
+    return redirect("quotes:lab_detail", pk=quote.pk)
+
+
+@login_required
+@require_POST
+def lab_deliver(request: HttpRequest, pk: int) -> HttpResponse:
+    quote = get_object_or_404(quotes_for_lab(user=request.user), pk=pk)
+    form = DeliveryForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Indiquez la date et cochez la déclaration.")
+        return redirect("quotes:lab_detail", pk=quote.pk)
+    try:
+        services.quote_declare_delivery(
+            quote=quote, user=request.user, delivered_on=form.cleaned_data["delivered_on"]
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            "Mise en ordre de marche déclarée : l'éditeur peut demander le solde à l'ASP.",
+        )
+    return redirect("quotes:lab_detail", pk=quote.pk)
+
+
+@login_required
+def lab_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    quote = get_object_or_404(quote_with_details(quotes_for_lab(user=request.user)), pk=pk)
+    if not quote.check_report:
+        raise Http404
+    content = services.quote_report_pdf_bytes(quote)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="verification-devis-{quote.number or quote.pk}.pdf"'
+    )
+    return response
+
+
+@login_required
+def lab_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    return _quote_pdf_response(get_object_or_404(quotes_for_lab(user=request.user), pk=pk))
+
+
+@login_required
+def lab_upload(request: HttpRequest) -> HttpResponse:
+    clients = user_clients(user=request.user)
+    lab = clients.first()
+    if lab is None:
+        raise Http404
+    form = UploadForm(*_bound(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            quote = services.quote_upload(
+                user=request.user,
+                client=lab,
+                file=data["file"],
+                dsr=data["dsr"],
+                editor_name=data["editor_name"],
+                order_date=data["order_date"],
+                signature_date=data["signature_date"],
+                referenced_on=data["referenced_on"],
+                proofs_complete_on=data["proofs_complete_on"],
+            )
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect("quotes:lab_detail", pk=quote.pk)
+    return render(request, "quotes/lab_upload.html", {"form": form, "lab": lab, **roles(request)})

@@ -1,0 +1,66 @@
+"""Fifty ASP reviewers click "record payment" on the same milestone at the same time.
+
+Runs on whatever database the suite uses, and picks its behaviour from the vendor:
+- PostgreSQL (DATABASE_URL=postgres://…) and file SQLite: the fifty calls really overlap and meet
+  the row lock (or SQLite's BEGIN IMMEDIATE), the compare-and-set update and the unique constraint;
+- in-memory SQLite (the default test database) cannot make a thread wait for another one's write
+  (it answers "table locked" at once), so the calls queue on a lock that plays the database's
+  part; each still runs in its own thread and connection and must be refused after the first.
+"""
+
+import contextlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections
+
+from segur_funding.core.errors import DomainError
+from segur_funding.funding import services
+from segur_funding.funding.constants import ALREADY_PAID_MESSAGE, RequestStatus
+from segur_funding.funding.models import FundingRequest, Payment, RequestEvent
+from tests.funding.factories import ADVANCE_DAY, PAID_DAY, Scenario, asp_user
+
+CALLS = 50
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fifty_concurrent_payments_of_one_milestone_make_exactly_one(reference_data):
+    scenario = Scenario()
+    asp = asp_user()
+    quote = scenario.signed()
+    request = services.advance_request_file(quote=quote, user=scenario.editor_user, today=ADVANCE_DAY)
+    services.funding_request_validate(request=request, user=asp)
+
+    start = threading.Barrier(CALLS)
+    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+    writer = threading.Lock() if in_memory else contextlib.nullcontext()
+
+    def pay(i: int) -> str:
+        try:
+            start.wait(timeout=30)
+            with writer:
+                services.payment_record(
+                    request=request.pk,
+                    user=asp,
+                    paid_on=PAID_DAY,
+                    reference=f"ASP-{i:02d}",
+                    today=PAID_DAY,
+                )
+            return "paid"
+        except DomainError as exc:
+            return exc.message
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=CALLS) as pool:
+        outcomes = list(pool.map(pay, range(CALLS)))
+
+    assert outcomes.count("paid") == 1
+    assert outcomes.count(ALREADY_PAID_MESSAGE) == CALLS - 1
+    assert Payment.objects.count() == 1
+    assert Payment.objects.get().amount == Decimal("9882.00")
+    request = FundingRequest.objects.get(pk=request.pk)
+    assert request.status == RequestStatus.PAID
+    assert RequestEvent.objects.filter(request=request, to_status=RequestStatus.PAID).count() == 1
