@@ -151,6 +151,21 @@ _REFERENCING_CONDITION = re.compile(
     r"\b(conditionnee?s?|subordonnee?s?|sous reserve) (?:a |au |de |par |d )?(?:l )?"
     r"(?:obtention|depot)(?: [a-z0-9]+){0,12}? referencement(?: ans| complet)?\b"
 )
+# A sentence that says there is NO condition (« Elle n'est conditionnée à aucun réengagement ni à
+# l'achat d'options », « sans réengagement ») is the good practice the seed asks for: cut it out
+# before looking for triggers. Normalised text has no punctuation, so the cut spans a bounded
+# number of words after the negation.
+# The cut stops at a word that turns the sentence round (« sans réengagement, mais conditionnée
+# à l'achat de l'option BI » still conditions the offer).
+_UNTIL_TURN = r"(?: (?!mais\b|toutefois\b|cependant\b|sauf\b|hormis\b|excepte\b|neanmoins\b)[a-z0-9]+)"
+_NEGATED_CONDITION = re.compile(
+    r"\b(?:n est|ne sont|n etant|ne peut etre|ne peuvent etre|n a pas a etre|non)"
+    r" (?:pas |nullement |aucunement |en aucun cas |jamais )?"
+    rf"(?:conditionnee?s?|subordonnee?s?|liee?s?){_UNTIL_TURN}{{0,14}}"
+    r"|\bsans (?:aucun |aucune |obligation d |condition d |condition de )?"
+    r"(?:re ?engagement|engagement|souscription|achat|acquisition|options?|modules?|condition)"
+    rf"{_UNTIL_TURN}{{0,8}}"
+)
 _CONDITION_TRIGGER = re.compile(
     r"\b(?:conditionnee?s?|conditionnel(?:le)?|subordonnee?s?|sous reserve|a (?:la )?condition|"
     r"sous condition|en contrepartie)\b((?: [a-z0-9]+){0,6})"
@@ -246,6 +261,7 @@ def _is_conditional(text: str, mention: str = "") -> bool:
         text = text.replace(mention, " ")
         if not _has_any(text, _CONDITION_STEMS):
             return False
+    text = _NEGATED_CONDITION.sub(" ", text)
     if _CONDITION_ALWAYS.search(text):
         return True
     text = _REFERENCING_CONDITION.sub(r"\1", text)

@@ -95,3 +95,64 @@ def test_unreadable_pdf_is_invalid_input_with_one_french_line(name, reference_da
     assert out == ""
     assert err.strip() and "\n" not in err.strip()
     assert "Traceback" not in err
+
+
+def test_quote_pdf_rendered_by_the_project_is_read_from_its_attachment(reference_data, settings, tmp_path):
+    """The PDF segur_funding renders: the attached document is returned as is, and the printed
+    table, read on its own, agrees with it (no manual check)."""
+    from segur_funding.quotes.pdf_reader import read_pdf_quote
+    from segur_funding.quotes.selectors import quote_document
+    from segur_funding.quotes.services import quote_pdf_bytes
+    from tests.funding.factories import Scenario
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    quote = Scenario().issued()
+    pdf = quote_pdf_bytes(quote)
+    reading = read_pdf_quote(pdf)
+    assert reading.embedded is True
+    assert reading.document == json.loads(json.dumps(quote.document or quote_document(quote)))
+    assert reading.manual_checks == []
+
+    # Without its attachment, the same PDF is read from its text: same Ségur lines and amounts.
+    printed = read_pdf_quote(_strip_attachment(pdf))
+    assert printed.embedded is False
+
+    def amounts(lines):
+        return sorted((line.get("scope"), line.get("amount_ttc")) for line in lines)
+
+    assert amounts(printed.document["lines"]) == amounts(reading.document["lines"])
+    for key in ("number", "dsr", "client", "order_date"):
+        assert printed.document[key] == reading.document[key], key
+    # The template prints the referencing date, not the date the proofs were complete.
+    referenced_on = reading.document["referencing"]["referenced_on"]
+    assert printed.document["referencing"] == {"referenced_on": referenced_on}
+    assert printed.document["conditions"] == []
+
+
+def _strip_attachment(pdf: bytes) -> bytes:
+    from io import BytesIO
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for page in PdfReader(BytesIO(pdf)).pages:
+        writer.add_page(page)
+    buffer = BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def test_project_pdf_read_from_its_text_alone_gets_the_same_verdict(reference_data, settings, tmp_path):
+    from segur_funding.quotes.services import quote_pdf_bytes
+    from tests.funding.factories import Scenario
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    pdf = quote_pdf_bytes(Scenario().issued())
+    with_attachment, without = tmp_path / "devis.pdf", tmp_path / "devis-imprime.pdf"
+    with_attachment.write_bytes(pdf)
+    without.write_bytes(_strip_attachment(pdf))
+    verdicts = []
+    for path in (with_attachment, without):
+        _, out, _ = run(str(path), "--today", TODAY)
+        verdicts.append(json.loads(out)["verdict"])
+    assert verdicts == ["conform", "conform"]

@@ -212,13 +212,17 @@ def test_mutated_pdfs_read_or_refuse_but_never_crash(data):
 
 
 def _pages_drawing(data: bytes, pages: int) -> bytes:
-    """`pages` pages, each drawing the same (compressed) content stream object."""
+    """`pages` pages, each drawing the same (compressed) content stream object, in Helvetica."""
     body = zlib.compress(data, 9)
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
     objects.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body + b"\nendstream")
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
     kids = []
     for _ in range(pages):
-        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 3 0 R >>")
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 3 0 R "
+            b"/Resources << /Font << /F1 4 0 R >> >> >>"
+        )
         kids.append(len(objects))
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
         b" ".join(b"%d 0 R" % k for k in kids),
@@ -245,3 +249,16 @@ def test_a_page_drawing_megabytes_of_operators_is_refused_before_parsing():
 def test_many_pages_of_moderate_drawings_add_up_and_are_refused():
     data = _pages_drawing(b"% filler\n" * 350_000, 10)
     assert "dessins trop volumineux" in refusal(data)
+
+
+def test_a_page_carrying_far_more_text_than_a_quote_is_refused():
+    data = _pages_drawing(b"BT /F1 9 Tf 60 700 Td (" + b"devis n\xb0 X-1 " * 40_000 + b") Tj ET", 1)
+    assert "plus de texte qu'un devis" in refusal(data)
+
+
+def test_a_page_with_tens_of_thousands_of_text_pieces_is_refused():
+    rows = b"".join(
+        b"BT /F1 9 Tf 60 %d Td (Ligne %d) Tj 300 0 Td (1 000,00 EUR) Tj ET\n" % (800 - i % 700, i)
+        for i in range(12_000)
+    )
+    refusal(_pages_drawing(rows, 1))

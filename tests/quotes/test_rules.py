@@ -891,3 +891,30 @@ def test_normalise_ignores_case_accents_apostrophes_and_spacing(text, data):
 
     noisy = "".join(variant(c) for c in text)
     assert normalise(noisy) == normalise(text.replace("é", "e").replace("É", "E"))
+
+
+@pytest.mark.parametrize(
+    "mention",
+    [
+        "Elle n'est conditionnée à aucun réengagement ni à l'achat d'options ou de modules.",
+        "Offre sans réengagement ni souscription d'option.",
+        "La Prestation Ségur ne peut être conditionnée ni à un réengagement ni à un module.",
+    ],
+)
+def test_a_sentence_saying_there_is_no_condition_is_not_a_conditional_offer(mention):
+    report = check(quote(mentions=[mention]))
+    assert report.verdict == "conform"
+    assert "CONDITIONAL_OFFER" not in codes(report)
+
+
+@pytest.mark.parametrize(
+    "mention",
+    [
+        "Offre conditionnée à la souscription du module statistiques.",
+        "Sans réengagement pour la Prestation Ségur, mais conditionnée à l'achat de l'option BI.",
+    ],
+)
+def test_a_real_condition_next_to_a_negated_one_is_still_a_conditional_offer(mention):
+    report = check(quote(mentions=[mention]))
+    assert report.verdict == "non_conform"
+    assert "CONDITIONAL_OFFER" in codes(report)

@@ -27,6 +27,7 @@ _HEADER_WORDS = [
     ("label", r"^(designation|description|libelle|prestation|produit|detail|objet|intitule)"),
     ("amount", r"^(montant|total|prix|tarif|cout|somme|valeur)\b"),
     ("discount", r"^(remise|rabais)\b"),
+    ("dsr", r"^(dsr|couloir|logiciel)$"),
 ]
 _FREE_TEXT_CELLS = {"€", "eur", "euros", "ht", "ttc"}
 
@@ -103,8 +104,11 @@ def _split_cells(row: Row) -> tuple[list[tuple[Cell, Amount]], list[Cell]]:
     return amounts, texts
 
 
+_GROUPED = re.compile(r"\d[ \u00a0\u202f.]\d{3}\b")
+
+
 def _grouped(text: str) -> bool:
-    return re.search(r"\d[ \u00a0\u202f.]\d{3}\b", text) is not None
+    return _GROUPED.search(text) is not None
 
 
 def classify(rows: list[Row]) -> list[RowInfo]:

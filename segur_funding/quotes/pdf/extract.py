@@ -20,7 +20,13 @@ from typing import Any
 from segur_funding.quotes.pdf.metrics import FIRST_CODE, standard_widths
 
 # A quote page holds a few hundred pieces of text; far more means a hostile or absurd page.
-MAX_FRAGMENTS_PER_PAGE = 20_000
+MAX_FRAGMENTS_PER_PAGE = 10_000
+
+
+class _TooMuchText(Exception):
+    """Raised from the text visitor to stop pypdf's extraction of an absurd page early."""
+
+
 # Two operators drawn closer than this (in ems) are one run of text, farther apart two cells.
 WORD_GAP = 0.6
 
@@ -261,7 +267,7 @@ class _Collector:
         for fragment in self._split(body, ops, fallback):
             if len(self.fragments) >= self.limit:
                 self.overflow = True
-                return
+                raise _TooMuchText
             self.fragments.append(fragment)
 
     # internals -----------------------------------------------------------------------------
@@ -431,12 +437,15 @@ def extract_page(page: Any, number: int) -> PageText:
     """Run pypdf's plain extraction once on `page`, collecting positioned fragments."""
     resources = page.get("/Resources")
     collector = _Collector(resources if resources is not None else {})
-    text = page.extract_text(
-        orientations=(0,),
-        visitor_operand_before=collector.before,
-        visitor_operand_after=collector.after,
-        visitor_text=collector.text,
-    )
+    try:
+        text = page.extract_text(
+            orientations=(0,),
+            visitor_operand_before=collector.before,
+            visitor_operand_after=collector.after,
+            visitor_text=collector.text,
+        )
+    except _TooMuchText:
+        text = ""
     return PageText(
         number=number,
         text=text or "",

@@ -24,7 +24,6 @@ _NUMBER_PATTERNS = [
         re.IGNORECASE,
     ),
 ]
-_HAS_DIGIT = re.compile(r"\d")
 _WEEKDAY = r"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?"
 _DATE_AFTER = r"\s*[,:]?\s*(?:le\s*:?\s*)?" + _WEEKDAY + DATE_PATTERN
 _DATE_LABELS = {
@@ -43,6 +42,7 @@ _DATE_LABELS = {
     "referenced_on": [
         r"r[ée]f[ée]renc[ée]e?\s+(?:par\s+l.\s*ANS\s+)?(?:le|depuis\s+le)",
         r"date\s+(?:de\s+|du\s+)?r[ée]f[ée]rencement",
+        r"r[ée]f[ée]rencement\s+(?:ANS\s+)?n\s*°\s*[\w/.\-]+\s+(?:du|obtenu\s+le)",
     ],
     "proofs_complete_on": [
         r"dossier\s+(?:complet\s+)?(?:de\s+)?preuves?\s+(?:complet\s+)?(?:d[ée]pos[ée]\s+)?le",
@@ -77,19 +77,17 @@ _SIRET = re.compile(
     r"[ .\u00a0\u202f]?\d{5})(?!\d)",
     re.IGNORECASE,
 )
+_SITE = r"sites?(?:\(s\))?"
+_GEO = r"g[ée]ographiques?(?:\(s\))?"
 _SITES = [
-    re.compile(r"\b(\d{1,4})\s+sites?\s+g[ée]ographiques?\b", re.IGNORECASE),
-    re.compile(r"\bsites?\s+g[ée]ographiques?\s*:\s*(\d{1,4})\b", re.IGNORECASE),
-    re.compile(r"\bnombre\s+de\s+sites?(?:\s+g[ée]ographiques?)?\s*:?\s*(\d{1,4})\b", re.IGNORECASE),
+    re.compile(rf"\b(\d{{1,4}})\s+{_SITE}\s+{_GEO}", re.IGNORECASE),
+    re.compile(rf"\b{_SITE}\s+{_GEO}\s*:\s*(\d{{1,4}})\b", re.IGNORECASE),
+    re.compile(rf"\bnombre\s+de\s+{_SITE}(?:\s+{_GEO})?\s*:?\s*(\d{{1,4}})\b", re.IGNORECASE),
 ]
 
 
 def _distinct(values: Iterable[str]) -> list[str]:
-    out: list[str] = []
-    for value in values:
-        if value not in out:
-            out.append(value)
-    return out
+    return list(dict.fromkeys(values))
 
 
 def read_fields(
@@ -99,12 +97,13 @@ def read_fields(
     document: dict = {}
     checks: list[str] = []
     sources = [squash(text) for text in texts] + [p.text for p in paragraphs]
+    # One string to search, the sources kept apart by a character no pattern crosses.
+    everything = "\x00".join(sources)
 
     numbers = _distinct(
         match["value"].rstrip(".-/")
-        for source in sources
         for pattern in _NUMBER_PATTERNS
-        for match in pattern.finditer(source)
+        for match in pattern.finditer(everything)
     )
     if len(numbers) == 1:
         document["number"] = numbers[0]
@@ -123,15 +122,12 @@ def read_fields(
     checks.extend(client_checks)
 
     dates: dict[str, str] = {}
-    dated = [source for source in sources if _HAS_DIGIT.search(source)]
     for key, pattern in _DATE_PATTERNS.items():
-        found = []
-        for source in dated:
-            for match in pattern.finditer(source):
-                value = date_from_match(match)
-                if value is not None:
-                    found.append(value.isoformat())
-        found = _distinct(found)
+        found = _distinct(
+            value.isoformat()
+            for match in pattern.finditer(everything)
+            if (value := date_from_match(match)) is not None
+        )
         if len(found) == 1:
             dates[key] = found[0]
         elif found:
@@ -181,7 +177,7 @@ def _client(paragraphs: list[Paragraph], sources: list[str]) -> tuple[dict, list
             client["siret"] = re.sub(r"\D", "", siret.group(1))
     sites = _sites([block.text] if block is not None else [])
     if not sites:
-        sites = _sites(sources)
+        sites = _sites(["\x00".join(sources)])
     if len(sites) == 1:
         client["geographic_sites"] = sites[0]
     elif sites:
@@ -225,6 +221,5 @@ def _sites(sources: list[str]) -> list[int]:
         for pattern in _SITES:
             for match in pattern.finditer(words):
                 value = int(match.group(1))
-                if value not in found:
-                    found.append(value)
-    return found
+                found.append(value)
+    return list(dict.fromkeys(found))

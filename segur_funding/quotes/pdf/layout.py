@@ -166,25 +166,30 @@ def text_lines(row: Row) -> list[TextLine]:
 
 
 def build_paragraphs(lines: list[TextLine]) -> list[Paragraph]:
-    """Stack text lines into paragraphs, column by column (a header often has two columns)."""
+    """Stack text lines into paragraphs, column by column (a header often has two columns).
+
+    A line continues the open paragraph whose last line starts within 12 points of it, just
+    above; open paragraphs are indexed by 12-point bands of x so that each line looks at three
+    bands, not at every paragraph of the page.
+    """
     paragraphs: list[Paragraph] = []
-    open_by_column: dict[int, Paragraph] = {}
+    open_by_band: dict[tuple[int, int], Paragraph] = {}
     for line in sorted(lines, key=lambda t: (t.page, -t.y, t.x)):
-        column = _column_key(line, open_by_column)
-        current = open_by_column.get(column)
+        band = int(line.x // 12)
+        current = None
+        for key in ((line.page, band), (line.page, band - 1), (line.page, band + 1)):
+            candidate = open_by_band.get(key)
+            if candidate is not None and abs(candidate.lines[-1].x - line.x) <= 12:
+                current = candidate
+                break
         if current is not None:
             last = current.lines[-1]
-            if last.page == line.page and 0 < last.y - line.y <= PARAGRAPH_PITCH * max(last.size, line.size):
+            pitch = PARAGRAPH_PITCH * max(last.size, line.size)
+            if 0 < last.y - line.y <= pitch:
                 current.lines.append(line)
+                open_by_band[(line.page, band)] = current
                 continue
         paragraph = Paragraph([line])
         paragraphs.append(paragraph)
-        open_by_column[column] = paragraph
+        open_by_band[(line.page, band)] = paragraph
     return paragraphs
-
-
-def _column_key(line: TextLine, open_by_column: dict[int, Paragraph]) -> int:
-    for key, paragraph in open_by_column.items():
-        if abs(paragraph.lines[-1].x - line.x) <= 12 and paragraph.page == line.page:
-            return key
-    return int(line.x) + 100_000 * line.page

@@ -37,8 +37,11 @@ MAX_STREAM_BYTES = 16 * 1024 * 1024
 MAX_PAGE_CONTENT_BYTES = 4 * 1024 * 1024
 MAX_CONTENT_BYTES = 24 * 1024 * 1024
 MAX_ATTACHMENT_BYTES = 2 * 1024 * 1024
+# A dense quote page holds 5,000 characters in 500 pieces; fifty of them, 250,000 in 25,000.
+MAX_TEXT_CHARACTERS = 400_000
+MAX_FRAGMENTS = 30_000
 # Wall-clock budget for the whole reading, checked between pages.
-TIME_BUDGET_SECONDS = 8.0
+TIME_BUDGET_SECONDS = 5.0
 
 ATTACHMENT_NAME = "devis-segur.json"
 
@@ -141,7 +144,7 @@ def _limits() -> dict[str, Any]:
         "image_maximum_buffer_size": MAX_STREAM_BYTES,
         "zlib_maximum_recovery_input_length": 512 * 1024,
         "stream_decoding_work_maximum_length": 4 * MAX_STREAM_BYTES,
-        "stream_parsing_work_maximum_count": 200_000,
+        "stream_parsing_work_maximum_count": 100_000,
         "page_tree_maximum_entries": 10_000,
         "page_tree_maximum_page_entries": 10_000,
         "xform_maximum_invocations_per_extraction": 500,
@@ -181,6 +184,7 @@ def _read_pages(data: bytes) -> tuple[list[PageText], tuple[dict, str | None] | 
         count = _page_count(reader)
         _check_content_sizes(reader, count)
         pages = []
+        characters = fragments = 0
         for index in range(count):
             if time.monotonic() - started > TIME_BUDGET_SECONDS:
                 raise InvalidInput(
@@ -191,10 +195,12 @@ def _read_pages(data: bytes) -> tuple[list[PageText], tuple[dict, str | None] | 
                 page = extract_page(reader.pages[index], index + 1)
             except Exception as exception:
                 raise _unreadable(exception) from None
-            if page.overflow:
+            characters += sum(len(fragment.text) for fragment in page.fragments)
+            fragments += len(page.fragments)
+            if page.overflow or characters > MAX_TEXT_CHARACTERS or fragments > MAX_FRAGMENTS:
                 raise InvalidInput(
-                    f"La page {index + 1} du PDF contient bien plus de texte qu'un devis : "
-                    "le fichier ne peut pas être lu automatiquement."
+                    f"Le PDF porte bien plus de texte qu'un devis (limite atteinte page "
+                    f"{index + 1}) : il ne peut pas être lu automatiquement."
                 )
             pages.append(page)
         return pages, _attachment(reader)
@@ -277,6 +283,9 @@ def _declared_page_count(reader: Any) -> int:
 def _attachment(reader: Any) -> tuple[dict, str | None] | None:
     """The quote document attached by segur_funding, if any: (document, problem)."""
     try:
+        catalog_names = reader.trailer["/Root"].get_object().get("/Names")
+        if catalog_names is None or "/EmbeddedFiles" not in catalog_names.get_object():
+            return None  # the common case, answered without pypdf's name-tree walk
         names = list(reader.attachments.keys())
     except Exception as exception:
         raise _unreadable(exception) from None

@@ -42,10 +42,16 @@ def _label_cells(cells: list[Cell], columns: list[Column]) -> list[Cell]:
         if is_number_cell(cell):
             continue
         under = [c for c in columns if abs(c.x - cell.x) <= 6]
-        if under and under[0].kind in {"ref", "unit", "discount", "qty"}:
+        if under and under[0].kind in {"ref", "unit", "discount", "qty", "dsr"}:
             continue
         keep.append(cell)
     return keep
+
+
+def _dsr_cells(info: RowInfo, columns: list[Column]) -> list[str]:
+    """What a line prints in a DSR column ("SGL-V1"), if the table has one."""
+    dsr_columns = [c for c in columns if c.kind == "dsr"]
+    return [cell.text for cell in info.texts for c in dsr_columns if abs(c.x - cell.x) <= 6]
 
 
 def _label(info: RowInfo, columns: list[Column]) -> str:
@@ -121,6 +127,8 @@ def rebuild(infos: list[RowInfo]) -> TableReading:
     in_table = seen_table = total_since_open = False
     columns: list[Column] = []
     last_total_lines = 0
+    last_table_row: RowInfo | None = None
+    previous_rows, next_rows = _structural_neighbours(infos)
 
     for index, info in enumerate(infos):
         if info.consumed:
@@ -130,23 +138,28 @@ def rebuild(infos: list[RowInfo]) -> TableReading:
             columns = info.columns
             in_table = seen_table = True
             total_since_open = False
+            last_table_row = info
             continue
         if info.kind == "section":
             scope = info.scope
             in_table = seen_table = True
             total_since_open = False
+            last_table_row = info
             continue
         if info.kind == "text":
-            if in_table and not total_since_open and _bare_row(infos, index, columns):
+            neighbours = (previous_rows[index], next_rows[index])
+            if in_table and not total_since_open and _bare_row(infos, index, neighbours, columns):
                 checks.append(
                     f"Page {row.page} : la ligne « {join_lines([row.text])} » n'a pas de montant ; "
                     "vérifiez le tableau."
                 )
                 continue
-            if in_table and total_since_open:
+            if in_table and (total_since_open or _left_the_table(last_table_row, row)):
                 in_table = False
             text_rows.append(row)
             continue
+        if in_table or not seen_table:
+            last_table_row = info
 
         label = _label(info, columns)
         amounts = _assign(info.amounts, columns)
@@ -196,7 +209,7 @@ def rebuild(infos: list[RowInfo]) -> TableReading:
         line = {"label": label}
         if scope is not None:
             line["scope"] = scope
-        codes = dsr_codes(label)
+        codes = dsr_codes(" ".join([label, *_dsr_cells(info, columns)]))
         if codes:
             line["dsr"] = codes
         if amounts.ttc is not None:
@@ -216,14 +229,44 @@ def rebuild(infos: list[RowInfo]) -> TableReading:
     return TableReading(lines, pages, checks, text_rows, generic)
 
 
-def _bare_row(infos: list[RowInfo], index: int, columns: list[Column]) -> bool:
+# Below this height (in points) a row is the page's footer, which a table runs past.
+FOOTER_HEIGHT = 60
+
+
+def _left_the_table(last: RowInfo | None, row: Row) -> bool:
+    """Free text well below the table on the same page (not its footer): the table is over."""
+    if last is None or last.row.page != row.page or row.y < FOOTER_HEIGHT:
+        return False
+    bottom = min([last.row.y] + [r.y for r in last.attached])
+    return bottom - row.y > 2.5 * row.size
+
+
+def _structural_neighbours(infos: list[RowInfo]) -> tuple[list[int | None], list[int | None]]:
+    """For each row, the nearest row above and below that is not free text."""
+    previous: list[int | None] = []
+    last: int | None = None
+    for index, info in enumerate(infos):
+        previous.append(last)
+        if info.kind != "text":
+            last = index
+    following: list[int | None] = [None] * len(infos)
+    last = None
+    for index in range(len(infos) - 1, -1, -1):
+        following[index] = last
+        if infos[index].kind != "text":
+            last = index
+    return previous, following
+
+
+def _bare_row(
+    infos: list[RowInfo],
+    index: int,
+    neighbours: tuple[int | None, int | None],
+    columns: list[Column],
+) -> bool:
     """A table row with a label and no amount: stacked between two rows of the table."""
     row = infos[index].row
-    previous = next(
-        (i for i in range(index - 1, -1, -1) if not infos[i].consumed and infos[i].kind != "text"),
-        None,
-    )
-    following = next((i for i in range(index + 1, len(infos)) if infos[i].kind != "text"), None)
+    previous, following = neighbours
     if previous is None or following is None:
         return False
     above, below = infos[previous], infos[following]
@@ -231,18 +274,23 @@ def _bare_row(infos: list[RowInfo], index: int, columns: list[Column]) -> bool:
         return False
     if above.row.page != row.page or below.row.page != row.page:
         return False
+    # Measured from the nearest line of each neighbour, wrapped label lines included.
+    above_bottom = min([above.row.y] + [r.y for r in above.attached])
+    below_top = max([below.row.y] + [r.y for r in below.attached])
     reach = 2.6 * row.size
-    if not (0 < above.row.y - row.y <= reach + 3 * row.size * len(above.attached)):
-        return False
-    if not (0 < row.y - below.row.y <= reach):
+    if not (0 < above_bottom - row.y <= reach and 0 < row.y - below_top <= reach):
         return False
     label_xs = [c.x for c in words_of(below)] + [c.x for c in columns if c.kind == "label"]
     return any(abs(x - row.x) <= 6 for x in label_xs)
 
 
+# A quote prints a handful of totals; a page of them is no table to check against.
+MAX_TOTALS_CHECKED = 30
+
+
 def _check_totals(lines: list[dict], totals: list[_Total]) -> list[str]:
     checks = []
-    for total in totals:
+    for total in totals[:MAX_TOTALS_CHECKED]:
         if total.kind == "tva":
             continue
         for key, printed in (("amount_ttc", total.ttc), ("amount_ht", total.ht)):

@@ -140,12 +140,20 @@ _CONDITION_OBJECT = re.compile(
 )
 
 
+_NEGATION = re.compile(r"\b(aucun|aucune|sans|pas|ni|jamais|nullement)\b")
+_RESTRICTION = re.compile(r"\bn (est|sont)\b.*\bque\b")
+
+
 def is_condition(sentence: str) -> bool:
     """A sentence that puts a condition on the client (module, option, re-engagement).
 
-    The 120-day mention is conditional too, but on the referencing, which is allowed.
+    The 120-day mention is conditional too, but on the referencing, which is allowed; and a
+    sentence saying there is no condition ("n'est conditionnée à aucun réengagement") is not
+    one, while "n'est valable que si…" is.
     """
     words = normalize(sentence)
-    if "referencement" in words:
+    if "referencement" in words or not (_CONDITION.search(words) or _RESTRICTION.search(words)):
         return False
-    return bool(_CONDITION.search(words) and _CONDITION_OBJECT.search(words))
+    if not _CONDITION_OBJECT.search(words):
+        return False
+    return _RESTRICTION.search(words) is not None or _NEGATION.search(words) is None
