@@ -33,9 +33,14 @@ run: setup
 	fi; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Without REDIS_URL there is no real worker to start, without a PostgreSQL DATABASE_URL no
+# PostgreSQL-only test to run: those tests are deselected (.ci/run sets both and runs them all).
 test: setup
-	@if [ -z "$$REDIS_URL" ]; then \
-		$(VENV)/bin/pytest -n 2 --dist loadfile -m "not worker" $(PYTEST_ARGS); \
+	@MARKERS=""; \
+	if [ -z "$$REDIS_URL" ]; then MARKERS="not worker"; fi; \
+	case "$$DATABASE_URL" in postgres*) ;; *) MARKERS="$${MARKERS:+$$MARKERS and }not postgresql";; esac; \
+	if [ -n "$$MARKERS" ]; then \
+		$(VENV)/bin/pytest -n 2 --dist loadfile -m "$$MARKERS" $(PYTEST_ARGS); \
 	else \
 		$(VENV)/bin/pytest -n 2 --dist loadfile $(PYTEST_ARGS); \
 	fi

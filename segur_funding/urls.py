@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from segur_funding.dashboard import views as dashboard_views
 from segur_funding.organizations.forms import EmailLoginForm
@@ -16,7 +16,10 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include("segur_funding.api_urls")),
+    path("statistiques/", include("segur_funding.dashboard.urls")),
+    path("compte/", include("segur_funding.organizations.urls")),
     path("referencement/", include("segur_funding.referencing.urls")),
     path("devis/", include("segur_funding.quotes.urls")),
     path("financement/", include("segur_funding.funding.urls")),

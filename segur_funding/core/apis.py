@@ -7,28 +7,58 @@ the same French sentence the web page shows.
 
 from typing import Any
 
+from django.db.models import TextChoices
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent, build_choice_description_list
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema_field
 from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import ParseError
 from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.throttling import AnonRateThrottle
 
 from .api import LargeListPagination, StandardPagination
 
 
+def _has_nul(data: Any) -> bool:
+    """Whether a decoded JSON value holds a NUL character in any string (key or value)."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 class SafeJSONParser(JSONParser):
-    """JSON bodies; a document nested too deep for the decoder is a 400, not a crash."""
+    """JSON bodies; a document nested too deep for the decoder, or holding a NUL character
+    (which PostgreSQL refuses in any text), is a 400, not a crash."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
-            return super().parse(stream, media_type, parser_context)
+            data = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError("Corps de requête illisible : imbrication trop profonde.") from None
+        if _has_nul(data):
+            raise ParseError("Corps de requête illisible : caractère nul (\\u0000) interdit.")
+        return data
 
 
 JSON_PARSERS = [SafeJSONParser]
+# Token first: an anonymous call then answers 401 with `WWW-Authenticate: Token` (DRF answers 403
+# when the first authentication class gives no challenge, as the session one does).
+AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
 UPLOAD_PARSERS = [MultiPartParser, FormParser]
+# The public endpoints (no account): per-address limit of the "anon" rate.
+PUBLIC_THROTTLES = [AnonRateThrottle]
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -137,6 +167,16 @@ REVIEWER_READ_ERRORS = (401, 403, 404)
 REVIEWER_COMMAND_ERRORS = (400, 401, 403, 404)
 
 
+# Identifiers are 64-bit: a larger number is refused as invalid input instead of reaching the
+# database (where SQLite and PostgreSQL would fail on it).
+MAX_ID = 2**63 - 1
+
+
+def IdField(**kwargs: Any) -> serializers.IntegerField:
+    """An integer identifier in the database's range (400 INVALID_INPUT outside it)."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
 class CursorPagination(LargeListPagination):
     """Keyset pagination (no COUNT): `next` / `previous` links carry an opaque cursor.
 
@@ -167,6 +207,43 @@ class LabelField(serializers.CharField):
         kwargs.setdefault("read_only", True)
         kwargs.setdefault("source", f"get_{source_field}_display")
         super().__init__(**kwargs)
+
+
+class StatusField(serializers.ChoiceField):
+    """A choice field documented as a named enum component (`DossierStatusEnum`…).
+
+    Several resources have a `status` (dossiers, quotes, funding requests) with different
+    values: without a name of their own, drf-spectacular would have to invent one per field and
+    warns about the collision. The component is built here, so that its name is stable for API
+    clients (and generated code) whatever the settings.
+    """
+
+    def __init__(self, choices: type[TextChoices], *, enum_name: str, **kwargs: Any) -> None:
+        self.enum_name = enum_name
+        self.enum_choices = choices.choices
+        kwargs.setdefault("read_only", True)
+        super().__init__(choices=choices.choices, **kwargs)
+
+
+class StatusFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = StatusField
+
+    def map_serializer_field(self, auto_schema, direction):
+        field: StatusField = self.target
+        component = ResolvedComponent(
+            name=field.enum_name,
+            type=ResolvedComponent.SCHEMA,
+            object=field.enum_name,
+            schema={
+                "type": "string",
+                "enum": [value for value, _ in field.enum_choices],
+                "description": build_choice_description_list(field.enum_choices),
+            },
+        )
+        auto_schema.registry.register_on_missing(component)
+        if field.allow_blank:
+            return {"oneOf": [component.ref, {"type": "string", "enum": [""]}]}
+        return component.ref
 
 
 def query_params(serializer_class: type[serializers.Serializer], request) -> dict[str, Any]:

@@ -36,10 +36,11 @@ def parse_amount(raw: object) -> Decimal:
         raise ValueError(f"montant illisible : « {raw} »")
     if value < 0:
         raise ValueError(f"montant négatif : « {raw} »")
-    if value != value.quantize(CENT):
-        raise ValueError(f"plus de deux décimales : « {raw} »")
+    # The range first: quantizing a huge value (1e400) overflows the decimal context.
     if value >= Decimal("1e12"):
         raise ValueError(f"montant hors limites : « {raw} »")
+    if value != value.quantize(CENT):
+        raise ValueError(f"plus de deux décimales : « {raw} »")
     return value.quantize(CENT)
 
 

@@ -19,6 +19,8 @@ from django.utils.formats import date_format
 
 from segur_funding.core.errors import DomainError, InvalidInput
 from segur_funding.core.files import PDF, safe_filename, upload_check
+from segur_funding.core.tasks import enqueue_on_commit
+from segur_funding.notifications import notify
 from segur_funding.organizations.models import User
 from segur_funding.organizations.selectors import is_asp_reviewer, user_editors
 from segur_funding.quotes.constants import Verdict
@@ -241,7 +243,7 @@ def _file(request: FundingRequest, *, user: User) -> FundingRequest:
             f"Une demande de {request.get_milestone_display().lower()} existe déjà pour ce devis.",
             code="DUPLICATE_REQUEST",
         ) from None
-    return _move(
+    request = _move(
         request,
         to=RequestStatus.SUBMITTED,
         actor=Actor.EDITOR,
@@ -249,6 +251,8 @@ def _file(request: FundingRequest, *, user: User) -> FundingRequest:
         comment=request.editor_comment,
         submitted_at=timezone.now(),
     )
+    notify.funding_request_submitted_notify(request=request)
+    return request
 
 
 def _invoice_check(invoice: UploadedFile | None) -> None:
@@ -347,7 +351,7 @@ def funding_request_resubmit(
     CorrectionRequest.objects.filter(request=request, resolved_at__isnull=True).update(
         resolved_at=timezone.now()
     )
-    return _move(
+    request = _move(
         request,
         to=RequestStatus.RESUBMITTED,
         actor=Actor.EDITOR,
@@ -355,6 +359,8 @@ def funding_request_resubmit(
         comment=comment,
         **fields,
     )
+    notify.funding_request_submitted_notify(request=request)
+    return request
 
 
 # --- ASP: decisions and payments --------------------------------------------------------------
@@ -366,7 +372,7 @@ def funding_request_validate(*, request: FundingRequest, user: User, comment: st
     request = _locked_request(request.pk)
     if request.milestone == Milestone.BALANCE:
         _balance_guard(request)
-    return _move(
+    request = _move(
         request,
         to=RequestStatus.VALIDATED,
         actor=Actor.ASP,
@@ -374,6 +380,8 @@ def funding_request_validate(*, request: FundingRequest, user: User, comment: st
         comment=comment,
         decided_at=timezone.now(),
     )
+    notify.funding_request_decided_notify(request=request)
+    return request
 
 
 @transaction.atomic
@@ -400,9 +408,13 @@ def funding_request_send_back(
         user=user,
         comment=f"{summary}. {comment}".strip() if comment.strip() else summary,
     )
-    return CorrectionRequest.objects.create(
+    correction = CorrectionRequest.objects.create(
         request=request, reasons=reasons, comment=comment, requested_by=user
     )
+    notify.funding_request_decided_notify(
+        request=request, reason=f"{summary}. {comment}".strip() if comment.strip() else summary
+    )
+    return correction
 
 
 @transaction.atomic
@@ -411,7 +423,7 @@ def funding_request_refuse(*, request: FundingRequest, user: User, comment: str)
     if not comment.strip():
         raise InvalidInput("Le motif du refus est obligatoire : l'éditeur doit le connaître.")
     request = _locked_request(request.pk)
-    return _move(
+    request = _move(
         request,
         to=RequestStatus.REFUSED,
         actor=Actor.ASP,
@@ -419,6 +431,8 @@ def funding_request_refuse(*, request: FundingRequest, user: User, comment: str)
         comment=comment,
         decided_at=timezone.now(),
     )
+    notify.funding_request_decided_notify(request=request, reason=comment)
+    return request
 
 
 def _balance_guard(request: FundingRequest) -> None:
@@ -470,7 +484,7 @@ def payment_record(
                 user=user,
                 comment=f"Versement {reference} du {_fr(paid_on)}",
             )
-            return Payment.objects.create(
+            payment = Payment.objects.create(
                 request=locked,
                 quote_id=locked.quote_id,
                 milestone=locked.milestone,
@@ -479,6 +493,8 @@ def payment_record(
                 reference=reference,
                 recorded_by=user,
             )
+            notify.payment_made_notify(payment=payment)
+            return payment
     except IntegrityError:
         # The unique constraint per (quote, milestone): another call won the race.
         raise DomainError(ALREADY_PAID_MESSAGE, code="ALREADY_PAID") from None
@@ -496,8 +512,7 @@ def export_job_create(*, user: User, request_ids: Sequence[int], file_format: st
     job = ExportJob.objects.create(requested_by=user, file_format=file_format, request_ids=list(request_ids))
     from .tasks import export_job_run_task
 
-    job_id = job.pk
-    transaction.on_commit(lambda: export_job_run_task.delay(job_id))
+    enqueue_on_commit(export_job_run_task, job.pk)
     return job
 
 
@@ -514,14 +529,23 @@ def export_job_run(*, job_id: int) -> None:
     try:
         content, rows = export_bytes(queryset, file_format=job.file_format)
     except Exception as exc:
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportStatus.FAILED, error=str(exc)[:500], finished_at=timezone.now()
-        )
+        with transaction.atomic():
+            if ExportJob.objects.filter(pk=job.pk, status=ExportStatus.PENDING).update(
+                status=ExportStatus.FAILED, error=str(exc)[:500], finished_at=timezone.now()
+            ):
+                job.refresh_from_db()
+                notify.export_ready_notify(job=job)
         raise
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     job.file.save(
         f"demandes-financement-{stamp}-{job.pk}.{job.file_format}", ContentFile(content), save=False
     )
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportStatus.DONE, file=job.file.name, rows=rows, finished_at=timezone.now()
-    )
+    with transaction.atomic():
+        # Compare-and-set: a redelivered task that lost the race removes its own file.
+        if not ExportJob.objects.filter(pk=job.pk, status=ExportStatus.PENDING).update(
+            status=ExportStatus.DONE, file=job.file.name, rows=rows, finished_at=timezone.now()
+        ):
+            job.file.storage.delete(job.file.name)
+            return
+        job.refresh_from_db()
+        notify.export_ready_notify(job=job)

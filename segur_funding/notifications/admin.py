@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from .models import Notification
+from .models import CalendarFeed, Notification
 from .services import notifications_resend_failed
 
 
@@ -63,3 +63,20 @@ class NotificationAdmin(admin.ModelAdmin):
             self.message_user(
                 request, "Aucune notification en échec dans la sélection.", messages.WARNING
             )
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    """Calendar addresses: administrators see who has one and may revoke it (delete)."""
+
+    list_display = ["user", "created_at", "last_used_at"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    fields = ["user", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: CalendarFeed | None = None) -> bool:
+        return False

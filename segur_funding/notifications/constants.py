@@ -102,3 +102,30 @@ STUCK_AFTER = timedelta(minutes=10)
 
 # The SMTP conversation never waits longer than this (seconds) when EMAIL_TIMEOUT is not set.
 DEFAULT_EMAIL_TIMEOUT = 30
+
+
+class DeadlineKind(models.TextChoices):
+    """What a deadline of the calendar (and of a reminder) is about."""
+
+    ELIGIBILITY_CLOCK = "eligibility_clock", "Décision sur l'éligibilité de la candidature"
+    INSTRUCTION_CLOCK = "instruction_clock", "Instruction du dossier de preuves"
+    CORRECTION_OPEN = "correction_open", "Réponse à une demande de correction"
+    PREORDER = "preorder", "Dossier de preuves complet (règle des 120 jours)"
+    SIGNATURE = "signature", "Signature du devis"
+    ADVANCE_REQUEST = "advance_request", "Demande d'avance (30 %)"
+    SERVICE_COMPLETION = "service_completion", "Prestation finalisée (mise en ordre de marche)"
+    BALANCE_REQUEST = "balance_request", "Demande de solde (70 %)"
+
+
+# Reminder thresholds, in days left before a deadline (a negative number: days after it). Each
+# threshold is reminded once per object; a beat run that finds several thresholds crossed at once
+# (an object created late, a scheduler that was down) sends only the most urgent one.
+REVIEW_CLOCK_THRESHOLDS = (2, -1)  # two days left, then overdue
+PREORDER_THRESHOLDS = (30, 7, 1)
+WINDOW_THRESHOLDS = (30, 7, 1)
+# Correction requests still open this many days after they were made.
+CORRECTION_OPEN_AFTER_DAYS = (7, 14)
+
+# Overdue deadlines of the calendar stay visible this long after they passed (ANS review clocks
+# stay until the dossier moves: they are still ANS's to do).
+OVERDUE_VISIBLE_DAYS = 60

@@ -6,6 +6,7 @@ every message at once; the e-mail bodies are files, `notifications/email/<kind>.
 (French dates "15/07/2022", amounts "32 940,00 €", labels), never model instances.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -176,14 +177,22 @@ def missing_keys(kind: str, context: Mapping[str, Any]) -> list[str]:
     return [key for key in MESSAGES[kind].required if key not in context]
 
 
+# Template line breaks and indentation, not the no-break spaces of French amounts and dates
+# ("32 940,00 €"), which str.split() would also swallow.
+_LAYOUT_SPACE = re.compile(r"[ \t\r\n\f\v]+")
+
+
+def _one_line(text: str) -> str:
+    return _LAYOUT_SPACE.sub(" ", text).strip()
+
+
 def render_subject(kind: str, context: Mapping[str, Any]) -> str:
-    subject = _compiled(MESSAGES[kind].subject).render(Context(dict(context)))
     # A header line: no line break may reach the SMTP conversation.
-    return " ".join(subject.split())
+    return _one_line(_compiled(MESSAGES[kind].subject).render(Context(dict(context))))
 
 
 def render_inapp(kind: str, context: Mapping[str, Any]) -> str:
-    return " ".join(_compiled(MESSAGES[kind].inapp).render(Context(dict(context))).split())
+    return _one_line(_compiled(MESSAGES[kind].inapp).render(Context(dict(context))))
 
 
 def absolute_url(path: str) -> str:

@@ -114,3 +114,26 @@ class NotificationPreference(models.Model):
     def __str__(self) -> str:
         state = "e-mail" if self.email_enabled else "sans e-mail"
         return f"{self.user_id} — {self.get_kind_display()} : {state}"
+
+
+class CalendarFeed(models.Model):
+    """A person's secret iCalendar address (calendar clients cannot log in: the token in the URL
+    stands for the person). Only the token's SHA-256 is stored, so that a copy of the database
+    opens nobody's calendar; revoking deletes the row, a new token replaces the old one."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+        verbose_name="utilisateur",
+    )
+    token_hash = models.CharField("empreinte du jeton", max_length=64, unique=True)
+    created_at = models.DateTimeField("créé le", default=clock.now)
+    last_used_at = models.DateTimeField("dernière consultation", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "abonnement calendrier"
+        verbose_name_plural = "abonnements calendrier"
+
+    def __str__(self) -> str:
+        return f"Calendrier des échéances de {self.user_id}"

@@ -6,7 +6,8 @@ from segur_funding.organizations.constants import ANS_REVIEWERS_GROUP, ASP_REVIE
 from segur_funding.organizations.models import Organization, User
 
 from .constants import NotificationKind
-from .models import Notification, NotificationPreference
+from .models import CalendarFeed, Notification, NotificationPreference
+from .rules import calendar_token_hash
 
 
 def notification_list(*, user: User) -> QuerySet[Notification]:
@@ -58,3 +59,21 @@ def ans_reviewers() -> QuerySet[User]:
 
 def asp_reviewers() -> QuerySet[User]:
     return User.objects.filter(groups__name=ASP_REVIEWERS_GROUP, is_active=True).distinct()
+
+
+# Calendar feeds.
+
+
+def calendar_feed_for(*, user: User) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(user=user).first()
+
+
+def calendar_feed_by_token(*, token: str) -> CalendarFeed | None:
+    """The feed a secret address opens, for an active person only; None for anything else."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        CalendarFeed.objects.select_related("user")
+        .filter(token_hash=calendar_token_hash(token), user__is_active=True)
+        .first()
+    )

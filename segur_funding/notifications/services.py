@@ -25,6 +25,7 @@ never doubled), and every copy carries the same Message-ID so mail clients can f
 
 import json
 import logging
+import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -47,7 +48,8 @@ from .constants import (
     NotificationStatus,
 )
 from .messages import missing_keys, render_email
-from .models import Notification, NotificationPreference
+from .models import CalendarFeed, Notification, NotificationPreference
+from .rules import calendar_token_hash
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +92,7 @@ def _json_safe(context: Mapping[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(dict(context), cls=DjangoJSONEncoder))
 
 
-def _row_dedup_key(dedup_key: str | None, user_id: int) -> str | None:
+def row_dedup_key(dedup_key: str | None, user_id: int) -> str | None:
     # One key per recipient: "reminder:preorder:quote:42:30d" reaches each member of the editor
     # once, and a member added later still gets the next threshold.
     return None if dedup_key is None else f"{dedup_key}#u{user_id}"
@@ -140,7 +142,7 @@ def notification_enqueue(
             user_id__in=list(users), kind=kind, email_enabled=False
         ).values_list("user_id", flat=True)
     )
-    keys = {pk: _row_dedup_key(dedup_key, pk) for pk in users}
+    keys = {pk: row_dedup_key(dedup_key, pk) for pk in users}
     already = _existing_dedup_keys([k for k in keys.values() if k is not None])
 
     now = clock.now()
@@ -350,3 +352,31 @@ def preferences_update(*, user: User, email_enabled: Mapping[str, bool]) -> None
     """Save the whole preferences form at once."""
     for kind, enabled in email_enabled.items():
         preference_set(user=user, kind=kind, email_enabled=enabled)
+
+
+def calendar_feed_rotate(*, user: User) -> str:
+    """Give the person a new secret calendar address (the previous one stops working at once).
+
+    Returns the token, which is not stored: the page shows the address once.
+    """
+    token = secrets.token_urlsafe(32)
+    CalendarFeed.objects.update_or_create(
+        user=user,
+        defaults={
+            "token_hash": calendar_token_hash(token),
+            "created_at": clock.now(),
+            "last_used_at": None,
+        },
+    )
+    return token
+
+
+def calendar_feed_revoke(*, user: User) -> bool:
+    """Stop the person's calendar address; False when there was none."""
+    deleted, _ = CalendarFeed.objects.filter(user=user).delete()
+    return bool(deleted)
+
+
+def calendar_feed_touch(*, feed_id: int) -> None:
+    """Note when a calendar client last read the feed (shown to the person, to spot a leak)."""
+    CalendarFeed.objects.filter(pk=feed_id).update(last_used_at=clock.now())

@@ -1,8 +1,10 @@
-"""Thin tasks: an id in, a service out. Scheduled on commit by services.py, never by views."""
+"""Thin tasks: an id in, a service out. Scheduled on commit by services.py (sends) or by beat
+(sweep, reminders), never by views."""
 
 from celery import shared_task
 
 from .constants import MAX_SEND_ATTEMPTS
+from .reminders import reminders_send_due
 from .services import SendOutcome, notification_send, notifications_requeue_stuck
 
 
@@ -31,6 +33,22 @@ def send_notification(self, notification_id: int) -> str:
     return result.outcome.value
 
 
+# Idempotent (compare-and-set on each row): a redelivered sweep queues nothing twice.
 @shared_task(acks_late=True, soft_time_limit=120, time_limit=180, ignore_result=True)
 def sweep_stuck_notifications() -> int:
     return notifications_requeue_stuck()
+
+
+@shared_task(
+    # Idempotent through the dedup keys: a redelivered or overlapping run adds nothing, so the
+    # message may be acknowledged late and replayed after a lost worker.
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # Each reminder commits on its own: a run stopped by the soft limit keeps what it did and the
+    # next hourly run goes on from there.
+    soft_time_limit=600,
+    time_limit=660,
+    ignore_result=True,
+)
+def send_due_reminders() -> int:
+    return reminders_send_due().created

@@ -45,3 +45,10 @@ def is_asp_reviewer(*, user: User) -> bool:
 
 def clients_list() -> QuerySet[Organization]:
     return Organization.objects.filter(kind=OrganizationKind.CLIENT).order_by("name")
+
+
+def api_token_created_at(*, user: User):
+    """When the user's API token was created, or None if they have none (never the key)."""
+    from rest_framework.authtoken.models import Token
+
+    return Token.objects.filter(user=user).values_list("created", flat=True).first()

@@ -55,3 +55,27 @@ def membership_add(*, user: User, organization: Organization, role: str) -> Memb
         user=user, organization=organization, defaults={"role": role}
     )
     return membership
+
+
+# --- API tokens ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def api_token_create(*, user: User) -> str:
+    """A new API token for the user, replacing any previous one (which stops working at once).
+
+    Returns the key: the caller shows it once; the page never shows it again.
+    """
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user).key
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User) -> bool:
+    """Delete the user's API token; False when there was none."""
+    from rest_framework.authtoken.models import Token
+
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted > 0

@@ -22,7 +22,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from segur_funding.core.errors import DomainError, InvalidInput
+from segur_funding.core.tasks import enqueue_on_commit
 from segur_funding.funding.rules import window_for_signature
+from segur_funding.notifications import notify
 from segur_funding.organizations.models import Organization, User
 from segur_funding.organizations.selectors import user_clients, user_editors
 from segur_funding.referential.models import Dsr, FundingWindow
@@ -323,10 +325,10 @@ def quote_issue(*, quote: Quote, user: User, today: date | None = None) -> Quote
         checked_at=quote.checked_at,
         issued_at=timezone.now(),
     )
+    notify.quote_issued_notify(quote=quote)
     from .tasks import quote_pdf_render_task
 
-    quote_id = quote.pk
-    transaction.on_commit(lambda: quote_pdf_render_task.delay(quote_id))
+    enqueue_on_commit(quote_pdf_render_task, quote.pk)
     return quote
 
 
@@ -445,6 +447,7 @@ def quote_sign(*, quote: Quote, user: User, today: date | None = None) -> Quote:
         verdict=report["verdict"],
         checked_at=timezone.now(),
     )
+    notify.quote_signed_notify(quote=quote)
     return quote
 
 
@@ -465,6 +468,7 @@ def quote_declare_delivery(
             f"({_fr(quote.signature_date)})."
         )
     _move(quote, to=QuoteStatus.DELIVERED, who="lab", user=user, delivered_on=delivered_on)
+    notify.quote_delivery_notify(quote=quote, declared_by=user)
     return quote
 
 
@@ -478,6 +482,25 @@ def _pdf_bytes_check(file: UploadedFile) -> None:
     file.seek(0)
     if head != b"%PDF-":
         raise InvalidInput("Le fichier déposé n'est pas un PDF.")
+    if _pdf_is_encrypted(file):
+        # The checker cannot read it (it would only fail later, in the background): refuse it
+        # now, before anything is stored.
+        raise InvalidInput(
+            "Le fichier PDF est protégé (chiffré) : enregistrez-le sans protection puis "
+            "déposez-le à nouveau."
+        )
+
+
+def _pdf_is_encrypted(file: UploadedFile) -> bool:
+    """Whether the PDF's trailer declares encryption (only the cross-reference is parsed)."""
+    from pypdf import PdfReader
+
+    try:
+        return bool(PdfReader(file, strict=False).is_encrypted)
+    except Exception:  # unreadable: the background check says so, with its own message
+        return False
+    finally:
+        file.seek(0)
 
 
 @transaction.atomic
@@ -526,8 +549,7 @@ def quote_upload(
     _event(quote, kind=QuoteEventKind.UPLOADED, user=user, comment=Path(quote.pdf.name).name)
     from .tasks import uploaded_quote_check_task
 
-    quote_id = quote.pk
-    transaction.on_commit(lambda: uploaded_quote_check_task.delay(quote_id))
+    enqueue_on_commit(uploaded_quote_check_task, quote.pk)
     return quote
 
 
@@ -561,8 +583,17 @@ def uploaded_quote_check(*, quote_id: int) -> None:
         }
         comment = Verdict(data["verdict"]).label
     with transaction.atomic():
-        Quote.objects.filter(pk=quote.pk).update(checked_at=timezone.now(), **fields)
+        # Compare-and-set: a redelivered task finds the check done and writes nothing twice.
+        updated = Quote.objects.filter(pk=quote.pk, check_status=CheckStatus.PENDING).update(
+            checked_at=timezone.now(), **fields
+        )
+        if not updated:
+            return
         _event(quote, kind=QuoteEventKind.CHECKED, user=None, comment=comment)
+        quote.refresh_from_db()
+        notify.quote_check_notify(
+            quote=quote, failed=fields["check_status"] == CheckStatus.FAILED, outcome=comment
+        )
 
 
 def quote_report_pdf_bytes(quote: Quote) -> bytes:

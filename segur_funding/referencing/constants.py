@@ -87,15 +87,3 @@ class CorrectionReason(models.TextChoices):
     INCOMPLETE_CANDIDATURE = "incomplete_information", "Informations incomplètes"
     OTHER = "other", "Autre motif"
 
-
-class NotificationKind(models.TextChoices):
-    """One enum of message kinds; the notifications app will turn them into e-mails."""
-
-    CANDIDATURE_SUBMITTED = "candidature_submitted", "Candidature déposée"
-    ELIGIBILITY_DECIDED = "eligibility_decided", "Décision d'éligibilité"
-    PROOFS_SUBMITTED = "proofs_submitted", "Preuves déposées"
-    CORRECTION_REQUESTED = "correction_requested", "Correction demandée"
-    PROOFS_RESUBMITTED = "proofs_resubmitted", "Preuves corrigées déposées"
-    REFERENCING_GRANTED = "referencing_granted", "Référencement accordé"
-    REFERENCING_REFUSED = "referencing_refused", "Référencement refusé"
-    PROOF_FILE_INFECTED = "proof_file_infected", "Fichier de preuve infecté"

@@ -6,12 +6,12 @@ Every status, date and number is read-only: it changes through the command endpo
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from segur_funding.core.apis import LabelField
+from segur_funding.core.apis import IdField, LabelField, StatusField
 from segur_funding.core.files import MAX_UPLOAD_BYTES
 from segur_funding.referential.models import Dsr
 
 from . import rules, selectors
-from .constants import Actor, CorrectionReason
+from .constants import Actor, CorrectionReason, DossierStatus, ProofStatus
 from .models import CorrectionRequest, Dossier, DossierEvent, Proof, ProofFile, Solution, SolutionVersion
 
 # --- Solutions ----------------------------------------------------------------------------------
@@ -36,7 +36,7 @@ class SolutionSerializer(serializers.ModelSerializer):
 
 
 class SolutionCreateSerializer(serializers.Serializer):
-    editor = serializers.IntegerField(
+    editor = IdField(
         required=False,
         help_text="Identifiant de l'éditeur (facultatif si vous n'êtes membre que d'un éditeur).",
     )
@@ -65,6 +65,7 @@ class ClockSerializer(serializers.Serializer):
 
 
 class DossierListSerializer(serializers.ModelSerializer):
+    status = StatusField(DossierStatus, enum_name="DossierStatusEnum")
     status_label = LabelField("status")
     editor_name = serializers.CharField(source="editor.name", read_only=True)
     dsr = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -129,6 +130,7 @@ class RequirementBriefSerializer(serializers.Serializer):
 
 class ProofSerializer(serializers.ModelSerializer):
     requirement = RequirementBriefSerializer(read_only=True)
+    status = StatusField(ProofStatus, enum_name="ProofStatusEnum")
     status_label = LabelField("status")
     files = ProofFileSerializer(many=True, read_only=True)
 
@@ -160,6 +162,8 @@ class CorrectionSerializer(serializers.ModelSerializer):
 
 class DossierEventSerializer(serializers.ModelSerializer):
     kind_label = LabelField("kind")
+    from_status = StatusField(DossierStatus, enum_name="DossierStatusEnum")
+    to_status = StatusField(DossierStatus, enum_name="DossierStatusEnum")
     actor_role_label = LabelField("actor_role")
 
     class Meta:
@@ -260,7 +264,7 @@ class ProofUploadSerializer(serializers.Serializer):
         help_text=f"PDF, PNG, JPEG, XML ou ZIP (IHE XDM) jusqu'à 20 Mo (ZIP : 100 Mo) ; vidéo MP4 "
         f"jusqu'à {MAX_UPLOAD_BYTES // (1024 * 1024)} Mo. Le type est reconnu d'après le contenu.",
     )
-    replaces = serializers.IntegerField(
+    replaces = IdField(
         required=False,
         allow_null=True,
         help_text="Identifiant d'un fichier en vigueur de cette preuve à remplacer (sinon ajout).",
@@ -318,7 +322,7 @@ class AcceptedCountSerializer(serializers.Serializer):
 
 
 class ReferencedSolutionSerializer(serializers.ModelSerializer):
-    editor = serializers.IntegerField(source="editor_id", read_only=True)
+    editor = IdField(source="editor_id", read_only=True)
     editor_name = serializers.CharField(source="editor.name", read_only=True)
     solution = serializers.CharField(source="solution_version.solution.name", read_only=True)
     version = serializers.CharField(source="solution_version.label", read_only=True)

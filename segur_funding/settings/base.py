@@ -1,9 +1,11 @@
 """Settings shared by every environment; everything deployment-specific comes from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -40,6 +42,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "simple_history",
+    "axes",
+    "csp",
     "segur_funding.core",
     "segur_funding.organizations",
     "segur_funding.referential",
@@ -52,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -61,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns a lockout flagged during authentication into the French lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "segur_funding.urls"
@@ -101,6 +108,30 @@ AUTH_USER_MODEL = "organizations.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# Brute force: django-axes counts failed logins (site and admin login forms) per e-mail address
+# and client IP together, so that an attacker cannot lock a real user out from elsewhere, and
+# locks that pair for 15 minutes after 10 failures. Its backend comes first: a locked pair is
+# refused before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # what both login forms post (the user's e-mail)
+AXES_USERNAME_CALLABLE = "segur_funding.core.security.axes_username"
+AXES_LOCKOUT_CALLABLE = "segur_funding.core.security.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_SENSITIVE_PARAMETERS = ["password"]
+# No start-up banner: commands such as check_quote keep stderr for their one line.
+AXES_VERBOSE = False
+# Behind a reverse proxy, REMOTE_ADDR is the proxy: DJANGO_PROXY_COUNT (the number of proxies in
+# front of Django) makes axes read the client from X-Forwarded-For, as the proxy appends it.
+if int(os.environ.get("DJANGO_PROXY_COUNT", "0") or 0) > 0:
+    AXES_IPWARE_PROXY_COUNT = int(os.environ["DJANGO_PROXY_COUNT"])
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -156,6 +187,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "segur_funding.notifications.tasks.sweep_stuck_notifications",
         "schedule": 300.0,
     },
+    # Hourly, so that a reminder leaves early in the (Europe/Paris) day it is due, whatever hour
+    # beat started; running it more often or from two beats adds nothing (dedup keys). A run
+    # still queued when the next one is due is dropped (expires).
+    "notifications-reminders": {
+        "task": "segur_funding.notifications.tasks.send_due_reminders",
+        "schedule": 3600.0,
+        "options": {"expires": 3300},
+    },
 }
 
 if REDIS_URL:
@@ -205,6 +244,32 @@ SEGUR_SITE_URL = os.environ.get("SEGUR_SITE_URL", "http://127.0.0.1:8000")
 
 # Demo accounts (SPEC §5) may only be created when this is on; production never turns it on.
 SEGUR_DEMO_MODE = False
+
+# Content Security Policy (django-csp): only our own scripts, plus inline ones that carry the
+# per-request nonce (`request.csp_nonce`, which the DSFR base template passes to its scripts).
+# Inline styles stay allowed: the DSFR pages, the admin and import-export use style attributes,
+# which a nonce cannot cover, and a style cannot run code. The one hash is import-export's
+# "select all" checkbox handler in the admin export form.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [
+            SELF,
+            NONCE,
+            "'unsafe-hashes'",
+            "'sha256-wid4zL8fR53ZYy1ljOepzR77Dn6vWUUxuNnnWWBP3I8='",
+        ],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -50,6 +50,7 @@ def test_demo_accounts_cannot_be_loaded_in_production():
 @pytest.mark.django_db
 def test_demo_accounts_exist_with_their_roles(reference_data):
     from django.contrib.auth import authenticate
+    from django.test import RequestFactory
 
     from segur_funding.core.demo import demo_data_load
     from segur_funding.organizations.selectors import (
@@ -62,7 +63,8 @@ def test_demo_accounts_exist_with_their_roles(reference_data):
     list(demo_data_load())
     list(demo_data_load())  # idempotent
     users = {
-        email: authenticate(email=email, password="demo-password")
+        # django-axes counts attempts per client: authenticate() needs the request.
+        email: authenticate(RequestFactory().post("/connexion/"), email=email, password="demo-password")
         for email in [
             "editeur@demo.test",
             "editeur2@demo.test",

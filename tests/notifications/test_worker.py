@@ -133,3 +133,36 @@ def test_smtp_outage_with_a_real_worker_is_retried_with_backoff_then_delivered(
     refusals = sorted(p.stat().st_mtime for p in mailbox.glob("refused-*"))
     assert refusals[1] - refusals[0] >= 1.5  # countdown 2 ** 1 seconds
     assert deliveries(mailbox) == Counter({pk: 1})
+
+
+def test_reminders_run_twice_by_a_real_worker_reach_each_person_once(
+    celery_worker_process, mailbox, reference_data
+):
+    from segur_funding.notifications.tasks import send_due_reminders
+    from segur_funding.quotes.models import QuoteStatus
+    from segur_funding.referencing.constants import DossierStatus
+    from segur_funding.referential.models import FundingWindow
+
+    from .world import World
+
+    # The worker keeps the real clock: a window whose signature deadline is five days away.
+    w = World()
+    FundingWindow.objects.filter(pk=w.window.pk).update(
+        opens_on=None, order_signature_deadline=clock.today() + timedelta(days=5)
+    )
+    dossier = w.dossier(
+        "BioLab", status=DossierStatus.REFERENCED, referenced_on=clock.today(),
+        proofs_complete_on=clock.today(),
+    )
+    w.quote("D-7", dossier=dossier, order_date=clock.today(), status=QuoteStatus.ISSUED)
+
+    send_due_reminders.delay()
+    send_due_reminders.delay()
+    drain_queue(mailbox)
+    rows = Notification.objects.filter(kind=NotificationKind.REMINDER_WINDOW_DEADLINE)
+    assert sorted(rows.values_list("recipient__email", flat=True)) == [
+        "e1@test.example", "e2@test.example", "l1@test.example",
+    ]
+    wait_for(lambda: all_sent([r.pk for r in rows]), what="l'envoi des rappels")
+    counts = deliveries(mailbox)
+    assert {r.pk: counts[r.pk] for r in rows} == {r.pk: 1 for r in rows}

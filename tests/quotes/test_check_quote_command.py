@@ -388,7 +388,6 @@ PDF_EXPECTED = (
     "name", sorted(name for name, spec in PDF_EXPECTED.items() if spec.get("check"))
 )
 def test_pdf_corpus_quotes_get_their_expected_verdict(reference_data, name):
-    pytest.importorskip("segur_funding.quotes.pdf_reader")
     expected = PDF_EXPECTED[name]["check"]
     status, out, err = run(str(PDF_CORPUS / name), *expected["args"])
     assert err == ""
@@ -408,7 +407,6 @@ def test_pdf_corpus_quotes_get_their_expected_verdict(reference_data, name):
     ),
 )
 def test_pdf_corpus_hostile_files_exit_2_with_one_french_line(name):
-    pytest.importorskip("segur_funding.quotes.pdf_reader")
     status, out, err = run(str(PDF_CORPUS / name))
     assert (status, out) == (2, "")
     assert err.count("\n") == 1 and err[0].isupper()

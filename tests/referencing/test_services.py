@@ -408,15 +408,3 @@ def test_without_scanner_files_say_not_scanned(dossier, editor_user):
     pf = services.proof_file_upload(user=editor_user, proof=proof, upload=png())
     assert pf.scan_status == ScanStatus.NOT_SCANNED
 
-
-def test_notification_hook_runs_after_commit_only(
-    dossier, editor_user, monkeypatch, django_capture_on_commit_callbacks
-):
-    calls = []
-    monkeypatch.setattr(services._base, "_notify", lambda kind, pk: calls.append((kind, pk)))
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.candidature_submit(user=editor_user, dossier=dossier)
-    assert calls == []
-    for callback in callbacks:
-        callback()
-    assert calls == [("candidature_submitted", dossier.pk)]

@@ -5,7 +5,8 @@ move is allowed (for this user's role, from this status), writes the rows and th
 one transaction, and schedules what follows (notification, PDF, virus scan) on commit. Every
 refusal is a DomainError with a French message, raised before anything is written.
 
-The notification hook is `_base._notify`: the only place the notifications app has to plug in.
+Notifications are outbox rows written by `_base._notify_ans` / `_base._notify_editor` inside
+the same transaction as the move (the kinds are the one list of `notifications.constants`).
 """
 
 from .candidature import (

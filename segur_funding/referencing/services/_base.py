@@ -1,13 +1,17 @@
 """What every service shares: roles, locking, the move through `rules`, history rows and the
-notification hook."""
+notifications of each move."""
 
 import logging
 from collections.abc import Iterable
-from functools import partial
+from typing import Any
 
-from django.db import transaction
+from django.urls import reverse
 
 from segur_funding.core.errors import DomainError
+from segur_funding.notifications.constants import NotificationKind
+from segur_funding.notifications.rules import dossier_reference
+from segur_funding.notifications.selectors import ans_reviewers, organization_members
+from segur_funding.notifications.services import notification_enqueue
 from segur_funding.organizations.models import Membership, User
 from segur_funding.organizations.selectors import is_ans_reviewer
 
@@ -16,7 +20,6 @@ from ..constants import (
     Actor,
     DossierAction,
     DossierStatus,
-    NotificationKind,
 )
 from ..models import (
     Dossier,
@@ -26,19 +29,46 @@ from ..models import (
 logger = logging.getLogger(__name__)
 
 
+# --- Notifications ------------------------------------------------------------------------------
+# Called by each service inside its transaction, after the rows and the history row are written:
+# the outbox rows commit (or roll back) with the change, and their e-mails leave after commit.
+# Who is told is decided here, once: ANS reviewers of what waits on the ANS, the editor's members
+# of what ANS decided. The ANS instructs in the admin, the editor on the dossier page.
+
+
+def _dossier_context(dossier: Dossier, extra: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "dossier_id": dossier.pk,
+        "dossier_reference": dossier_reference(dossier_id=dossier.pk, dsr_code=dossier.dsr.code),
+        "solution": str(dossier.solution_version),
+        "dsr_code": dossier.dsr.code,
+        "editor_name": dossier.editor.name,
+        **extra,
+    }
+
+
+def _notify_ans(kind: NotificationKind, dossier: Dossier, **extra: Any) -> None:
+    notification_enqueue(
+        kind=kind,
+        recipients=ans_reviewers(),
+        context=_dossier_context(dossier, extra),
+        link=reverse("admin:referencing_dossier_change", args=[dossier.pk]),
+    )
+
+
+def _notify_editor(
+    kind: NotificationKind, dossier: Dossier, *, dedup_key: str | None = None, **extra: Any
+) -> None:
+    notification_enqueue(
+        kind=kind,
+        recipients=organization_members(organization=dossier.editor_id),
+        context=_dossier_context(dossier, extra),
+        link=reverse("referencing:dossier_detail", args=[dossier.pk]),
+        dedup_key=dedup_key,
+    )
+
+
 # --- Plumbing -----------------------------------------------------------------------------------
-
-
-def _notify(kind: NotificationKind, dossier_id: int) -> None:
-    """The single hook for notifications (e-mails to the editor or to ANS).
-
-    Deliberately empty: the notifications app will plug its outbox here. Called after commit only,
-    so that nobody is told about a change that was rolled back.
-    """
-
-
-def _notify_on_commit(kind: NotificationKind, dossier: Dossier) -> None:
-    transaction.on_commit(partial(_notify, kind, dossier.pk))
 
 
 def _roles(*, user: User, dossier: Dossier) -> set[str]:

@@ -6,6 +6,8 @@ from django.utils import timezone
 
 from segur_funding.core import clock
 from segur_funding.core.errors import DomainError, InvalidInput
+from segur_funding.notifications.constants import NotificationKind
+from segur_funding.notifications.rules import fr_date
 from segur_funding.organizations.models import User
 from segur_funding.referential.models import Dsr, Requirement
 
@@ -16,7 +18,6 @@ from ..constants import (
     DossierAction,
     DossierStatus,
     EventKind,
-    NotificationKind,
 )
 from ..models import (
     REOPENABLE_STATUSES,
@@ -30,7 +31,8 @@ from ._base import (
     _event,
     _lock,
     _move,
-    _notify_on_commit,
+    _notify_ans,
+    _notify_editor,
     _require_editor_member,
     _require_role,
 )
@@ -157,7 +159,12 @@ def candidature_submit(*, user: User, dossier: Dossier) -> Dossier:
         to_status=to_status,
         fields=["candidature_submitted_at", "clock_phase", "clock_deadline"],
     )
-    _notify_on_commit(NotificationKind.CANDIDATURE_SUBMITTED, dossier)
+    _notify_ans(
+        NotificationKind.CANDIDATURE_RECEIVED,
+        dossier,
+        submitted_on=fr_date(timezone.localdate(now)),
+        deadline=fr_date(dossier.clock_deadline),
+    )
     return dossier
 
 
@@ -183,7 +190,7 @@ def eligibility_decide(
         dossier=dossier, user=user, actor=actor, action=action, to_status=to_status,
         comment=comment, fields=fields,
     )
-    _notify_on_commit(NotificationKind.ELIGIBILITY_DECIDED, dossier)
+    _notify_editor(NotificationKind.ELIGIBILITY_DECIDED, dossier, eligible=eligible, reason=comment)
     return dossier
 
 

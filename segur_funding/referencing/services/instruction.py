@@ -11,6 +11,9 @@ from django.utils import timezone
 
 from segur_funding.core import clock
 from segur_funding.core.errors import DomainError, InvalidInput
+from segur_funding.core.tasks import enqueue
+from segur_funding.notifications.constants import NotificationKind
+from segur_funding.notifications.rules import fr_date
 from segur_funding.organizations.models import User
 from segur_funding.referential.models import Dsr, Requirement
 
@@ -20,7 +23,6 @@ from ..constants import (
     CorrectionReason,
     DossierAction,
     DossierStatus,
-    NotificationKind,
 )
 from ..models import (
     CorrectionRequest,
@@ -31,7 +33,8 @@ from ._base import (
     _clean,
     _lock,
     _move,
-    _notify_on_commit,
+    _notify_ans,
+    _notify_editor,
 )
 
 
@@ -57,7 +60,12 @@ def proofs_submit(*, user: User, dossier: Dossier) -> Dossier:
         dossier=dossier, user=user, actor=actor, action=DossierAction.SUBMIT_PROOFS,
         to_status=to_status, fields=["proofs_complete_on", "clock_phase", "clock_deadline"],
     )
-    _notify_on_commit(NotificationKind.PROOFS_SUBMITTED, dossier)
+    _notify_ans(
+        NotificationKind.PROOFS_SUBMITTED,
+        dossier,
+        submitted_on=fr_date(today),
+        deadline=fr_date(dossier.clock_deadline),
+    )
     return dossier
 
 
@@ -105,7 +113,12 @@ def correction_request(
         to_status=to_status, fields=["clock_deadline"],
         comment=f"{CorrectionReason(reason).label}" + (f" ({refs})" if refs else "") + f" : {message}",
     )
-    _notify_on_commit(NotificationKind.CORRECTION_REQUESTED, dossier)
+    _notify_editor(
+        NotificationKind.CORRECTION_REQUESTED,
+        dossier,
+        reason=str(CorrectionReason(reason).label) + (f" ({refs})" if refs else ""),
+        details=message,
+    )
     return correction
 
 
@@ -126,12 +139,17 @@ def proofs_resubmit(*, user: User, dossier: Dossier) -> Dossier:
         dossier=dossier, user=user, actor=actor, action=DossierAction.RESUBMIT_PROOFS,
         to_status=to_status, fields=["clock_deadline"],
     )
-    _notify_on_commit(NotificationKind.PROOFS_RESUBMITTED, dossier)
+    _notify_ans(
+        NotificationKind.PROOFS_RESUBMITTED,
+        dossier,
+        deadline=fr_date(dossier.clock_deadline) if dossier.clock_deadline else "",
+    )
     return dossier
 
 
 def _schedule_certificate(dossier_id: int) -> None:
-    tasks.dossier_certificate_render.delay(dossier_id)
+    # A broker outage must not turn a granted referencing into an error page.
+    enqueue(tasks.dossier_certificate_render, dossier_id)
 
 
 @transaction.atomic
@@ -175,7 +193,12 @@ def referencing_grant(
             code="NUMBER_TAKEN",
         ) from None
     transaction.on_commit(partial(_schedule_certificate, dossier.pk))
-    _notify_on_commit(NotificationKind.REFERENCING_GRANTED, dossier)
+    _notify_editor(
+        NotificationKind.REFERENCING_GRANTED,
+        dossier,
+        referenced_on=fr_date(referenced_on),
+        referencing_number=dossier.referencing_number,
+    )
     return dossier
 
 
@@ -193,7 +216,7 @@ def referencing_refuse(*, user: User, dossier: Dossier, comment: str) -> Dossier
         dossier=dossier, user=user, actor=actor, action=DossierAction.REFUSE, to_status=to_status,
         comment=comment, fields=["decided_at", "clock_phase", "clock_deadline"],
     )
-    _notify_on_commit(NotificationKind.REFERENCING_REFUSED, dossier)
+    _notify_editor(NotificationKind.REFERENCING_REFUSED, dossier, reason=comment)
     return dossier
 
 

@@ -8,13 +8,14 @@ from django.db import transaction
 from segur_funding.core import antivirus, clock
 from segur_funding.core.errors import DomainError, InvalidInput
 from segur_funding.core.files import CheckedUpload, upload_check
+from segur_funding.core.tasks import enqueue
+from segur_funding.notifications.constants import NotificationKind
 from segur_funding.organizations.models import User
 
 from .. import rules, tasks
 from ..constants import (
     Actor,
     EventKind,
-    NotificationKind,
     ProofStatus,
     ScanStatus,
 )
@@ -27,14 +28,15 @@ from ._base import (
     _clean,
     _event,
     _lock,
-    _notify_on_commit,
+    _notify_editor,
     _require_role,
     logger,
 )
 
 
 def _schedule_scan(proof_file_id: int) -> None:
-    tasks.proof_file_scan.delay(proof_file_id)
+    # A broker outage must not turn a stored proof into an error page.
+    enqueue(tasks.proof_file_scan, proof_file_id)
 
 
 def _upload_allowed(*, user: User, dossier: Dossier, proof: Proof, replaces: ProofFile | None) -> None:
@@ -145,7 +147,17 @@ def proof_file_scan(*, proof_file_id: int) -> ProofFile:
         proof_file.save(update_fields=["scan_status", "scan_detail", "scanned_at"])
         if not result.clean:
             logger.warning("Proof file %s infected: %s", proof_file_id, result.detail)
-            _notify_on_commit(NotificationKind.PROOF_FILE_INFECTED, proof_file.proof.dossier)
+            dossier = Dossier.objects.select_related(
+                "dsr", "editor", "solution_version__solution"
+            ).get(pk=proof_file.proof.dossier_id)
+            # Keyed on the file: a scan task delivered twice (acks_late) tells the editor once.
+            _notify_editor(
+                NotificationKind.PROOF_FILE_INFECTED,
+                dossier,
+                file_name=proof_file.original_name,
+                requirement=proof_file.proof.requirement.reference,
+                dedup_key=f"proof_file_infected:{proof_file.pk}",
+            )
     return proof_file
 
 

@@ -1,0 +1,450 @@
+"""Every benchmark figure of issue 7, each next to its limit measured in the same run, written to
+bench/RESULTS.md with the machine it ran on.
+
+    .venv/bin/python bench/run.py                    # uses the bench database as it is
+    .venv/bin/python bench/run.py --generate 1       # (re)generates it at national scale first
+    .venv/bin/python bench/run.py --only pages,pdf   # some figures (see --help)
+
+The bench database is DATABASE_URL, by default postgres://postgres@127.0.0.1:5432/segur_bench; when
+it does not exist or holds no quote, it is generated first at --scale (default 0.01, one minute;
+`bench/generate.py --scale 1` for the national scale). Each figure runs in its own process with
+production settings (bench/common.py). Figures are printed and written, never asserted.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import bench_env, database_url, load_average, machine  # noqa: E402
+
+PY = str(ROOT / ".venv" / "bin" / "python")
+RESULTS = ROOT / "bench" / "RESULTS.md"
+FIGURES = ("pages", "structured", "pdf", "export", "weasyprint", "recheck")
+PAGE_P95_MS = 150
+PAGE_MAX_QUERIES = 10
+STRUCTURED_PER_SECOND = 20_000
+PDF_RATIO = 1.5
+EXPORT_SECONDS = 20
+EXPORT_MB = 200
+WEASYPRINT_SECONDS = 0.5
+
+
+def log(message: str) -> None:
+    print(f"[bench {datetime.now():%H:%M:%S} load {load_average():.2f}] {message}", flush=True)
+
+
+def child(args: list[str], *, timeout: float = 3600) -> str:
+    """Run a benchmark script with production settings; its stdout (stderr passes through)."""
+    result = subprocess.run(
+        [PY, *args], cwd=ROOT, env=bench_env(), stdout=subprocess.PIPE, text=True, timeout=timeout,
+        check=False,
+    )
+    if result.returncode not in (0, 1):  # 1: the script's own "target missed"
+        raise RuntimeError(f"{' '.join(args)} : code {result.returncode}\n{result.stdout[-2000:]}")
+    return result.stdout
+
+
+def child_json(args: list[str], **kwargs) -> dict:
+    return json.loads(child(args, **kwargs).strip().splitlines()[-1])
+
+
+# --- The database ---------------------------------------------------------------------------------
+
+
+def database_state() -> dict | None:
+    import psycopg
+
+    try:
+        conn = psycopg.connect(database_url(), connect_timeout=5)
+    except psycopg.OperationalError:
+        return None
+    with conn:
+        exists = conn.execute("SELECT to_regclass('quotes_quote') IS NOT NULL").fetchone()[0]
+        if not exists:
+            return None
+        counts = {}
+        for label, table in (
+            ("éditeurs", "organizations_organization WHERE kind = 'editor'"),
+            ("clients (laboratoires, établissements)", "organizations_organization WHERE kind = 'client'"),
+            ("dossiers de référencement", "referencing_dossier"),
+            ("preuves", "referencing_proof"),
+            ("devis", "quotes_quote"),
+            ("lignes de devis", "quotes_quoteline"),
+            ("historique des devis", "quotes_quoteevent"),
+            ("demandes de financement", "funding_fundingrequest"),
+            ("historique des demandes", "funding_requestevent"),
+            ("versements", "funding_payment"),
+        ):
+            counts[label] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        if not counts["devis"]:
+            return None
+        settings = {
+            name: conn.execute(f"SHOW {name}").fetchone()[0]
+            for name in ("server_version", "shared_buffers", "work_mem", "effective_cache_size", "jit")
+        }
+        size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()[0]
+    return {"counts": counts, "postgres": settings, "size": size}
+
+
+def generate(scale: float) -> float:
+    log(f"génération des données, échelle {scale:g}…")
+    start = time.monotonic()
+    subprocess.run([PY, "bench/generate.py", "--scale", str(scale)], cwd=ROOT, check=True,
+                   env={**bench_env(), "DJANGO_SETTINGS_MODULE": "segur_funding.settings.dev"})
+    return time.monotonic() - start
+
+
+def collectstatic() -> None:
+    # Production serves static files with whitenoise's manifest storage: the manifest must exist.
+    subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=bench_env(),
+                   check=True)
+
+
+# --- Figures ----------------------------------------------------------------------------------------
+
+
+def figure_structured() -> dict:
+    load_before = load_average()
+    out = child(["bench/structured_checks.py"])
+    values = {}
+    for key, pattern in (
+        ("bare", r"bare loop.*?:\s*([\d,]+)"),
+        ("check", r"check_quote, typical.*?:\s*([\d,]+)"),
+        ("fresh", r"labels never seen.*?:\s*([\d,]+)"),
+        ("full", r"parse JSON-shaped.*?:\s*([\d,]+)"),
+    ):
+        match = re.search(pattern, out)
+        values[key] = int(match.group(1).replace(",", "")) if match else None
+    return {**values, "output": out, "load": [load_before, load_average()]}
+
+
+def figure_pdf() -> dict:
+    load_before = load_average()
+    out = child(["bench/pdf_checks.py", "--runs", "20"])
+    rows = []
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 9 and parts[0].endswith(".pdf"):
+            rows.append({
+                "file": parts[0], "pages": int(parts[1]), "raw_med": float(parts[2]),
+                "raw_p95": float(parts[3]), "check_med": float(parts[6]), "check_p95": float(parts[7]),
+                "ratio": float(parts[8]),
+            })
+    summary = next((line for line in out.splitlines() if line.startswith("all files")), "")
+    return {"rows": rows, "summary": summary, "output": out, "load": [load_before, load_average()]}
+
+
+def run_figures(only: set[str], options) -> dict:
+    results: dict = {}
+    if "pages" in only:
+        log("pages sous charge (gunicorn, 16 clients)…")
+        collectstatic()
+        results["pages"] = child_json(["bench/pages.py", "--workers", str(options.workers),
+                                       "--seconds", str(options.seconds)], timeout=7200)
+    if "structured" in only:
+        log("vérifications structurées…")
+        results["structured"] = figure_structured()
+    if "pdf" in only:
+        log("vérifications de PDF…")
+        results["pdf"] = figure_pdf()
+    if "export" in only:
+        results["export"] = {}
+        for fmt in ("csv", "xlsx", "csv-stream", "sql"):
+            log(f"export de {options.export_rows} demandes ({fmt})…")
+            results["export"][fmt] = child_json(
+                ["bench/workloads.py", "export", "--format", fmt, "--rows", str(options.export_rows)]
+            )
+    if "weasyprint" in only:
+        log("rendu WeasyPrint…")
+        results["weasyprint"] = child_json(["bench/workloads.py", "pdf"])
+    if "recheck" in only:
+        log("re-vérification des devis ouverts…")
+        results["recheck"] = child_json(["bench/workloads.py", "recheck"])
+    return results
+
+
+# --- RESULTS.md -------------------------------------------------------------------------------------
+
+
+def ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f} ms".replace(",", "\u202f")
+
+
+def num(value: float | None, digits: int = 0) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}".replace(",", "\u202f")
+
+
+def load_text(pair: list[float]) -> str:
+    return f"{pair[0]:.2f} → {pair[1]:.2f}"
+
+
+def ok(flag: bool) -> str:
+    return "**oui**" if flag else "**non**"
+
+
+def summary_rows(results: dict) -> list[list[str]]:
+    rows = []
+    cores = os.cpu_count() or 1
+    for page in results.get("pages", {}).get("pages", []):
+        conc, single = page["concurrent"], page["single"]
+        constant = all(
+            page.get(key, {}).get("queries", page["queries"]) == page["queries"] for key in ("small", "large")
+        )
+        met = (
+            conc is not None and conc["p95_ms"] is not None and conc["p95_ms"] <= PAGE_P95_MS
+            and page["queries"] <= PAGE_MAX_QUERIES and constant and not conc["errors"]
+        )
+        small = page.get("small") or page.get("large")
+        counts = f"{page['queries']} requêtes SQL ({page['rows']} lignes)"
+        if small:
+            counts += f", {small['queries']} ({small['rows']} ligne(s))"
+        if conc is None:
+            measured = (f"16 clients non lancé : 1 client seul attend déjà {ms(single['median_ms'])} "
+                        f"(médiane) ; {counts}")
+        else:
+            measured = (f"p95 {ms(conc['p95_ms'])}, médiane {ms(conc['median_ms'])} "
+                        f"({num(conc['per_second'], 1)} req/s, {conc['errors']} err.) ; {counts}")
+        basis = conc or single
+        cpu = basis["cpu_app_ms"] + basis["cpu_db_ms"] + basis["cpu_client_ms"]
+        limit = (
+            f"1 client : médiane {ms(single['median_ms'])} ; SQL de la page {ms(page['sql_total_ms'])} "
+            f"(principale {ms(page['sql_main_ms'])}) ; CPU/req. {num(basis['cpu_app_ms'])} ms Django + "
+            f"{num(basis['cpu_db_ms'])} ms PostgreSQL + {num(basis['cpu_client_ms'])} ms client ⇒ "
+            f"16 clients sur {cores} cœurs : ≥ {ms(16 * cpu / cores)} en moyenne"
+        )
+        rows.append([
+            page["name"],
+            measured,
+            limit,
+            f"p95 ≤ {PAGE_P95_MS} ms, ≤ {PAGE_MAX_QUERIES} requêtes, constant",
+            ok(met),
+            load_text(basis["load"]),
+        ])
+    if "structured" in results:
+        s = results["structured"]
+        rows.append([
+            "Vérifications structurées (check_quote, 1 cœur, temps CPU)",
+            f"{num(s['check'])} devis/s (libellés jamais vus : {num(s['fresh'])}/s ; "
+            f"avec lecture JSON et to_dict : {num(s['full'])}/s)",
+            f"boucle Decimal nue : {num(s['bare'])}/s",
+            f"≥ {num(STRUCTURED_PER_SECOND)}/s",
+            ok((s["check"] or 0) >= STRUCTURED_PER_SECOND),
+            load_text(s["load"]),
+        ])
+    if "pdf" in results:
+        p = results["pdf"]
+        worst = max((r["ratio"] for r in p["rows"]), default=float("nan"))
+        checks = sorted(r["check_med"] for r in p["rows"])
+        raws = sorted(r["raw_med"] for r in p["rows"])
+        rows.append([
+            f"Vérification de PDF ({len(p['rows'])} fichiers du corpus, temps CPU)",
+            f"médiane des fichiers {num(checks[len(checks) // 2], 1)} ms, p95 max "
+            f"{num(max(r['check_p95'] for r in p['rows']), 1)} ms ; pire rapport ×{worst:.2f}",
+            f"extraction pypdf brute : médiane {num(raws[len(raws) // 2], 1)} ms ; {p['summary']}",
+            f"≤ ×{PDF_RATIO} l'extraction brute",
+            ok(worst <= PDF_RATIO),
+            load_text(p["load"]),
+        ])
+    export = results.get("export", {})
+    for fmt in ("csv", "xlsx"):
+        if fmt not in export:
+            continue
+        e = export[fmt]
+        sql, stream = export.get("sql"), export.get("csv-stream")
+        limit = []
+        if sql:
+            limit.append(f"SQL seul (COPY des mêmes colonnes) {num(sql['seconds'], 1)} s")
+        if stream:
+            limit.append(f"CSV en flux sans fichier {num(stream['seconds'], 1)} s, {num(stream['peak_rss_mb'])} Mo")
+        rows.append([
+            f"Export {fmt.upper()} de {num(e['rows'])} demandes (tâche export_job_run)",
+            f"{num(e['seconds'], 1)} s, pic mémoire {num(e['peak_rss_mb'])} Mo "
+            f"(processus ; {num(e['base_rss_mb'])} Mo avant l'export), fichier {num(e['bytes'] / 1e6, 1)} Mo",
+            " ; ".join(limit),
+            f"≤ {EXPORT_SECONDS} s, ≤ {EXPORT_MB} Mo",
+            ok(e["seconds"] <= EXPORT_SECONDS and e["peak_rss_mb"] <= EXPORT_MB),
+            load_text(e["load"]),
+        ])
+    if "weasyprint" in results:
+        w = results["weasyprint"]
+        for key, label in (("certificate", "attestation de référencement"), ("quote", "devis (PDF avec JSON joint)")):
+            t = w[key]
+            rows.append([
+                f"WeasyPrint : {label}",
+                f"médiane {num(t['median_s'] * 1000)} ms, p95 {num(t['p95_s'] * 1000)} ms "
+                f"({t['runs']} rendus ; premier rendu {num(t['first_s'] * 1000)} ms)",
+                f"page d'une ligne : médiane {num(w['floor']['median_s'] * 1000)} ms",
+                f"médiane ≤ {WEASYPRINT_SECONDS} s",
+                ok(t["median_s"] <= WEASYPRINT_SECONDS),
+                load_text(w["load"]),
+            ])
+    if "recheck" in results:
+        r = results["recheck"]
+        rows.append([
+            "Re-vérification des devis ouverts après un changement de barème",
+            f"{num(r['per_second'])} devis/s ({num(r['quotes'])} devis émis non signés en "
+            f"{num(r['seconds'], 1)} s ; {num(r['changed'])} verdicts changés)",
+            f"lecture seule des documents : {num(r['read_per_second'])} devis/s ; vérification seule : "
+            f"{num(r['check_per_cpu_second'])} devis/s CPU",
+            "— (chiffre demandé, sans cible)",
+            "—",
+            load_text(r["load"]),
+        ])
+    return rows
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def write_results(results: dict, state: dict, info: dict, options, generated: float | None) -> None:
+    m = machine()
+    pg = state["postgres"]
+    out = [
+        "# Benchmarks",
+        "",
+        f"Run of {info['started']:%Y-%m-%d %H:%M} ({info['duration'] / 60:.0f} min), commit {info['commit']}"
+        f"{' with uncommitted changes' if info['dirty'] else ''}. Command: `{info['command']}`.",
+        "Figures are printed here, never asserted in tests. Each figure sits next to the limit it is",
+        "measured against, taken in the same run; the load average (1 min, at the start → end of",
+        "the figure) says how busy the shared machine was.",
+        "",
+        "## Machine",
+        "",
+        markdown_table(["", ""], [
+            ["CPU", m["cpu"]],
+            ["Cores", m["cores"]],
+            ["RAM", m["ram"]],
+            ["OS / Python", f"{m['os']} / Python {m['python']}"],
+            ["PostgreSQL", f"{pg['server_version']} (shared_buffers {pg['shared_buffers']}, work_mem "
+                           f"{pg['work_mem']}, effective_cache_size {pg['effective_cache_size']}, jit "
+                           f"{pg['jit']}) on the same machine, loopback"],
+            ["Load average at start / end", f"{info['load_start']:.2f} / {load_average():.2f}"],
+            ["Web server", f"gunicorn, {options.workers} sync workers, production settings, loopback"],
+        ]),
+        "",
+        "## Data set",
+        "",
+        f"Database `{database_url().rsplit('/', 1)[-1]}` ({state['size']})"
+        + (f", generated in {generated / 60:.1f} min by `bench/generate.py`" if generated else "")
+        + ".",
+        "",
+        markdown_table(["table", "rows"], [[k, num(v)] for k, v in state["counts"].items()]),
+        "",
+        "## Summary",
+        "",
+        markdown_table(
+            ["Figure", "Measured", "Limit (same run)", "Target", "Met", "Load avg"],
+            summary_rows(results),
+        ),
+        "",
+    ]
+    pages = results.get("pages", {}).get("pages", [])
+    if pages:
+        out += [
+            "## List pages",
+            "",
+            "Queries are counted in-process (Django test client, CaptureQueriesContext, production",
+            "settings) on the full page and on a one-row page (a search for admin pages,",
+            "`page_size=1` and `page_size=200` for the API). The SQL time is EXPLAIN ANALYZE",
+            "(planning + execution, median of 3) of each of the page's queries. Latency is over HTTP",
+            "on loopback: one client for the service time, then 16 clients in a closed loop without",
+            "think time.",
+            "",
+            markdown_table(
+                ["page", "rows", "queries (full / small / large)", "SQL total", "slowest query",
+                 "1 client median / p95", "16 clients median / p95", "req/s", "load"],
+                [[
+                    f"{p['name']}<br>`{p['url']}`",
+                    str(p["rows"]),
+                    " / ".join([str(p["queries"]), *(str(p[k]["queries"]) if k in p else "—"
+                                                       for k in ("small", "large"))]),
+                    ms(p["sql_total_ms"]),
+                    f"{ms(p['sql_main_ms'])}: `{p['sql'][0]['sql'][:90]}…`" if p["sql"] else "—",
+                    f"{ms(p['single']['median_ms'])} / {ms(p['single']['p95_ms'])}",
+                    f"{ms(p['concurrent']['median_ms'])} / {ms(p['concurrent']['p95_ms'])}"
+                    if p["concurrent"] else "not run",
+                    num(p["concurrent"]["per_second"], 1) if p["concurrent"] else "—",
+                    load_text((p["concurrent"] or p["single"])["load"]),
+                ] for p in pages],
+            ),
+            "",
+        ]
+    if "export" in results:
+        out += ["## Exports", "", markdown_table(
+            ["path", "rows", "seconds", "peak RSS", "RSS before", "bytes", "load"],
+            [[k, num(e["rows"]), num(e["seconds"], 1), f"{num(e['peak_rss_mb'])} MB", f"{num(e['base_rss_mb'])} MB",
+              num(e["bytes"]), load_text(e["load"])] for k, e in results["export"].items()],
+        ), "", "`csv`, `xlsx`: `funding.services.export_job_run` (what the task runs for a selection above",
+            "2,000 rows, file written to private storage); `csv-stream`: `resources.csv_stream(export_rows(...))`",
+            "consumed chunk by chunk (the admin's synchronous path, no file); `sql`: PostgreSQL COPY of the",
+            "same joined columns, the floor of any export.", ""]
+    if "pdf" in results:
+        out += ["## PDF quote checks (bench/pdf_checks.py)", "", "```", results["pdf"]["output"].rstrip(), "```", ""]
+    if "structured" in results:
+        out += ["## Structured checks (bench/structured_checks.py)", "", "```",
+                results["structured"]["output"].rstrip(), "```", ""]
+    if info.get("notes"):
+        out += ["## Notes", "", *info["notes"], ""]
+    RESULTS.write_text("\n".join(out), encoding="utf-8")
+    log(f"écrit : {RESULTS.relative_to(ROOT)}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--generate", type=float, metavar="SCALE",
+                        help="(re)generate the bench database at this scale first")
+    parser.add_argument("--scale", type=float, default=0.01, help="scale when the database is missing")
+    parser.add_argument("--only", default=",".join(FIGURES), help=f"comma-separated, among {', '.join(FIGURES)}")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--seconds", type=float, default=20, help="16-client run per page")
+    parser.add_argument("--export-rows", type=int, default=200_000)
+    parser.add_argument("--notes", type=Path, help="a Markdown file appended as the Notes section")
+    options = parser.parse_args()
+    only = {f.strip() for f in options.only.split(",") if f.strip()}
+    unknown = only - set(FIGURES)
+    if unknown:
+        parser.error(f"figures inconnues : {', '.join(sorted(unknown))}")
+
+    started, load_start = datetime.now(), load_average()
+    generated = None
+    if options.generate is not None:
+        generated = generate(options.generate)
+    state = database_state()
+    if state is None:
+        generated = generate(options.scale)
+        state = database_state()
+    log(f"données : {state['counts']['devis']:,} devis, {state['counts']['demandes de financement']:,} demandes")
+    results = run_figures(only, options)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True)
+    info = {
+        "started": started,
+        "duration": (datetime.now() - started).total_seconds(),
+        "commit": commit.stdout.strip() or "?",
+        "dirty": bool(dirty.stdout.strip()),
+        "command": " ".join(["bench/run.py", *sys.argv[1:]]),
+        "load_start": load_start,
+        "notes": options.notes.read_text(encoding="utf-8").splitlines() if options.notes else [],
+    }
+    (ROOT / "var").mkdir(exist_ok=True)
+    (ROOT / "var" / "bench-results.json").write_text(json.dumps(results, default=str, indent=1))
+    write_results(results, state, info, options, generated)
+    for row in summary_rows(results):
+        print(" | ".join(row))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""API representations of funding requests (advance, balance), their history, corrections and
+payment. Statuses and amounts are read-only: services compute and move them."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from segur_funding.core.apis import IdField, LabelField, StatusField
+
+from .constants import TRANSITIONS, Actor, CorrectionReason, RequestStatus
+from .models import CorrectionRequest, FundingRequest, Payment, RequestEvent
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Payment
+        fields = ["amount", "paid_on", "reference", "recorded_at"]
+        read_only_fields = fields
+
+
+class FundingRequestListSerializer(serializers.ModelSerializer):
+    milestone_label = LabelField("milestone")
+    status = StatusField(RequestStatus, enum_name="FundingRequestStatusEnum")
+    status_label = LabelField("status")
+    quote_number = serializers.CharField(source="quote.number", read_only=True)
+    client = serializers.IntegerField(source="quote.client_id", read_only=True)
+    client_name = serializers.CharField(source="quote.client.name", read_only=True)
+    editor_name = serializers.CharField(source="editor.name", read_only=True)
+    dsr = serializers.SerializerMethodField()
+    has_invoice = serializers.SerializerMethodField()
+    payment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FundingRequest
+        fields = [
+            "id",
+            "quote",
+            "quote_number",
+            "editor",
+            "editor_name",
+            "client",
+            "client_name",
+            "dsr",
+            "milestone",
+            "milestone_label",
+            "status",
+            "status_label",
+            "funded_amount",
+            "amount",
+            "has_invoice",
+            "submitted_at",
+            "decided_at",
+            "payment",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_dsr(self, obj: FundingRequest) -> str | None:
+        return obj.quote.dsr.code if obj.quote.dsr_id else None
+
+    def get_has_invoice(self, obj: FundingRequest) -> bool:
+        return bool(obj.invoice)
+
+    @extend_schema_field(PaymentSerializer(allow_null=True))
+    def get_payment(self, obj: FundingRequest) -> dict | None:
+        # A missing reverse one-to-one raises an AttributeError subclass: getattr's default.
+        payment = getattr(obj, "payment", None)
+        return PaymentSerializer(payment).data if payment is not None else None
+
+
+class RequestEventSerializer(serializers.ModelSerializer):
+    from_status = StatusField(RequestStatus, enum_name="FundingRequestStatusEnum", allow_blank=True)
+    to_status = StatusField(RequestStatus, enum_name="FundingRequestStatusEnum")
+    from_status_label = LabelField("from_status")
+    to_status_label = LabelField("to_status")
+
+    class Meta:
+        model = RequestEvent
+        fields = ["from_status", "from_status_label", "to_status", "to_status_label", "at", "comment"]
+        read_only_fields = fields
+
+
+class FundingCorrectionSerializer(serializers.ModelSerializer):
+    reasons = serializers.ListField(child=serializers.ChoiceField(choices=CorrectionReason.choices))
+    reason_labels = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = CorrectionRequest
+        fields = ["id", "reasons", "reason_labels", "comment", "requested_at", "resolved_at"]
+        read_only_fields = fields
+
+
+class FundingRequestDetailSerializer(FundingRequestListSerializer):
+    events = RequestEventSerializer(many=True, read_only=True)
+    corrections = FundingCorrectionSerializer(many=True, read_only=True)
+    next_statuses = serializers.SerializerMethodField(
+        help_text="Statuts vers lesquels la demande peut aller, et qui peut l'y mener."
+    )
+
+    class Meta(FundingRequestListSerializer.Meta):
+        fields = [
+            *FundingRequestListSerializer.Meta.fields,
+            "editor_comment",
+            "next_statuses",
+            "corrections",
+            "events",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField(child=serializers.ChoiceField(choices=Actor.choices)))
+    def get_next_statuses(self, obj: FundingRequest) -> dict[str, str]:
+        return {str(to): str(who) for (frm, to), who in TRANSITIONS.items() if frm == obj.status}
+
+
+# --- Input --------------------------------------------------------------------------------------
+
+
+class AdvanceFileSerializer(serializers.Serializer):
+    quote = IdField(help_text="Votre devis signé.")
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class BalanceFileSerializer(serializers.Serializer):
+    quote = IdField(help_text="Votre devis dont la prestation est livrée.")
+    invoice = serializers.FileField(help_text="La facture de la Prestation Ségur (PDF).")
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ResubmitSerializer(serializers.Serializer):
+    comment = serializers.CharField(help_text="Ce que vous avez corrigé.")
+    invoice = serializers.FileField(required=False, allow_null=True, help_text="Nouvelle facture (PDF).")
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RefuseSerializer(serializers.Serializer):
+    comment = serializers.CharField(help_text="Motif du refus, communiqué à l'éditeur.")
+
+
+class SendBackSerializer(serializers.Serializer):
+    reasons = serializers.ListField(
+        child=serializers.ChoiceField(choices=CorrectionReason.choices), allow_empty=False
+    )
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Obligatoire avec le motif « other »."
+    )
+
+
+class PaymentInputSerializer(serializers.Serializer):
+    paid_on = serializers.DateField(help_text="Date du versement (pas dans le futur).")
+    reference = serializers.CharField(max_length=100, help_text="Référence du virement.")

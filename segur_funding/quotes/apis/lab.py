@@ -1,0 +1,163 @@
+"""Labs: the quotes addressed to them, PDF upload, signature and delivery declaration."""
+
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from segur_funding.core.apis import (
+    AUTHENTICATION,
+    COMMAND_ERRORS,
+    JSON_PARSERS,
+    LIST_ERRORS,
+    READ_ERRORS,
+    UPLOAD_PARSERS,
+    CursorPagination,
+    IdOrdering,
+    error_responses,
+    query_params,
+    responses,
+)
+from segur_funding.organizations.apis import IsLabMember
+from segur_funding.organizations.selectors import user_clients
+
+from .. import services
+from ..selectors import quote_with_details, quotes_for_lab
+from ..serializers import DeliverySerializer, QuoteDetailSerializer, QuoteListSerializer, UploadSerializer
+from .common import LAB_TAG, PDF_RESPONSE, QuoteFilterSerializer, quote_pdf_response, quotes_filtered
+from .examples import QUOTE_DETAIL_EXAMPLE, QUOTE_EXAMPLE, paginated_example
+
+
+def _lab_command(summary: str, description: str = "", request=None, examples=()) -> dict:
+    return {
+        "tags": [LAB_TAG],
+        "summary": summary,
+        "description": description,
+        "request": request,
+        "responses": responses(QuoteDetailSerializer, *COMMAND_ERRORS, 403),
+        "examples": [
+            *examples,
+            OpenApiExample("Le devis après la commande", value=QUOTE_DETAIL_EXAMPLE, response_only=True),
+        ],
+    }
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=[LAB_TAG],
+        summary="Les devis reçus par mon laboratoire",
+        description="Devis émis par les éditeurs (jamais leurs brouillons) et PDF déposés par le "
+        "laboratoire. Pagination par curseur, sans comptage.",
+        parameters=[QuoteFilterSerializer],
+        responses=responses(QuoteListSerializer(many=True), *LIST_ERRORS, 403),
+        examples=[OpenApiExample("Un devis", value=paginated_example(QUOTE_EXAMPLE), response_only=True)],
+    ),
+    retrieve=extend_schema(
+        tags=[LAB_TAG],
+        summary="Un devis avec son rapport de vérification",
+        responses=responses(QuoteDetailSerializer, *READ_ERRORS, 403),
+        examples=[OpenApiExample("Un devis conforme", value=QUOTE_DETAIL_EXAMPLE, response_only=True)],
+    ),
+    create=extend_schema(
+        tags=[LAB_TAG],
+        summary="Déposer un devis PDF reçu pour le faire vérifier",
+        description="Le PDF est gardé et vérifié en arrière-plan (`check_status` passe de "
+        "`pending` à `done` ou `failed`). Le contexte donné ici (DSR, dates) l'emporte sur ce "
+        "que dit le PDF ; le nombre de sites est celui du laboratoire.",
+        request={"multipart/form-data": UploadSerializer},
+        responses=responses(QuoteDetailSerializer, 400, 401, 403, status=201),
+        examples=[
+            OpenApiExample(
+                "PDF déposé, vérification en cours",
+                value={**QUOTE_DETAIL_EXAMPLE, "origin": "uploaded", "origin_label": "PDF déposé par le "
+                       "client", "editor": None, "editor_name": "Éditeur X", "check_status": "pending",
+                       "verdict": "", "check_report": None, "lines": []},
+                response_only=True,
+            ),
+        ],
+    ),
+)
+class LabQuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [IsLabMember]
+    authentication_classes = AUTHENTICATION
+    # The upload (create) is multipart; the commands take JSON (see their `parser_classes`).
+    parser_classes = UPLOAD_PARSERS
+    pagination_class = CursorPagination
+    filter_backends = [IdOrdering]
+
+    def get_queryset(self):
+        queryset = quotes_for_lab(user=self.request.user)
+        if self.action == "list":
+            return quotes_filtered(queryset, query_params(QuoteFilterSerializer, self.request))
+        if self.action == "retrieve":
+            return quote_with_details(queryset)
+        return queryset
+
+    def get_serializer_class(self):
+        return QuoteListSerializer if self.action == "list" else QuoteDetailSerializer
+
+    def _detail(self, pk: int, *, status_code: int = status.HTTP_200_OK) -> Response:
+        quote = get_object_or_404(quote_with_details(quotes_for_lab(user=self.request.user)), pk=pk)
+        return Response(QuoteDetailSerializer(quote).data, status=status_code)
+
+    def create(self, request: Request) -> Response:
+        data = UploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        clients = user_clients(user=request.user)
+        client_id = fields.pop("client", None)
+        if client_id is None:
+            if clients.count() > 1:
+                raise serializers.ValidationError(
+                    {"client": ["Vous êtes membre de plusieurs clients : indiquez lequel."]}
+                )
+            client = clients.first()
+        else:
+            client = clients.filter(pk=client_id).first()
+            if client is None:
+                raise serializers.ValidationError({"client": ["Client introuvable."]})
+        upload = fields["file"]
+        try:
+            quote = services.quote_upload(user=request.user, client=client, **fields)
+        finally:
+            upload.close()
+        return self._detail(quote.pk, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(**_lab_command(
+        "Signer le devis",
+        "Le devis doit être émis, conforme et signé dans une fenêtre de financement ouverte "
+        "(date du jour, heure de Paris). La signature déclenche la demande d'avance de l'éditeur.",
+    ))
+    @action(detail=True, methods=["post"], parser_classes=JSON_PARSERS)
+    def sign(self, request: Request, pk: int) -> Response:
+        services.quote_sign(quote=self.get_object(), user=request.user)
+        return self._detail(pk)
+
+    @extend_schema(**_lab_command(
+        "Déclarer la mise en ordre de marche (prestation livrée)",
+        "Ouvre à l'éditeur la demande de solde.",
+        DeliverySerializer,
+        [OpenApiExample("Livré le 20 septembre 2022", value={"delivered_on": "2022-09-20"},
+                        request_only=True)],
+    ))
+    @action(detail=True, methods=["post"], parser_classes=JSON_PARSERS)
+    def delivery(self, request: Request, pk: int) -> Response:
+        quote = self.get_object()
+        data = DeliverySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.quote_declare_delivery(
+            quote=quote, user=request.user, delivered_on=data.validated_data.get("delivered_on")
+        )
+        return self._detail(pk)
+
+    @extend_schema(
+        tags=[LAB_TAG],
+        summary="Le PDF du devis",
+        responses={**PDF_RESPONSE, **error_responses(*READ_ERRORS, 403)},
+    )
+    @action(detail=True, methods=["get"])
+    def pdf(self, request: Request, pk: int) -> FileResponse:
+        return quote_pdf_response(self.get_object())

@@ -1,0 +1,101 @@
+"""The demo data (SPEC §5) as a test fixture: loaded once, rolled back at the end.
+
+Shared by tests/api and tests/dashboard (each package loads it once).
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+from django.test import override_settings
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@dataclass
+class DemoWorld:
+    users: dict  # "editeur", "editeur2", "labo", "labo2", "ans", "asp", "admin" -> User
+    tokens: dict  # same keys -> API token key
+    orgs: dict  # "editor", "editor2", "lab", "lab2" -> Organization
+    media_root: Path
+
+    def quote(self, number: str):
+        from segur_funding.quotes.models import Quote
+
+        return Quote.objects.get(number=number)
+
+    def dossier(self, solution: str):
+        from segur_funding.referencing.models import Dossier
+
+        return Dossier.objects.get(solution_version__solution__name=solution)
+
+
+def demo_world_load(django_db_blocker, tmp_path_factory) -> Iterator[DemoWorld]:
+    from rest_framework.authtoken.models import Token
+
+    from segur_funding.core.demo import demo_accounts_load, demo_data_load
+    from segur_funding.referential.services import reference_data_load
+
+    media_root = tmp_path_factory.mktemp("private")
+    with django_db_blocker.unblock(), override_settings(PRIVATE_MEDIA_ROOT=media_root):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            for path in sorted((ROOT / "fixtures" / "reference").glob("*.json")):
+                reference_data_load(path=path)
+            for _ in demo_data_load():
+                pass
+            accounts = demo_accounts_load()
+            tokens = {name: Token.objects.create(user=user).key for name, user in accounts.users.items()}
+            yield DemoWorld(
+                users=accounts.users,
+                tokens=tokens,
+                orgs={
+                    "editor": accounts.editor,
+                    "editor2": accounts.editor2,
+                    "lab": accounts.lab,
+                    "lab2": accounts.lab2,
+                },
+                media_root=media_root,
+            )
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def api_client(token: str | None):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if token:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+def pdf_bytes(text: str = "Piece justificative") -> bytes:
+    """A small valid one-page PDF."""
+    stream = f"BT /F1 12 Tf 40 780 Td ({text}) Tj ET".encode("latin-1")
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R"
+        b"/Resources<</Font<</F1 5 0 R>>>>>>",
+        b"<</Length " + str(len(stream)).encode() + b">>stream\n" + stream + b"\nendstream",
+        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj".encode() + body + b"endobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer<</Size {len(objects) + 1}/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def upload(name: str = "preuve.pdf", content: bytes | None = None):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, pdf_bytes() if content is None else content, "application/pdf")
