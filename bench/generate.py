@@ -47,6 +47,7 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/segur_bench"
 FULL_SCALE = {"editors": 1_000, "clients": 20_000, "quotes": 1_000_000, "payments": 1_500_000}
 PASSWORD = "bench-password"  # every generated account; the bench database is never a real one
 FLUSH_ROWS = 20_000
+NULL = "\\N"  # COPY text format
 
 # Quote statuses at the end of the wave (shares of all quotes). With the request shares below this
 # gives about 1.5 payments per quote, i.e. the 1,500,000 payments of the full scale.
@@ -160,10 +161,38 @@ IN_FLIGHT_STATUSES = (
 )
 OTHER_DSRS = ("LGC-V1", "RI-V1", "DPI-V1", "PFI-V1", "RIS-V1")
 CITIES = (
-    "Lyon", "Marseille", "Lille", "Rennes", "Nantes", "Bordeaux", "Toulouse", "Strasbourg",
-    "Montpellier", "Nice", "Dijon", "Grenoble", "Rouen", "Reims", "Brest", "Limoges", "Amiens",
-    "Metz", "Besançon", "Orléans", "Clermont-Ferrand", "Tours", "Caen", "Poitiers", "Nancy",
-    "Saint-Étienne", "Le Mans", "Angers", "Pau", "Ajaccio", "Fort-de-France", "Saint-Denis",
+    "Lyon",
+    "Marseille",
+    "Lille",
+    "Rennes",
+    "Nantes",
+    "Bordeaux",
+    "Toulouse",
+    "Strasbourg",
+    "Montpellier",
+    "Nice",
+    "Dijon",
+    "Grenoble",
+    "Rouen",
+    "Reims",
+    "Brest",
+    "Limoges",
+    "Amiens",
+    "Metz",
+    "Besançon",
+    "Orléans",
+    "Clermont-Ferrand",
+    "Tours",
+    "Caen",
+    "Poitiers",
+    "Nancy",
+    "Saint-Étienne",
+    "Le Mans",
+    "Angers",
+    "Pau",
+    "Ajaccio",
+    "Fort-de-France",
+    "Saint-Denis",
 )
 SGL_LINES = (
     # label, share of the Ségur total (the last line takes the rest), HT given
@@ -196,9 +225,7 @@ def log(message: str) -> None:
 def esc(value: str) -> str:
     """A text value in COPY's text format (backslash, tab and line breaks escaped)."""
     if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-        value = (
-            value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-        )
+        value = value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     return value
 
 
@@ -321,7 +348,10 @@ def manage(url: str, *args: str) -> None:
     }
     env.pop("REDIS_URL", None)
     subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args], check=True, env=env, cwd=ROOT,
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        check=True,
+        env=env,
+        cwd=ROOT,
         stdout=subprocess.DEVNULL,
     )
 
@@ -364,7 +394,8 @@ class Reference:
             self.requirements.setdefault(code, []).append(req_id)
         # Tier lookup by number of sites: (sites_from list, tiers) per DSR.
         self.tier_index = {
-            code: ([t.sites_from for t in scheme.tiers], scheme.tiers) for code, scheme in self.schemes.items()
+            code: ([t.sites_from for t in scheme.tiers], scheme.tiers)
+            for code, scheme in self.schemes.items()
         }
 
     def tier(self, dsr: str, sites: int):
@@ -418,10 +449,22 @@ class Generator:
         n_editors, n_clients = self.counts["editors"], self.counts["clients"]
         start = date(2021, 8, 11).toordinal()
 
-        users = Copy(self.url, User, [
-            "id", "password", "last_login", "is_superuser", "first_name", "last_name", "is_staff",
-            "is_active", "date_joined", "email",
-        ])
+        users = Copy(
+            self.url,
+            User,
+            [
+                "id",
+                "password",
+                "last_login",
+                "is_superuser",
+                "first_name",
+                "last_name",
+                "is_staff",
+                "is_active",
+                "date_joined",
+                "email",
+            ],
+        )
         joined = clock.ts(start, 9 * 3600)
 
         def user(uid: int, email: str, first: str, last: str, *, staff: bool = False, su: bool = False):
@@ -443,10 +486,24 @@ class Generator:
             user(self.client_user(j), f"labo-{j}@bench.test", "Biologiste", f"n° {j}")
         self.stats["utilisateurs"] = users.close()
 
-        orgs = Copy(self.url, Organization, [
-            "id", "kind", "name", "siren", "siret", "finess", "client_kind", "geographic_sites",
-            "address", "contact_email", "contact_phone", "created_at",
-        ])
+        orgs = Copy(
+            self.url,
+            Organization,
+            [
+                "id",
+                "kind",
+                "name",
+                "siren",
+                "siret",
+                "finess",
+                "client_kind",
+                "geographic_sites",
+                "address",
+                "contact_email",
+                "contact_phone",
+                "created_at",
+            ],
+        )
         created = clock.ts(start, 10 * 3600)
         # Organisation ids: editors 1..E, clients E+1..E+C.
         for i in range(1, n_editors + 1):
@@ -465,19 +522,27 @@ class Generator:
                 siret = luhn_complete("4" + siret[1:13])
             roll = rng.random()
             sites = (
-                1 if roll < 0.30 else
-                rng.randint(2, 21) if roll < 0.80 else
-                rng.randint(22, 42) if roll < 0.90 else
-                rng.randint(43, 63) if roll < 0.95 else
-                rng.randint(64, 180)
+                1
+                if roll < 0.30
+                else rng.randint(2, 21)
+                if roll < 0.80
+                else rng.randint(22, 42)
+                if roll < 0.90
+                else rng.randint(43, 63)
+                if roll < 0.95
+                else rng.randint(64, 180)
             )
             city = CITIES[j % len(CITIES)]
             hospital = rng.random() < 0.15
             kind = "hospital_lab" if hospital else "city_lab"
             name = (
-                f"Laboratoire du CH de {city} n° {j}" if hospital else f"Laboratoire BioAnalyses {city} n° {j}"
+                f"Laboratoire du CH de {city} n° {j}"
+                if hospital
+                else f"Laboratoire BioAnalyses {city} n° {j}"
             )
-            finess = luhn_complete(f"{rng.randint(1, 95):02d}{rng.randrange(10**5, 10**6)}") if hospital else ""
+            finess = (
+                luhn_complete(f"{rng.randint(1, 95):02d}{rng.randrange(10**5, 10**6)}") if hospital else ""
+            )
             self.client_sites.append(sites)
             self.client_names.append(name)
             self.client_sirets.append(siret)
@@ -498,10 +563,12 @@ class Generator:
         self.stats["appartenances"] = members.close()
 
         groups = reviewer_groups_setup()
-        User.groups.through.objects.bulk_create([
-            User.groups.through(user_id=self.asp_user, group_id=groups[ASP_REVIEWERS_GROUP].pk),
-            User.groups.through(user_id=self.ans_user, group_id=groups[ANS_REVIEWERS_GROUP].pk),
-        ])
+        User.groups.through.objects.bulk_create(
+            [
+                User.groups.through(user_id=self.asp_user, group_id=groups[ASP_REVIEWERS_GROUP].pk),
+                User.groups.through(user_id=self.ans_user, group_id=groups[ANS_REVIEWERS_GROUP].pk),
+            ]
+        )
         assert Group.objects.count() >= 2
         log(f"{n_editors} éditeurs, {n_clients} clients, {n_editors + n_clients + 3} comptes")
 
@@ -526,27 +593,86 @@ class Generator:
         rng, clock, ref = self.rng, self.clock, self.ref
         n_editors = self.counts["editors"]
         solutions = Copy(self.url, Solution, ["id", "editor_id", "name", "created_at"])
-        versions = Copy(self.url, SolutionVersion, [
-            "id", "solution_id", "label", "obsolete_versions", "created_at",
-        ])
-        dossiers = Copy(self.url, Dossier, [
-            "id", "editor_id", "solution_version_id", "dsr_id", "status", "created_by_id", "created_at",
-            "contact_name", "contact_email", "contact_phone", "referencing_profile", "candidature_note",
-            "honour_declaration", "candidature_submitted_at", "eligibility_decided_at",
-            "proofs_complete_on", "decided_at", "referencing_number", "referenced_on", "certificate",
-            "clock_phase", "clock_deadline",
-        ])
-        proofs = Copy(self.url, Proof, [
-            "id", "dossier_id", "requirement_id", "status", "reviewer_comment", "reviewed_at",
-            "reviewed_by_id",
-        ])
-        events = Copy(self.url, DossierEvent, [
-            "id", "dossier_id", "kind", "actor_id", "actor_role", "from_status", "to_status", "comment",
-            "created_at",
-        ])
-        corrections = Copy(self.url, CorrectionRequest, [
-            "id", "dossier_id", "reason", "message", "opened_at", "opened_by_id", "resolved_at",
-        ])
+        versions = Copy(
+            self.url,
+            SolutionVersion,
+            [
+                "id",
+                "solution_id",
+                "label",
+                "obsolete_versions",
+                "created_at",
+            ],
+        )
+        dossiers = Copy(
+            self.url,
+            Dossier,
+            [
+                "id",
+                "editor_id",
+                "solution_version_id",
+                "dsr_id",
+                "status",
+                "created_by_id",
+                "created_at",
+                "contact_name",
+                "contact_email",
+                "contact_phone",
+                "referencing_profile",
+                "candidature_note",
+                "honour_declaration",
+                "candidature_submitted_at",
+                "eligibility_decided_at",
+                "proofs_complete_on",
+                "decided_at",
+                "referencing_number",
+                "referenced_on",
+                "certificate",
+                "clock_phase",
+                "clock_deadline",
+            ],
+        )
+        proofs = Copy(
+            self.url,
+            Proof,
+            [
+                "id",
+                "dossier_id",
+                "requirement_id",
+                "status",
+                "reviewer_comment",
+                "reviewed_at",
+                "reviewed_by_id",
+            ],
+        )
+        events = Copy(
+            self.url,
+            DossierEvent,
+            [
+                "id",
+                "dossier_id",
+                "kind",
+                "actor_id",
+                "actor_role",
+                "from_status",
+                "to_status",
+                "comment",
+                "created_at",
+            ],
+        )
+        corrections = Copy(
+            self.url,
+            CorrectionRequest,
+            [
+                "id",
+                "dossier_id",
+                "reason",
+                "message",
+                "opened_at",
+                "opened_by_id",
+                "resolved_at",
+            ],
+        )
         ids = {"solution": 0, "version": 0, "dossier": 0, "proof": 0, "event": 0, "correction": 0}
         sequences: dict[tuple[str, int], int] = {}
         # editor -> {dsr: (dossier id, referenced_on ordinal, proofs_complete_on ordinal)}
@@ -626,15 +752,27 @@ class Generator:
                 f"{phase}\t{day(deadline)}\n"
             )
             for kind, frm, to, when in event_rows:
-                ans = kind in ("declare_eligible", "declare_ineligible", "start_review", "request_correction",
-                               "grant", "refuse")
+                ans = kind in (
+                    "declare_eligible",
+                    "declare_ineligible",
+                    "start_review",
+                    "request_correction",
+                    "grant",
+                    "refuse",
+                )
                 events.add(
                     f"{next_id('event')}\t{did}\t{kind}\t{self.ans_user if ans else user}\t"
                     f"{'ans' if ans else 'editor'}\t{frm}\t{to}\t\t{ts(when)}\n"
                 )
             requirements = ref.requirements.get(dsr, [])
-            proofs_sent = status in ("proofs_submitted", "under_review", "correction_requested",
-                                     "proofs_resubmitted", "referenced", "refused")
+            proofs_sent = status in (
+                "proofs_submitted",
+                "under_review",
+                "correction_requested",
+                "proofs_resubmitted",
+                "referenced",
+                "refused",
+            )
             for position, req in enumerate(requirements):
                 if status == "referenced":
                     proof = ("accepted", "", ts(decided), str(self.ans_user))
@@ -646,7 +784,9 @@ class Generator:
                     proof = ("submitted", "", "\\N", "\\N")
                 else:
                     proof = ("missing", "", "\\N", "\\N")
-                proofs.add(f"{next_id('proof')}\t{did}\t{req}\t{proof[0]}\t{proof[1]}\t{proof[2]}\t{proof[3]}\n")
+                proofs.add(
+                    f"{next_id('proof')}\t{did}\t{req}\t{proof[0]}\t{proof[1]}\t{proof[2]}\t{proof[3]}\n"
+                )
             if status in ("correction_requested", "proofs_resubmitted"):
                 resolved = ts(step_day) if status == "proofs_resubmitted" else "\\N"
                 corrections.add(
@@ -668,14 +808,20 @@ class Generator:
             if rng.random() < 0.40:
                 dsr = rng.choice(OTHER_DSRS)
                 status = rng.choice((*IN_FLIGHT_STATUSES, "referenced"))
-                dossier(editor, dsr, status, f"Suite {dsr} {editor}", "2026.1", in_wave=status == "referenced")
+                dossier(
+                    editor, dsr, status, f"Suite {dsr} {editor}", "2026.1", in_wave=status == "referenced"
+                )
             if rng.random() < 0.10:
                 dsr = rng.choice(OTHER_DSRS)
                 status = rng.choice(("refused", "ineligible"))
                 dossier(editor, dsr, status, f"Ancienne suite {dsr} {editor}", "2021.4", in_wave=True)
         for name, copy in (
-            ("solutions", solutions), ("versions", versions), ("dossiers", dossiers), ("preuves", proofs),
-            ("historique des dossiers", events), ("corrections de dossiers", corrections),
+            ("solutions", solutions),
+            ("versions", versions),
+            ("dossiers", dossiers),
+            ("preuves", proofs),
+            ("historique des dossiers", events),
+            ("corrections de dossiers", corrections),
         ):
             self.stats[name] = copy.close()
         log(f"{self.stats['dossiers']} dossiers de référencement, {self.stats['preuves']} preuves")
@@ -709,7 +855,9 @@ class Generator:
         log("plan des devis…")
         plan = []
         picks = rng.choices(editors, weights=weights, k=n_quotes)
-        loinc_picks = iter(rng.choices(loinc_editors, weights=loinc_weights, k=n_quotes)) if loinc_editors else None
+        loinc_picks = (
+            iter(rng.choices(loinc_editors, weights=loinc_weights, k=n_quotes)) if loinc_editors else None
+        )
         for k in range(n_quotes):
             if loinc_picks is not None and rng.random() < 0.15:
                 editor, dsr = next(loinc_picks), "LOINC-V1"
@@ -725,31 +873,106 @@ class Generator:
                 order = rng.randrange(referenced_on, signature_deadline - 5)
             created_day = order - rng.randrange(0, 10)
             created_second = rng.randrange(7 * 3600, 19 * 3600)
-            plan.append((created_day, created_second, editor, dsr, rng.randrange(1, n_clients + 1), status,
-                         order, dossier_id, referenced_on, proofs_complete))
+            plan.append(
+                (
+                    created_day,
+                    created_second,
+                    editor,
+                    dsr,
+                    rng.randrange(1, n_clients + 1),
+                    status,
+                    order,
+                    dossier_id,
+                    referenced_on,
+                    proofs_complete,
+                )
+            )
         plan.sort()
         log(f"{n_quotes} devis planifiés")
 
-        quotes = Copy(self.url, Quote, [
-            "id", "origin", "number", "editor_id", "editor_name", "client_id", "dsr_id", "dossier_id",
-            "window_id", "order_date", "signature_date", "delivered_on", "mentions", "conditions",
-            "status", "document", "check_report", "verdict", "check_status", "check_error", "checked_at",
-            "overrides", "pdf", "issued_at", "created_by_id", "created_at", "updated_at",
-        ])
-        lines = Copy(self.url, QuoteLine, [
-            "id", "quote_id", "position", "label", "scope", "dsr_codes", "is_technical_debt", "amount_ht",
-            "amount_ttc",
-        ])
-        qevents = Copy(self.url, QuoteEvent, [
-            "id", "quote_id", "kind", "from_status", "to_status", "actor_id", "at", "comment",
-        ]) if self.history else None
+        quotes = Copy(
+            self.url,
+            Quote,
+            [
+                "id",
+                "origin",
+                "number",
+                "editor_id",
+                "editor_name",
+                "client_id",
+                "dsr_id",
+                "dossier_id",
+                "window_id",
+                "order_date",
+                "signature_date",
+                "delivered_on",
+                "mentions",
+                "conditions",
+                "status",
+                "document",
+                "check_report",
+                "verdict",
+                "check_status",
+                "check_error",
+                "checked_at",
+                "overrides",
+                "pdf",
+                "issued_at",
+                "created_by_id",
+                "created_at",
+                "updated_at",
+            ],
+        )
+        lines = Copy(
+            self.url,
+            QuoteLine,
+            [
+                "id",
+                "quote_id",
+                "position",
+                "label",
+                "scope",
+                "dsr_codes",
+                "is_technical_debt",
+                "amount_ht",
+                "amount_ttc",
+            ],
+        )
+        qevents = (
+            Copy(
+                self.url,
+                QuoteEvent,
+                [
+                    "id",
+                    "quote_id",
+                    "kind",
+                    "from_status",
+                    "to_status",
+                    "actor_id",
+                    "at",
+                    "comment",
+                ],
+            )
+            if self.history
+            else None
+        )
         line_id = qevent_id = 0
         numbers: dict[int, int] = {}
         requests_plan = []
         state_label = STATE_FUNDING_WORDING
 
-        for quote_id, (created_day, created_second, editor, dsr, client, status, order, dossier_id,
-                       referenced_on, proofs_complete) in enumerate(plan, start=1):
+        for quote_id, (
+            created_day,
+            created_second,
+            editor,
+            dsr,
+            client,
+            status,
+            order,
+            dossier_id,
+            referenced_on,
+            proofs_complete,
+        ) in enumerate(plan, start=1):
             numbers[editor] = seq = numbers.get(editor, 0) + 1
             number = f"D{editor:04d}-{seq:07d}"
             sites = self.client_sites[client - 1]
@@ -779,7 +1002,9 @@ class Generator:
             issued = status != "draft"
             signed = status in ("signed", "delivered")
             issued_day = created_day + rng.randrange(0, 3) if issued else None
-            signature = min(max(order, issued_day) + rng.randrange(0, 10), signature_deadline) if signed else None
+            signature = (
+                min(max(order, issued_day) + rng.randrange(0, 10), signature_deadline) if signed else None
+            )
             delivered = (
                 min(signature + rng.randrange(20, 90), completion_deadline) if status == "delivered" else None
             )
@@ -828,13 +1053,16 @@ class Generator:
             else:
                 # A draft leaving the client something to pay: its report comes from the checker.
                 report = check_quote(
-                    parse_quote_document(document), scheme=ref.schemes[dsr], today=date.fromordinal(checked_day)
+                    parse_quote_document(document),
+                    scheme=ref.schemes[dsr],
+                    today=date.fromordinal(checked_day),
                 ).to_dict()
             created_ts = clock.ts(created_day, created_second)
             checked_ts = clock.ts(checked_day, created_second + 600)
             issued_ts = clock.ts(issued_day, created_second + 1200) if issued else "\\N"
             last_day = delivered or signature or issued_day or created_day
             updated_ts = clock.ts(last_day, created_second + 1800)
+            pdf_name = f"devis/{self.client_org(client)}/{quote_id}/devis-{number}.pdf" if issued else ""
             quotes.add(
                 f"{quote_id}\tweb\t{number}\t{editor}\t\t{self.client_org(client)}\t{ref.dsr_ids[dsr]}\t"
                 f"{dossier_id}\t{ref.window_ids[dsr]}\t{clock.day(order)}\t"
@@ -842,14 +1070,14 @@ class Generator:
                 f"{clock.day(delivered) if delivered else chr(92) + 'N'}\t\t\t"
                 f"{status}\t{esc(json.dumps(document, ensure_ascii=False)) if issued else chr(92) + 'N'}\t"
                 f"{esc(json.dumps(report, ensure_ascii=False))}\t{report['verdict']}\tdone\t\t{checked_ts}\t"
-                f"{{}}\t{'devis/%d/%d/devis-%s.pdf' % (self.client_org(client), quote_id, number) if issued else ''}\t"
+                f"{{}}\t{pdf_name}\t"
                 f"{issued_ts}\t{self.editor_user(editor)}\t{created_ts}\t{updated_ts}\n"
             )
             for position, (label, scope, dsr_codes, debt, ht, ttc) in enumerate(quote_lines):
                 line_id += 1
                 lines.add(
                     f"{line_id}\t{quote_id}\t{position}\t{esc(label)}\t{scope}\t{dsr_codes}\t"
-                    f"{'t' if debt else 'f'}\t{cents(ht) if ht is not None else chr(92) + 'N'}\t{cents(ttc)}\n"
+                    f"{'t' if debt else 'f'}\t{cents(ht) if ht is not None else NULL}\t{cents(ttc)}\n"
                 )
             if qevents is not None:
                 editor_user = self.editor_user(editor)
@@ -861,7 +1089,9 @@ class Generator:
                 if status == "cancelled":
                     moves.append(("cancelled", "issued", "cancelled", editor_user, updated_ts))
                 if signed:
-                    moves.append(("signed", "issued", "signed", client_user, clock.ts(signature, created_second)))
+                    moves.append(
+                        ("signed", "issued", "signed", client_user, clock.ts(signature, created_second))
+                    )
                 if delivered:
                     moves.append(("delivered", "signed", "delivered", client_user, updated_ts))
                 for kind, frm, to, actor, at in moves:
@@ -871,10 +1101,18 @@ class Generator:
                         f"{actor if actor else chr(92) + 'N'}\t{at}\t\n"
                     )
             if signed:
-                requests_plan.extend(self.plan_requests(
-                    quote_id, editor, state, advance, signature, delivered,
-                    advance_deadline=advance_deadline, balance_deadline=balance_deadline,
-                ))
+                requests_plan.extend(
+                    self.plan_requests(
+                        quote_id,
+                        editor,
+                        state,
+                        advance,
+                        signature,
+                        delivered,
+                        advance_deadline=advance_deadline,
+                        balance_deadline=balance_deadline,
+                    )
+                )
             if quote_id % 100_000 == 0:
                 log(f"{quote_id} devis écrits")
         self.stats["devis"] = quotes.close()
@@ -886,20 +1124,70 @@ class Generator:
         # 2. Requests in the order they were filed (drafts, never filed, last), then payments in
         # the order they were recorded.
         requests_plan.sort(key=lambda r: (r[5] is None, r[5] or 0, r[0], r[2]))
-        requests = Copy(self.url, FundingRequest, [
-            "id", "quote_id", "editor_id", "milestone", "status", "funded_amount", "amount", "invoice",
-            "editor_comment", "submitted_at", "decided_at", "created_at", "updated_at",
-        ])
-        revents = Copy(self.url, RequestEvent, [
-            "id", "request_id", "from_status", "to_status", "actor_id", "at", "comment",
-        ]) if self.history else None
-        fcorrections = Copy(self.url, FundingCorrection, [
-            "id", "request_id", "reasons", "comment", "requested_by_id", "requested_at", "resolved_at",
-        ])
+        requests = Copy(
+            self.url,
+            FundingRequest,
+            [
+                "id",
+                "quote_id",
+                "editor_id",
+                "milestone",
+                "status",
+                "funded_amount",
+                "amount",
+                "invoice",
+                "editor_comment",
+                "submitted_at",
+                "decided_at",
+                "created_at",
+                "updated_at",
+            ],
+        )
+        revents = (
+            Copy(
+                self.url,
+                RequestEvent,
+                [
+                    "id",
+                    "request_id",
+                    "from_status",
+                    "to_status",
+                    "actor_id",
+                    "at",
+                    "comment",
+                ],
+            )
+            if self.history
+            else None
+        )
+        fcorrections = Copy(
+            self.url,
+            FundingCorrection,
+            [
+                "id",
+                "request_id",
+                "reasons",
+                "comment",
+                "requested_by_id",
+                "requested_at",
+                "resolved_at",
+            ],
+        )
         payments_plan = []
         revent_id = correction_id = 0
-        for request_id, (quote_id, editor, milestone, status, funded, submitted, decided, paid_on, amount,
-                         second, base) in enumerate(requests_plan, start=1):
+        for request_id, (
+            quote_id,
+            editor,
+            milestone,
+            status,
+            funded,
+            submitted,
+            decided,
+            paid_on,
+            amount,
+            second,
+            base,
+        ) in enumerate(requests_plan, start=1):
             created = submitted - 1 if submitted else base
             created_ts = clock.ts(created, second)
             submitted_ts = clock.ts(submitted, second) if submitted else "\\N"
@@ -918,7 +1206,9 @@ class Generator:
                     revent_id += 1
                     actor = editor_user if to in ("submitted", "resubmitted") else self.asp_user
                     day = submitted if step == 0 else (paid_on if to == "paid" else decided or submitted)
-                    comment = f"Versement {reference} du {date.fromordinal(day):%d/%m/%Y}" if to == "paid" else ""
+                    comment = (
+                        f"Versement {reference} du {date.fromordinal(day):%d/%m/%Y}" if to == "paid" else ""
+                    )
                     revents.add(
                         f"{revent_id}\t{request_id}\t{previous}\t{to}\t{actor}\t"
                         f"{clock.ts(day, second + 600 * (step + 1))}\t{comment}\n"
@@ -928,8 +1218,9 @@ class Generator:
                 correction_id += 1
                 resolved = clock.ts(decided, second + 3000) if status == "resubmitted" else "\\N"
                 fcorrections.add(
-                    f"{correction_id}\t{request_id}\t[\"invoice_mismatch\"]\tMontant de la facture différent "
-                    f"du devis.\t{self.asp_user}\t{clock.ts(decided or submitted, second + 1200)}\t{resolved}\n"
+                    f'{correction_id}\t{request_id}\t["invoice_mismatch"]\tMontant de la facture différent '
+                    f"du devis.\t{self.asp_user}\t{clock.ts(decided or submitted, second + 1200)}\t"
+                    f"{resolved}\n"
                 )
             if status == "paid":
                 payments_plan.append((paid_on, request_id, quote_id, milestone, amount, second, reference))
@@ -940,10 +1231,21 @@ class Generator:
         del requests_plan
 
         payments_plan.sort()
-        payments = Copy(self.url, Payment, [
-            "id", "request_id", "quote_id", "milestone", "amount", "paid_on", "reference", "recorded_by_id",
-            "recorded_at",
-        ])
+        payments = Copy(
+            self.url,
+            Payment,
+            [
+                "id",
+                "request_id",
+                "quote_id",
+                "milestone",
+                "amount",
+                "paid_on",
+                "reference",
+                "recorded_by_id",
+                "recorded_at",
+            ],
+        )
         for payment_id, (paid_on, request_id, quote_id, milestone, amount, second, reference) in enumerate(
             payments_plan, start=1
         ):
@@ -955,30 +1257,63 @@ class Generator:
         self.stats["versements"] = payments.close()
         log(f"{self.stats['demandes de financement']} demandes, {self.stats['versements']} versements")
 
-    def plan_requests(self, quote_id, editor, funded, advance, signature, delivered, *, advance_deadline,
-                      balance_deadline):
+    def plan_requests(
+        self, quote_id, editor, funded, advance, signature, delivered, *, advance_deadline, balance_deadline
+    ):
         """The advance (and, once the advance is paid and the service delivered, the balance)."""
         rng = self.rng
         second = rng.randrange(8 * 3600, 17 * 3600)
         out = []
         status = pick(rng, ADVANCE_STATUS_SHARES)
         submitted = None if status == "draft" else min(signature + rng.randrange(1, 30), advance_deadline)
-        decided = submitted + rng.randrange(3, 30) if status in ("validated", "refused", "paid", "to_modify",
-                                                                  "resubmitted") else None
+        decided = (
+            submitted + rng.randrange(3, 30)
+            if status in ("validated", "refused", "paid", "to_modify", "resubmitted")
+            else None
+        )
         paid_on = decided + rng.randrange(2, 20) if status == "paid" else None
-        out.append((quote_id, editor, "advance", status, funded, submitted, decided, paid_on, advance, second,
-                    signature + 2))
+        out.append(
+            (
+                quote_id,
+                editor,
+                "advance",
+                status,
+                funded,
+                submitted,
+                decided,
+                paid_on,
+                advance,
+                second,
+                signature + 2,
+            )
+        )
         if status != "paid" or delivered is None or rng.random() >= BALANCE_ASKED_SHARE:
             return out
         # The balance is what is left once the advance actually paid.
         status = pick(rng, BALANCE_STATUS_SHARES)
         start = max(delivered, paid_on)
         submitted_b = None if status == "draft" else min(start + rng.randrange(1, 60), balance_deadline)
-        decided_b = submitted_b + rng.randrange(3, 30) if status in ("validated", "refused", "paid", "to_modify",
-                                                                      "resubmitted") else None
+        decided_b = (
+            submitted_b + rng.randrange(3, 30)
+            if status in ("validated", "refused", "paid", "to_modify", "resubmitted")
+            else None
+        )
         paid_b = decided_b + rng.randrange(2, 20) if status == "paid" else None
-        out.append((quote_id, editor, "balance", status, funded, submitted_b, decided_b, paid_b,
-                    funded - advance, second + 7, start + 2))
+        out.append(
+            (
+                quote_id,
+                editor,
+                "balance",
+                status,
+                funded,
+                submitted_b,
+                decided_b,
+                paid_b,
+                funded - advance,
+                second + 7,
+                start + 2,
+            )
+        )
         return out
 
 
@@ -1020,7 +1355,7 @@ def sequences_reset(url: str, models: list) -> None:
             table = model._meta.db_table
             conn.execute(
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                f"COALESCE((SELECT max(id) FROM \"{table}\"), 0) + 1, false)"
+                f'COALESCE((SELECT max(id) FROM "{table}"), 0) + 1, false)'
             )
 
 
@@ -1060,7 +1395,8 @@ def verify(url: str, models: list, sample: int) -> None:
                    OR r.amount <> p.amount""",
             "demande payée sans versement": """
                 SELECT count(*) FROM funding_fundingrequest r
-                WHERE r.status = 'paid' AND NOT EXISTS (SELECT 1 FROM funding_payment p WHERE p.request_id = r.id)""",
+                WHERE r.status = 'paid'
+                  AND NOT EXISTS (SELECT 1 FROM funding_payment p WHERE p.request_id = r.id)""",
             "avance ≠ 30 % arrondi au centime supérieur à partir de 0,5": """
                 SELECT count(*) FROM funding_fundingrequest
                 WHERE milestone = 'advance' AND amount <> round(funded_amount * 0.3, 2)""",
@@ -1071,7 +1407,8 @@ def verify(url: str, models: list, sample: int) -> None:
             "solde sans avance versée": """
                 SELECT count(*) FROM funding_fundingrequest b
                 WHERE b.milestone = 'balance' AND NOT EXISTS (
-                  SELECT 1 FROM funding_payment p WHERE p.quote_id = b.quote_id AND p.milestone = 'advance')""",
+                  SELECT 1 FROM funding_payment p
+                  WHERE p.quote_id = b.quote_id AND p.milestone = 'advance')""",
             "demande sur un devis non signé ou non conforme": """
                 SELECT count(*) FROM funding_fundingrequest r JOIN quotes_quote q ON q.id = r.quote_id
                 WHERE q.status NOT IN ('signed', 'delivered') OR q.verdict <> 'conform'
@@ -1079,7 +1416,8 @@ def verify(url: str, models: list, sample: int) -> None:
                    OR r.funded_amount <> (q.check_report->>'state_funding_ttc')::numeric""",
             "ligne État ≠ montant financé du rapport": """
                 SELECT count(*) FROM quotes_quote q JOIN quotes_quoteline l ON l.quote_id = q.id
-                WHERE l.scope = 'state_funding' AND l.amount_ttc <> (q.check_report->>'state_funding_ttc')::numeric""",
+                WHERE l.scope = 'state_funding'
+                  AND l.amount_ttc <> (q.check_report->>'state_funding_ttc')::numeric""",
         }
         for label, sql in checks.items():
             count = conn.execute(sql).fetchone()[0]
@@ -1105,7 +1443,9 @@ def verify_reports(sample: int) -> list[str]:
     rng = random.Random(1)
     ids = rng.sample(range(1, top + 1), min(sample, top))
     problems = []
-    for quote in Quote.objects.filter(id__in=ids).select_related("client", "dsr", "dossier").prefetch_related("lines"):
+    for quote in (
+        Quote.objects.filter(id__in=ids).select_related("client", "dsr", "dossier").prefetch_related("lines")
+    ):
         document = quote.document or quote_document(quote)
         checked = timezone.localtime(quote.checked_at).date() if isinstance(quote.checked_at, dt) else None
         report = quote_check_document(document, today=checked).to_dict()
@@ -1151,8 +1491,21 @@ def main() -> int:
     )
 
     loaded = [
-        User, Organization, Membership, Solution, SolutionVersion, Dossier, DossierEvent, Proof,
-        CorrectionRequest, Quote, QuoteLine, QuoteEvent, FundingRequest, RequestEvent, FundingCorrection,
+        User,
+        Organization,
+        Membership,
+        Solution,
+        SolutionVersion,
+        Dossier,
+        DossierEvent,
+        Proof,
+        CorrectionRequest,
+        Quote,
+        QuoteLine,
+        QuoteEvent,
+        FundingRequest,
+        RequestEvent,
+        FundingCorrection,
         Payment,
     ]
     tables = [m._meta.db_table for m in loaded]

@@ -53,18 +53,15 @@ def page_list() -> list[dict]:
     from segur_funding.organizations.models import Membership
 
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT editor_id FROM quotes_quote GROUP BY editor_id ORDER BY count(*) DESC LIMIT 1"
-        )
+        cursor.execute("SELECT editor_id FROM quotes_quote GROUP BY editor_id ORDER BY count(*) DESC LIMIT 1")
         top_editor = cursor.fetchone()[0]
-        cursor.execute(
-            "SELECT client_id FROM quotes_quote GROUP BY client_id ORDER BY count(*) DESC LIMIT 1"
-        )
+        cursor.execute("SELECT client_id FROM quotes_quote GROUP BY client_id ORDER BY count(*) DESC LIMIT 1")
         top_lab = cursor.fetchone()[0]
         cursor.execute("SELECT number FROM quotes_quote WHERE editor_id = %s LIMIT 1", [top_editor])
         a_number = cursor.fetchone()[0]
-        cursor.execute("SELECT referencing_number FROM referencing_dossier "
-                       "WHERE referencing_number IS NOT NULL LIMIT 1")
+        cursor.execute(
+            "SELECT referencing_number FROM referencing_dossier WHERE referencing_number IS NOT NULL LIMIT 1"
+        )
         a_referencing_number = cursor.fetchone()[0]
     editor_user = Membership.objects.filter(organization_id=top_editor).values_list("user_id", flat=True)[0]
     lab_user = Membership.objects.filter(organization_id=top_lab).values_list("user_id", flat=True)[0]
@@ -76,14 +73,34 @@ def page_list() -> list[dict]:
             return None
 
     pages = [
-        {"name": "Admin — demandes de financement (ASP)", "kind": "admin", "user": 2,
-         "url": "/admin/funding/fundingrequest/", "small": f"?q={a_number}"},
-        {"name": "Admin — file ASP « à instruire »", "kind": "admin", "user": 2,
-         "url": "/admin/funding/fundingrequest/?file=decision", "small": f"&q={a_number}"},
-        {"name": "Admin — devis (ASP)", "kind": "admin", "user": 2,
-         "url": "/admin/quotes/quote/", "small": f"?q={a_number}"},
-        {"name": "Admin — dossiers de référencement (ANS)", "kind": "admin", "user": 3,
-         "url": "/admin/referencing/dossier/", "small": f"?q={a_referencing_number}"},
+        {
+            "name": "Admin — demandes de financement (ASP)",
+            "kind": "admin",
+            "user": 2,
+            "url": "/admin/funding/fundingrequest/",
+            "small": f"?q={a_number}",
+        },
+        {
+            "name": "Admin — file ASP « à instruire »",
+            "kind": "admin",
+            "user": 2,
+            "url": "/admin/funding/fundingrequest/?file=decision",
+            "small": f"&q={a_number}",
+        },
+        {
+            "name": "Admin — devis (ASP)",
+            "kind": "admin",
+            "user": 2,
+            "url": "/admin/quotes/quote/",
+            "small": f"?q={a_number}",
+        },
+        {
+            "name": "Admin — dossiers de référencement (ANS)",
+            "kind": "admin",
+            "user": 3,
+            "url": "/admin/referencing/dossier/",
+            "small": f"?q={a_referencing_number}",
+        },
     ]
     for name, route, user in (
         ("API — demandes de financement (ASP)", "asp-funding-request", 2),
@@ -94,13 +111,31 @@ def page_list() -> list[dict]:
     ):
         url = api(route)
         if url is not None:
-            pages.append({"name": name, "kind": "api", "user": user, "url": url, "small": "?page_size=1",
-                          "large": "?page_size=200"})
+            pages.append(
+                {
+                    "name": name,
+                    "kind": "api",
+                    "user": user,
+                    "url": url,
+                    "small": "?page_size=1",
+                    "large": "?page_size=200",
+                }
+            )
     pages += [
-        {"name": "Web — devis de l'éditeur (/devis/editeur/)", "kind": "web", "user": editor_user,
-         "url": reverse("quotes:editor_list"), "small": None},
-        {"name": "Web — demandes de l'éditeur (/financement/)", "kind": "web", "user": editor_user,
-         "url": reverse("funding:editor_list"), "small": None},
+        {
+            "name": "Web — devis de l'éditeur (/devis/editeur/)",
+            "kind": "web",
+            "user": editor_user,
+            "url": reverse("quotes:editor_list"),
+            "small": None,
+        },
+        {
+            "name": "Web — demandes de l'éditeur (/financement/)",
+            "kind": "web",
+            "user": editor_user,
+            "url": reverse("funding:editor_list"),
+            "small": None,
+        },
     ]
     return pages
 
@@ -185,9 +220,22 @@ def explain(sql_list: list[str], repeat: int = 3) -> list[dict]:
 
 def gunicorn_start(workers: int, env: dict[str, str]) -> subprocess.Popen:
     process = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "segur_funding.wsgi", "-w", str(workers),
-         "-b", f"127.0.0.1:{PORT}", "--timeout", "300", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=sys.stderr,
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "segur_funding.wsgi",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "--timeout",
+            "300",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=sys.stderr,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -269,8 +317,15 @@ def database_backends() -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def load(url: str, headers: dict[str, str], *, clients: int, seconds: float, max_requests: int,
-         server_pid: int | None = None) -> dict:
+def load(
+    url: str,
+    headers: dict[str, str],
+    *,
+    clients: int,
+    seconds: float,
+    max_requests: int,
+    server_pid: int | None = None,
+) -> dict:
     """`clients` threads, each sending requests back to back for `seconds` (closed loop)."""
     latencies: list[float] = []
     errors: list[str] = []
@@ -347,8 +402,13 @@ def main() -> int:
         log(f"requêtes SQL : {page['name']}")
         full_url = page["url"]
         queries, rows, sqls = count_queries(page, full_url, creds[page["user"]])
-        entry = {"name": page["name"], "kind": page["kind"], "url": full_url, "rows": rows,
-                 "queries": queries}
+        entry = {
+            "name": page["name"],
+            "kind": page["kind"],
+            "url": full_url,
+            "rows": rows,
+            "queries": queries,
+        }
         if page.get("small"):
             small_q, small_rows, _ = count_queries(page, full_url + page["small"], creds[page["user"]])
             entry["small"] = {"url": full_url + page["small"], "rows": small_rows, "queries": small_q}
@@ -381,8 +441,14 @@ def main() -> int:
                 entry["concurrent"] = None
                 continue
             log(f"{options.clients} clients : {page['name']}")
-            entry["concurrent"] = load(page["url"], headers, clients=options.clients, seconds=options.seconds,
-                                       max_requests=100_000, **pids)
+            entry["concurrent"] = load(
+                page["url"],
+                headers,
+                clients=options.clients,
+                seconds=options.seconds,
+                max_requests=100_000,
+                **pids,
+            )
     finally:
         gunicorn_stop(server)
     print(json.dumps({"workers": options.workers, "pages": results}, ensure_ascii=False))

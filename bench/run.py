@@ -45,7 +45,12 @@ def log(message: str) -> None:
 def child(args: list[str], *, timeout: float = 3600) -> str:
     """Run a benchmark script with production settings; its stdout (stderr passes through)."""
     result = subprocess.run(
-        [PY, *args], cwd=ROOT, env=bench_env(), stdout=subprocess.PIPE, text=True, timeout=timeout,
+        [PY, *args],
+        cwd=ROOT,
+        env=bench_env(),
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=timeout,
         check=False,
     )
     if result.returncode not in (0, 1):  # 1: the script's own "target missed"
@@ -73,19 +78,19 @@ def database_state() -> dict | None:
             return None
         counts = {}
         for label, table in (
-            ("éditeurs", "organizations_organization WHERE kind = 'editor'"),
-            ("clients (laboratoires, établissements)", "organizations_organization WHERE kind = 'client'"),
-            ("dossiers de référencement", "referencing_dossier"),
-            ("preuves", "referencing_proof"),
-            ("devis", "quotes_quote"),
-            ("lignes de devis", "quotes_quoteline"),
-            ("historique des devis", "quotes_quoteevent"),
-            ("demandes de financement", "funding_fundingrequest"),
-            ("historique des demandes", "funding_requestevent"),
-            ("versements", "funding_payment"),
+            ("editors", "organizations_organization WHERE kind = 'editor'"),
+            ("clients (labs, establishments)", "organizations_organization WHERE kind = 'client'"),
+            ("referencing dossiers", "referencing_dossier"),
+            ("proofs", "referencing_proof"),
+            ("quotes", "quotes_quote"),
+            ("quote lines", "quotes_quoteline"),
+            ("quote history", "quotes_quoteevent"),
+            ("funding requests", "funding_fundingrequest"),
+            ("request history", "funding_requestevent"),
+            ("payments", "funding_payment"),
         ):
             counts[label] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        if not counts["devis"]:
+        if not counts["quotes"]:
             return None
         settings = {
             name: conn.execute(f"SHOW {name}").fetchone()[0]
@@ -96,17 +101,22 @@ def database_state() -> dict | None:
 
 
 def generate(scale: float) -> float:
-    log(f"génération des données, échelle {scale:g}…")
+    log(f"generating the data set, scale {scale:g}…")
     start = time.monotonic()
-    subprocess.run([PY, "bench/generate.py", "--scale", str(scale)], cwd=ROOT, check=True,
-                   env={**bench_env(), "DJANGO_SETTINGS_MODULE": "segur_funding.settings.dev"})
+    subprocess.run(
+        [PY, "bench/generate.py", "--scale", str(scale)],
+        cwd=ROOT,
+        check=True,
+        env={**bench_env(), "DJANGO_SETTINGS_MODULE": "segur_funding.settings.dev"},
+    )
     return time.monotonic() - start
 
 
 def collectstatic() -> None:
     # Production serves static files with whitenoise's manifest storage: the manifest must exist.
-    subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=bench_env(),
-                   check=True)
+    subprocess.run(
+        [PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=bench_env(), check=True
+    )
 
 
 # --- Figures ----------------------------------------------------------------------------------------
@@ -134,11 +144,17 @@ def figure_pdf() -> dict:
     for line in out.splitlines():
         parts = line.split()
         if len(parts) == 9 and parts[0].endswith(".pdf"):
-            rows.append({
-                "file": parts[0], "pages": int(parts[1]), "raw_med": float(parts[2]),
-                "raw_p95": float(parts[3]), "check_med": float(parts[6]), "check_p95": float(parts[7]),
-                "ratio": float(parts[8]),
-            })
+            rows.append(
+                {
+                    "file": parts[0],
+                    "pages": int(parts[1]),
+                    "raw_med": float(parts[2]),
+                    "raw_p95": float(parts[3]),
+                    "check_med": float(parts[6]),
+                    "check_p95": float(parts[7]),
+                    "ratio": float(parts[8]),
+                }
+            )
     summary = next((line for line in out.splitlines() if line.startswith("all files")), "")
     return {"rows": rows, "summary": summary, "output": out, "load": [load_before, load_average()]}
 
@@ -146,28 +162,30 @@ def figure_pdf() -> dict:
 def run_figures(only: set[str], options) -> dict:
     results: dict = {}
     if "pages" in only:
-        log("pages sous charge (gunicorn, 16 clients)…")
+        log("list pages under load (gunicorn, 16 clients)…")
         collectstatic()
-        results["pages"] = child_json(["bench/pages.py", "--workers", str(options.workers),
-                                       "--seconds", str(options.seconds)], timeout=7200)
+        results["pages"] = child_json(
+            ["bench/pages.py", "--workers", str(options.workers), "--seconds", str(options.seconds)],
+            timeout=7200,
+        )
     if "structured" in only:
-        log("vérifications structurées…")
+        log("structured checks…")
         results["structured"] = figure_structured()
     if "pdf" in only:
-        log("vérifications de PDF…")
+        log("PDF checks…")
         results["pdf"] = figure_pdf()
     if "export" in only:
         results["export"] = {}
         for fmt in ("csv", "xlsx", "csv-stream", "sql"):
-            log(f"export de {options.export_rows} demandes ({fmt})…")
+            log(f"export of {options.export_rows} funding requests ({fmt})…")
             results["export"][fmt] = child_json(
                 ["bench/workloads.py", "export", "--format", fmt, "--rows", str(options.export_rows)]
             )
     if "weasyprint" in only:
-        log("rendu WeasyPrint…")
+        log("WeasyPrint rendering…")
         results["weasyprint"] = child_json(["bench/workloads.py", "pdf"])
     if "recheck" in only:
-        log("re-vérification des devis ouverts…")
+        log("re-check of the open quotes…")
         results["recheck"] = child_json(["bench/workloads.py", "recheck"])
     return results
 
@@ -200,60 +218,71 @@ def summary_rows(results: dict) -> list[list[str]]:
             page.get(key, {}).get("queries", page["queries"]) == page["queries"] for key in ("small", "large")
         )
         met = (
-            conc is not None and conc["p95_ms"] is not None and conc["p95_ms"] <= PAGE_P95_MS
-            and page["queries"] <= PAGE_MAX_QUERIES and constant and not conc["errors"]
+            conc is not None
+            and conc["p95_ms"] is not None
+            and conc["p95_ms"] <= PAGE_P95_MS
+            and page["queries"] <= PAGE_MAX_QUERIES
+            and constant
+            and not conc["errors"]
         )
         small = page.get("small") or page.get("large")
-        counts = f"{page['queries']} requêtes SQL ({page['rows']} lignes)"
+        counts = f"{page['queries']} queries ({page['rows']} rows)"
         if small:
-            counts += f", {small['queries']} ({small['rows']} ligne(s))"
+            counts += f", {small['queries']} ({small['rows']} row(s))"
         if conc is None:
-            measured = (f"16 clients non lancé : 1 client seul attend déjà {ms(single['median_ms'])} "
-                        f"(médiane) ; {counts}")
+            measured = f"16 clients not run: one client alone waits {ms(single['median_ms'])}; {counts}"
         else:
-            measured = (f"p95 {ms(conc['p95_ms'])}, médiane {ms(conc['median_ms'])} "
-                        f"({num(conc['per_second'], 1)} req/s, {conc['errors']} err.) ; {counts}")
+            measured = (
+                f"p95 {ms(conc['p95_ms'])}, median {ms(conc['median_ms'])} "
+                f"({num(conc['per_second'], 1)} req/s, {conc['errors']} errors); {counts}"
+            )
         basis = conc or single
         cpu = basis["cpu_app_ms"] + basis["cpu_db_ms"] + basis["cpu_client_ms"]
         limit = (
-            f"1 client : médiane {ms(single['median_ms'])} ; SQL de la page {ms(page['sql_total_ms'])} "
-            f"(principale {ms(page['sql_main_ms'])}) ; CPU/req. {num(basis['cpu_app_ms'])} ms Django + "
-            f"{num(basis['cpu_db_ms'])} ms PostgreSQL + {num(basis['cpu_client_ms'])} ms client ⇒ "
-            f"16 clients sur {cores} cœurs : ≥ {ms(16 * cpu / cores)} en moyenne"
+            f"1 client: median {ms(single['median_ms'])}; page SQL {ms(page['sql_total_ms'])} "
+            f"(slowest {ms(page['sql_main_ms'])}); CPU per request {num(basis['cpu_app_ms'])} ms Django + "
+            f"{num(basis['cpu_db_ms'])} ms PostgreSQL + {num(basis['cpu_client_ms'])} ms client, so 16 "
+            f"clients on {cores} cores wait ≥ {ms(16 * cpu / cores)} on average"
         )
-        rows.append([
-            page["name"],
-            measured,
-            limit,
-            f"p95 ≤ {PAGE_P95_MS} ms, ≤ {PAGE_MAX_QUERIES} requêtes, constant",
-            ok(met),
-            load_text(basis["load"]),
-        ])
+        rows.append(
+            [
+                page["name"],
+                measured,
+                limit,
+                f"p95 ≤ {PAGE_P95_MS} ms, ≤ {PAGE_MAX_QUERIES} queries, constant",
+                ok(met),
+                load_text(basis["load"]),
+            ]
+        )
     if "structured" in results:
         s = results["structured"]
-        rows.append([
-            "Vérifications structurées (check_quote, 1 cœur, temps CPU)",
-            f"{num(s['check'])} devis/s (libellés jamais vus : {num(s['fresh'])}/s ; "
-            f"avec lecture JSON et to_dict : {num(s['full'])}/s)",
-            f"boucle Decimal nue : {num(s['bare'])}/s",
-            f"≥ {num(STRUCTURED_PER_SECOND)}/s",
-            ok((s["check"] or 0) >= STRUCTURED_PER_SECOND),
-            load_text(s["load"]),
-        ])
+        rows.append(
+            [
+                "Structured quote checks (check_quote, one core, CPU time)",
+                f"{num(s['check'])} quotes/s (labels never seen: {num(s['fresh'])}/s; "
+                f"with JSON parsing and to_dict: {num(s['full'])}/s)",
+                f"bare Decimal loop over the same lines: {num(s['bare'])}/s",
+                f"≥ {num(STRUCTURED_PER_SECOND)}/s",
+                ok((s["check"] or 0) >= STRUCTURED_PER_SECOND),
+                load_text(s["load"]),
+            ]
+        )
     if "pdf" in results:
         p = results["pdf"]
         worst = max((r["ratio"] for r in p["rows"]), default=float("nan"))
         checks = sorted(r["check_med"] for r in p["rows"])
         raws = sorted(r["raw_med"] for r in p["rows"])
-        rows.append([
-            f"Vérification de PDF ({len(p['rows'])} fichiers du corpus, temps CPU)",
-            f"médiane des fichiers {num(checks[len(checks) // 2], 1)} ms, p95 max "
-            f"{num(max(r['check_p95'] for r in p['rows']), 1)} ms ; pire rapport ×{worst:.2f}",
-            f"extraction pypdf brute : médiane {num(raws[len(raws) // 2], 1)} ms ; {p['summary']}",
-            f"≤ ×{PDF_RATIO} l'extraction brute",
-            ok(worst <= PDF_RATIO),
-            load_text(p["load"]),
-        ])
+        rows.append(
+            [
+                f"PDF quote check ({len(p['rows'])} corpus files, CPU time)",
+                f"median over files {num(checks[len(checks) // 2], 1)} ms, worst p95 "
+                f"{num(max(r['check_p95'] for r in p['rows']), 1)} ms; worst ratio ×{worst:.2f}",
+                f"raw pypdf extraction: median {num(raws[len(raws) // 2], 1)} ms; {p['summary']}",
+                f"≤ ×{PDF_RATIO} raw extraction (every file)",
+                ok(worst <= PDF_RATIO),
+                load_text(p["load"]),
+            ]
+        )
     export = results.get("export", {})
     for fmt in ("csv", "xlsx"):
         if fmt not in export:
@@ -262,43 +291,55 @@ def summary_rows(results: dict) -> list[list[str]]:
         sql, stream = export.get("sql"), export.get("csv-stream")
         limit = []
         if sql:
-            limit.append(f"SQL seul (COPY des mêmes colonnes) {num(sql['seconds'], 1)} s")
+            limit.append(f"SQL alone (COPY of the same columns) {num(sql['seconds'], 1)} s")
         if stream:
-            limit.append(f"CSV en flux sans fichier {num(stream['seconds'], 1)} s, {num(stream['peak_rss_mb'])} Mo")
-        rows.append([
-            f"Export {fmt.upper()} de {num(e['rows'])} demandes (tâche export_job_run)",
-            f"{num(e['seconds'], 1)} s, pic mémoire {num(e['peak_rss_mb'])} Mo "
-            f"(processus ; {num(e['base_rss_mb'])} Mo avant l'export), fichier {num(e['bytes'] / 1e6, 1)} Mo",
-            " ; ".join(limit),
-            f"≤ {EXPORT_SECONDS} s, ≤ {EXPORT_MB} Mo",
-            ok(e["seconds"] <= EXPORT_SECONDS and e["peak_rss_mb"] <= EXPORT_MB),
-            load_text(e["load"]),
-        ])
+            limit.append(
+                f"streamed CSV, no file: {num(stream['seconds'], 1)} s, {num(stream['peak_rss_mb'])} MB"
+            )
+        rows.append(
+            [
+                f"{fmt.upper()} export of {num(e['rows'])} funding requests (export_job_run)",
+                f"{num(e['seconds'], 1)} s, peak memory {num(e['peak_rss_mb'])} MB "
+                f"(whole process; {num(e['base_rss_mb'])} MB before the export), "
+                f"file {num(e['bytes'] / 1e6, 1)} MB",
+                "; ".join(limit),
+                f"≤ {EXPORT_SECONDS} s, ≤ {EXPORT_MB} MB",
+                ok(e["seconds"] <= EXPORT_SECONDS and e["peak_rss_mb"] <= EXPORT_MB),
+                load_text(e["load"]),
+            ]
+        )
     if "weasyprint" in results:
         w = results["weasyprint"]
-        for key, label in (("certificate", "attestation de référencement"), ("quote", "devis (PDF avec JSON joint)")):
+        for key, label in (
+            ("certificate", "referencing certificate"),
+            ("quote", "quote (PDF with its JSON attached)"),
+        ):
             t = w[key]
-            rows.append([
-                f"WeasyPrint : {label}",
-                f"médiane {num(t['median_s'] * 1000)} ms, p95 {num(t['p95_s'] * 1000)} ms "
-                f"({t['runs']} rendus ; premier rendu {num(t['first_s'] * 1000)} ms)",
-                f"page d'une ligne : médiane {num(w['floor']['median_s'] * 1000)} ms",
-                f"médiane ≤ {WEASYPRINT_SECONDS} s",
-                ok(t["median_s"] <= WEASYPRINT_SECONDS),
-                load_text(w["load"]),
-            ])
+            rows.append(
+                [
+                    f"WeasyPrint: {label}",
+                    f"median {num(t['median_s'] * 1000)} ms, p95 {num(t['p95_s'] * 1000)} ms "
+                    f"({t['runs']} renders; first render {num(t['first_s'] * 1000)} ms)",
+                    f"one-line page: median {num(w['floor']['median_s'] * 1000)} ms",
+                    f"median ≤ {WEASYPRINT_SECONDS} s",
+                    ok(t["median_s"] <= WEASYPRINT_SECONDS),
+                    load_text(w["load"]),
+                ]
+            )
     if "recheck" in results:
         r = results["recheck"]
-        rows.append([
-            "Re-vérification des devis ouverts après un changement de barème",
-            f"{num(r['per_second'])} devis/s ({num(r['quotes'])} devis émis non signés en "
-            f"{num(r['seconds'], 1)} s ; {num(r['changed'])} verdicts changés)",
-            f"lecture seule des documents : {num(r['read_per_second'])} devis/s ; vérification seule : "
-            f"{num(r['check_per_cpu_second'])} devis/s CPU",
-            "— (chiffre demandé, sans cible)",
-            "—",
-            load_text(r["load"]),
-        ])
+        rows.append(
+            [
+                "Re-check of every open quote after a barème change",
+                f"{num(r['per_second'])} quotes/s ({num(r['quotes'])} issued, unsigned quotes in "
+                f"{num(r['seconds'], 1)} s; {num(r['changed'])} verdicts changed)",
+                f"reading the documents alone: {num(r['read_per_second'])} quotes/s; checks alone: "
+                f"{num(r['check_per_cpu_second'])} quotes per CPU second",
+                "— (figure asked, no target)",
+                "—",
+                load_text(r["load"]),
+            ]
+        )
     return rows
 
 
@@ -322,17 +363,23 @@ def write_results(results: dict, state: dict, info: dict, options, generated: fl
         "",
         "## Machine",
         "",
-        markdown_table(["", ""], [
-            ["CPU", m["cpu"]],
-            ["Cores", m["cores"]],
-            ["RAM", m["ram"]],
-            ["OS / Python", f"{m['os']} / Python {m['python']}"],
-            ["PostgreSQL", f"{pg['server_version']} (shared_buffers {pg['shared_buffers']}, work_mem "
-                           f"{pg['work_mem']}, effective_cache_size {pg['effective_cache_size']}, jit "
-                           f"{pg['jit']}) on the same machine, loopback"],
-            ["Load average at start / end", f"{info['load_start']:.2f} / {load_average():.2f}"],
-            ["Web server", f"gunicorn, {options.workers} sync workers, production settings, loopback"],
-        ]),
+        markdown_table(
+            ["", ""],
+            [
+                ["CPU", m["cpu"]],
+                ["Cores", m["cores"]],
+                ["RAM", m["ram"]],
+                ["OS / Python", f"{m['os']} / Python {m['python']}"],
+                [
+                    "PostgreSQL",
+                    f"{pg['server_version']} (shared_buffers {pg['shared_buffers']}, work_mem "
+                    f"{pg['work_mem']}, effective_cache_size {pg['effective_cache_size']}, jit "
+                    f"{pg['jit']}) on the same machine, loopback",
+                ],
+                ["Load average at start / end", f"{info['load_start']:.2f} / {load_average():.2f}"],
+                ["Web server", f"gunicorn, {options.workers} sync workers, production settings, loopback"],
+            ],
+        ),
         "",
         "## Data set",
         "",
@@ -363,50 +410,101 @@ def write_results(results: dict, state: dict, info: dict, options, generated: fl
             "think time.",
             "",
             markdown_table(
-                ["page", "rows", "queries (full / small / large)", "SQL total", "slowest query",
-                 "1 client median / p95", "16 clients median / p95", "req/s", "load"],
-                [[
-                    f"{p['name']}<br>`{p['url']}`",
-                    str(p["rows"]),
-                    " / ".join([str(p["queries"]), *(str(p[k]["queries"]) if k in p else "—"
-                                                       for k in ("small", "large"))]),
-                    ms(p["sql_total_ms"]),
-                    f"{ms(p['sql_main_ms'])}: `{p['sql'][0]['sql'][:90]}…`" if p["sql"] else "—",
-                    f"{ms(p['single']['median_ms'])} / {ms(p['single']['p95_ms'])}",
-                    f"{ms(p['concurrent']['median_ms'])} / {ms(p['concurrent']['p95_ms'])}"
-                    if p["concurrent"] else "not run",
-                    num(p["concurrent"]["per_second"], 1) if p["concurrent"] else "—",
-                    load_text((p["concurrent"] or p["single"])["load"]),
-                ] for p in pages],
+                [
+                    "page",
+                    "rows",
+                    "queries (full / small / large)",
+                    "SQL total",
+                    "slowest query",
+                    "1 client median / p95",
+                    "16 clients median / p95",
+                    "req/s",
+                    "load",
+                ],
+                [
+                    [
+                        f"{p['name']}<br>`{p['url']}`",
+                        str(p["rows"]),
+                        " / ".join(
+                            [
+                                str(p["queries"]),
+                                *(str(p[k]["queries"]) if k in p else "—" for k in ("small", "large")),
+                            ]
+                        ),
+                        ms(p["sql_total_ms"]),
+                        f"{ms(p['sql_main_ms'])}: `{p['sql'][0]['sql'][:90]}…`" if p["sql"] else "—",
+                        f"{ms(p['single']['median_ms'])} / {ms(p['single']['p95_ms'])}",
+                        f"{ms(p['concurrent']['median_ms'])} / {ms(p['concurrent']['p95_ms'])}"
+                        if p["concurrent"]
+                        else "not run",
+                        num(p["concurrent"]["per_second"], 1) if p["concurrent"] else "—",
+                        load_text((p["concurrent"] or p["single"])["load"]),
+                    ]
+                    for p in pages
+                ],
             ),
             "",
         ]
     if "export" in results:
-        out += ["## Exports", "", markdown_table(
-            ["path", "rows", "seconds", "peak RSS", "RSS before", "bytes", "load"],
-            [[k, num(e["rows"]), num(e["seconds"], 1), f"{num(e['peak_rss_mb'])} MB", f"{num(e['base_rss_mb'])} MB",
-              num(e["bytes"]), load_text(e["load"])] for k, e in results["export"].items()],
-        ), "", "`csv`, `xlsx`: `funding.services.export_job_run` (what the task runs for a selection above",
-            "2,000 rows, file written to private storage); `csv-stream`: `resources.csv_stream(export_rows(...))`",
+        out += [
+            "## Exports",
+            "",
+            markdown_table(
+                ["path", "rows", "seconds", "peak RSS", "RSS before", "bytes", "load"],
+                [
+                    [
+                        k,
+                        num(e["rows"]),
+                        num(e["seconds"], 1),
+                        f"{num(e['peak_rss_mb'])} MB",
+                        f"{num(e['base_rss_mb'])} MB",
+                        num(e["bytes"]),
+                        load_text(e["load"]),
+                    ]
+                    for k, e in results["export"].items()
+                ],
+            ),
+            "",
+            "`csv`, `xlsx`: `funding.services.export_job_run` (what the task runs for a selection above",
+            "2,000 rows, file written to private storage); `csv-stream`:",
+            "`resources.csv_stream(export_rows(...))`",
             "consumed chunk by chunk (the admin's synchronous path, no file); `sql`: PostgreSQL COPY of the",
-            "same joined columns, the floor of any export.", ""]
+            "same joined columns, the floor of any export.",
+            "",
+        ]
     if "pdf" in results:
-        out += ["## PDF quote checks (bench/pdf_checks.py)", "", "```", results["pdf"]["output"].rstrip(), "```", ""]
+        out += [
+            "## PDF quote checks (bench/pdf_checks.py)",
+            "",
+            "```",
+            results["pdf"]["output"].rstrip(),
+            "```",
+            "",
+        ]
     if "structured" in results:
-        out += ["## Structured checks (bench/structured_checks.py)", "", "```",
-                results["structured"]["output"].rstrip(), "```", ""]
+        out += [
+            "## Structured checks (bench/structured_checks.py)",
+            "",
+            "```",
+            results["structured"]["output"].rstrip(),
+            "```",
+            "",
+        ]
     if info.get("notes"):
         out += ["## Notes", "", *info["notes"], ""]
     RESULTS.write_text("\n".join(out), encoding="utf-8")
-    log(f"écrit : {RESULTS.relative_to(ROOT)}")
+    log(f"written: {RESULTS.relative_to(ROOT)}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--generate", type=float, metavar="SCALE",
-                        help="(re)generate the bench database at this scale first")
+    parser.add_argument(
+        "--generate", type=float, metavar="SCALE", help="(re)generate the bench database at this scale first"
+    )
     parser.add_argument("--scale", type=float, default=0.01, help="scale when the database is missing")
-    parser.add_argument("--only", default=",".join(FIGURES), help=f"comma-separated, among {', '.join(FIGURES)}")
+    parser.add_argument(
+        "--only", default=",".join(FIGURES), help=f"comma-separated, among {', '.join(FIGURES)}"
+    )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--seconds", type=float, default=20, help="16-client run per page")
     parser.add_argument("--export-rows", type=int, default=200_000)
@@ -415,7 +513,7 @@ def main() -> int:
     only = {f.strip() for f in options.only.split(",") if f.strip()}
     unknown = only - set(FIGURES)
     if unknown:
-        parser.error(f"figures inconnues : {', '.join(sorted(unknown))}")
+        parser.error(f"unknown figures: {', '.join(sorted(unknown))}")
 
     started, load_start = datetime.now(), load_average()
     generated = None
@@ -425,7 +523,9 @@ def main() -> int:
     if state is None:
         generated = generate(options.scale)
         state = database_state()
-    log(f"données : {state['counts']['devis']:,} devis, {state['counts']['demandes de financement']:,} demandes")
+    log(
+        f"data: {state['counts']['quotes']:,} quotes, {state['counts']['funding requests']:,} funding requests"
+    )
     results = run_figures(only, options)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True)

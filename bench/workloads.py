@@ -139,8 +139,12 @@ def timed(func, runs: int) -> dict:
         func()
         values.append(time.perf_counter() - start)
     values.sort()
-    return {"first_s": first, "median_s": statistics.median(values), "p95_s": percentile(values, 95),
-            "runs": runs}
+    return {
+        "first_s": first,
+        "median_s": statistics.median(values),
+        "p95_s": percentile(values, 95),
+        "runs": runs,
+    }
 
 
 def pdf(runs: int) -> dict:
@@ -162,9 +166,13 @@ def pdf(runs: int) -> dict:
 
     def certificate() -> None:
         # What services.dossier_certificate_render renders (it then stores the bytes).
-        fresh = Dossier.objects.select_related("editor", "dsr", "solution_version__solution").get(pk=dossier.pk)
-        pdf_render(template_name="referencing/certificate.html",
-                   context={"dossier": fresh, "generated_at": timezone.now()})
+        fresh = Dossier.objects.select_related("editor", "dsr", "solution_version__solution").get(
+            pk=dossier.pk
+        )
+        pdf_render(
+            template_name="referencing/certificate.html",
+            context={"dossier": fresh, "generated_at": timezone.now()},
+        )
 
     def quote() -> None:
         # What services.quote_pdf_render renders (it then stores the bytes and a history row).

@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "segur_funding.notifications.context_processors.unread_notifications",
+                "segur_funding.organizations.context_processors.roles",
             ],
         },
     },

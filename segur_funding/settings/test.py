@@ -20,8 +20,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 
 # A file-based SQLite test database (not in-memory): concurrent tests then meet SQLite's real
 # write lock, as several processes would.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One file per process, so that several test runs on one machine never share it.
-    DATABASES["default"]["TEST"] = {  # noqa: F405
-        "NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")  # noqa: F405
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")
     }

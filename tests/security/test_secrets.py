@@ -43,7 +43,8 @@ def tracked_files() -> list[Path]:
 def test_no_secret_in_tracked_files():
     found = []
     for path in tracked_files():
-        if path.suffix.lower() in BINARY or not path.is_file():
+        # This file holds the patterns themselves and samples they must find.
+        if path.suffix.lower() in BINARY or not path.is_file() or path == Path(__file__).resolve():
             continue
         data = path.read_bytes()
         relative = path.relative_to(ROOT).as_posix()
