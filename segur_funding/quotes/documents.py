@@ -65,6 +65,12 @@ def _line_field(index: int, name: str) -> str:
     return f"lines[{index}].{name} (ligne {index + 1} du devis)"
 
 
+def _no_control_characters(text: str, field: str) -> None:
+    # A NUL byte cannot be stored nor looked up in PostgreSQL; no printed quote contains one.
+    if "\x00" in text:
+        raise InvalidInput(f"{field} : caractère nul (\\u0000) interdit.")
+
+
 def _text(value: object, field: str, *, required: bool) -> str | None:
     if value is None:
         if required:
@@ -73,6 +79,7 @@ def _text(value: object, field: str, *, required: bool) -> str | None:
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise InvalidInput(f"{field} : un texte est attendu.")
     text = str(value).strip()
+    _no_control_characters(text, field)
     if not text and required:
         raise InvalidInput(f"{field} : valeur obligatoire vide.")
     return text or None
@@ -136,6 +143,7 @@ def _strings(
     for i, item in enumerate(value):
         if not isinstance(item, str):
             raise InvalidInput(f"{field}[{i}]{note} : un texte est attendu.")
+        _no_control_characters(item, f"{field}[{i}]{note}")
         if item.strip():
             out.append(item)
     return tuple(out)

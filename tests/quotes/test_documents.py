@@ -174,3 +174,20 @@ def test_scope_is_kept_lower_cased_and_unknown_values_stay_visible():
 def test_document_must_be_an_object():
     assert _refusal([SPEC_EXAMPLE]) == "Le devis doit être un objet JSON (entre accolades)."
     assert "client : un objet est attendu" in _refusal(_with("client", "Labo"))
+
+
+@pytest.mark.parametrize("where", ["dsr", "number", "mention"])
+def test_a_nul_character_is_refused_with_a_clear_message(where):
+    data = {
+        "number": "D-1",
+        "dsr": "SGL-V1",
+        "client": {"name": "Labo", "geographic_sites": 3},
+        "lines": [],
+        "mentions": [],
+    }
+    if where == "mention":
+        data["mentions"] = ["Bon de commande\x00"]
+    else:
+        data[where] = data[where] + "\x00"
+    with pytest.raises(InvalidInput, match="caractère nul"):
+        parse_quote_document(data)
