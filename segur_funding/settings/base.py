@@ -171,7 +171,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 
 # Celery: with REDIS_URL the tasks go to real workers; without it they run eagerly in-process, the
 # embedded default that needs no server.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True

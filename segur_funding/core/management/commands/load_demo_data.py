@@ -1,5 +1,8 @@
+import logging
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 
 class Command(BaseCommand):
@@ -10,5 +13,16 @@ class Command(BaseCommand):
             raise CommandError("Les données de démonstration ne sont disponibles qu'en mode démo.")
         from segur_funding.core.demo import demo_data_load
 
-        for line in demo_data_load():
-            self.stdout.write(line)
+        # The demo goes through the real services, which notify people: the in-app entries are
+        # kept, the e-mails stay in memory instead of flooding the console of `make setup`.
+        quiet = ("celery", "weasyprint", "fontTools")
+        levels = {name: logging.getLogger(name).level for name in quiet}
+        for name in quiet:
+            logging.getLogger(name).setLevel(logging.WARNING)
+        try:
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                for line in demo_data_load():
+                    self.stdout.write(line)
+        finally:
+            for name, level in levels.items():
+                logging.getLogger(name).setLevel(level)
