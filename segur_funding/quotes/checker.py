@@ -1,7 +1,7 @@
 """The one quote checker behind the three doors (lab web page, API, `manage.py check_quote`).
 
 Reads the reference data (the DSR's active funding scheme) and hands plain values to the pure
-rules in `rules.py`; every door renders the same `Report`.
+rules in `rules/`; every door renders the same `Report`.
 """
 
 import copy
