@@ -66,13 +66,11 @@ class ValidateForm(forms.Form):
     )
 
 
-class RequestEventInline(admin.TabularInline):
-    model = RequestEvent
+class ReadOnlyInlineMixin:
+    """History, corrections and payments are written by the services only: shown, never edited."""
+
     extra = 0
     can_delete = False
-    fields = ["at", "actor", "from_status", "to_status", "comment"]
-    readonly_fields = fields
-    verbose_name_plural = "Historique"
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -81,10 +79,15 @@ class RequestEventInline(admin.TabularInline):
         return False
 
 
-class CorrectionInline(admin.TabularInline):
+class RequestEventInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = RequestEvent
+    fields = ["at", "actor", "from_status", "to_status", "comment"]
+    readonly_fields = fields
+    verbose_name_plural = "Historique"
+
+
+class CorrectionInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = CorrectionRequest
-    extra = 0
-    can_delete = False
     fields = ["requested_at", "requested_by", "reasons_display", "comment", "resolved_at"]
     readonly_fields = fields
     verbose_name_plural = "Demandes de modification"
@@ -93,26 +96,12 @@ class CorrectionInline(admin.TabularInline):
     def reasons_display(self, obj: CorrectionRequest) -> str:
         return ", ".join(obj.reason_labels)
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class PaymentInline(admin.StackedInline):
+class PaymentInline(ReadOnlyInlineMixin, admin.StackedInline):
     model = Payment
-    extra = 0
-    can_delete = False
     fields = ["amount", "paid_on", "reference", "recorded_by", "recorded_at"]
     readonly_fields = fields
     verbose_name_plural = "Versement"
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class WindowFilter(admin.RelatedFieldListFilter):
