@@ -331,13 +331,12 @@ def database_recreate(url: str, *, force: bool) -> None:
     name = database_name(url)
     if "bench" not in name and not force:
         raise SystemExit(
-            f"Refus : la base « {name} » serait supprimée. Son nom doit contenir « bench » "
-            "(ou passez --force)."
+            f"Refusing to drop database {name!r}: its name must contain 'bench' (or pass --force)."
         )
     with psycopg.connect(maintenance_url(url), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-    log(f"base {name} recréée")
+    log(f"database {name} created")
 
 
 def manage(url: str, *args: str) -> None:
@@ -379,7 +378,7 @@ class Reference:
         self.schemes = active_scheme_refs()
         missing = {"SGL-V1", "LOINC-V1"} - set(self.schemes)
         if missing:
-            raise SystemExit(f"Barèmes absents des données de référence : {sorted(missing)}")
+            raise SystemExit(f"No active scheme in the reference data for {sorted(missing)}")
         self.window_ids: dict[str, int] = {}
         self.windows: dict[str, object] = {}
         for window in FundingWindow.objects.select_related("scheme__dsr").filter(
@@ -484,7 +483,7 @@ class Generator:
             user(self.editor_user(i), f"editeur-{i}@bench.test", "Éditeur", f"n° {i}")
         for j in range(1, n_clients + 1):
             user(self.client_user(j), f"labo-{j}@bench.test", "Biologiste", f"n° {j}")
-        self.stats["utilisateurs"] = users.close()
+        self.stats["users"] = users.close()
 
         orgs = Copy(
             self.url,
@@ -550,7 +549,7 @@ class Generator:
                 f"{n_editors + j}\tclient\t{name}\t\t{siret}\t{finess}\t{kind}\t{sites}\t"
                 f"{j} avenue de la Biologie\\n{city}\tcontact@labo-{j}.test\t\t{created}\n"
             )
-        self.stats["organisations"] = orgs.close()
+        self.stats["organizations"] = orgs.close()
         self.client_org = lambda j: n_editors + j
 
         members = Copy(self.url, Membership, ["id", "user_id", "organization_id", "role", "created_at"])
@@ -560,7 +559,7 @@ class Generator:
             members.add(
                 f"{n_editors + j}\t{self.client_user(j)}\t{self.client_org(j)}\tlab_member\t{created}\n"
             )
-        self.stats["appartenances"] = members.close()
+        self.stats["memberships"] = members.close()
 
         groups = reviewer_groups_setup()
         User.groups.through.objects.bulk_create(
@@ -570,7 +569,7 @@ class Generator:
             ]
         )
         assert Group.objects.count() >= 2
-        log(f"{n_editors} éditeurs, {n_clients} clients, {n_editors + n_clients + 3} comptes")
+        log(f"{n_editors} editors, {n_clients} clients, {n_editors + n_clients + 3} accounts")
 
     # -- referencing -------------------------------------------------------------------------------
 
@@ -818,13 +817,13 @@ class Generator:
         for name, copy in (
             ("solutions", solutions),
             ("versions", versions),
-            ("dossiers", dossiers),
-            ("preuves", proofs),
-            ("historique des dossiers", events),
-            ("corrections de dossiers", corrections),
+            ("referencing dossiers", dossiers),
+            ("proofs", proofs),
+            ("dossier history", events),
+            ("dossier corrections", corrections),
         ):
             self.stats[name] = copy.close()
-        log(f"{self.stats['dossiers']} dossiers de référencement, {self.stats['preuves']} preuves")
+        log(f"{self.stats['referencing dossiers']} referencing dossiers, {self.stats['proofs']} proofs")
 
     # -- quotes, funding requests and payments -------------------------------------------------------
 
@@ -852,7 +851,7 @@ class Generator:
 
         # 1. Plan every quote (plain tuples), then write them in creation order so that ids grow
         # with time, as they do in production.
-        log("plan des devis…")
+        log("planning the quotes…")
         plan = []
         picks = rng.choices(editors, weights=weights, k=n_quotes)
         loinc_picks = (
@@ -888,7 +887,7 @@ class Generator:
                 )
             )
         plan.sort()
-        log(f"{n_quotes} devis planifiés")
+        log(f"{n_quotes} quotes planned")
 
         quotes = Copy(
             self.url,
@@ -1114,12 +1113,12 @@ class Generator:
                     )
                 )
             if quote_id % 100_000 == 0:
-                log(f"{quote_id} devis écrits")
-        self.stats["devis"] = quotes.close()
-        self.stats["lignes de devis"] = lines.close()
+                log(f"{quote_id} quotes written")
+        self.stats["quotes"] = quotes.close()
+        self.stats["quote lines"] = lines.close()
         if qevents is not None:
-            self.stats["historique des devis"] = qevents.close()
-        log(f"{self.stats['devis']} devis, {self.stats['lignes de devis']} lignes")
+            self.stats["quote history"] = qevents.close()
+        log(f"{self.stats['quotes']} quotes, {self.stats['quote lines']} lines")
 
         # 2. Requests in the order they were filed (drafts, never filed, last), then payments in
         # the order they were recorded.
@@ -1224,10 +1223,10 @@ class Generator:
                 )
             if status == "paid":
                 payments_plan.append((paid_on, request_id, quote_id, milestone, amount, second, reference))
-        self.stats["demandes de financement"] = requests.close()
+        self.stats["funding requests"] = requests.close()
         if revents is not None:
-            self.stats["historique des demandes"] = revents.close()
-        self.stats["demandes de modification"] = fcorrections.close()
+            self.stats["request history"] = revents.close()
+        self.stats["request corrections"] = fcorrections.close()
         del requests_plan
 
         payments_plan.sort()
@@ -1254,8 +1253,8 @@ class Generator:
                 f"{reference}\t{self.asp_user}\t"
                 f"{clock.ts(paid_on, second + 3600)}\n"
             )
-        self.stats["versements"] = payments.close()
-        log(f"{self.stats['demandes de financement']} demandes, {self.stats['versements']} versements")
+        self.stats["payments"] = payments.close()
+        log(f"{self.stats['funding requests']} funding requests, {self.stats['payments']} payments")
 
     def plan_requests(
         self, quote_id, editor, funded, advance, signature, delivered, *, advance_deadline, balance_deadline
@@ -1387,34 +1386,34 @@ def verify(url: str, models: list, sample: int) -> None:
                     f'WHERE c."{column}" IS NOT NULL AND p.id IS NULL'
                 ).fetchone()[0]
                 if count:
-                    problems.append(f"{table}.{column}: {count} références orphelines")
+                    problems.append(f"{table}.{column}: {count} orphan references")
         checks = {
-            "versement ≠ demande payée (devis, jalon, montant, statut)": """
+            "payment ≠ its paid request (quote, milestone, amount, status)": """
                 SELECT count(*) FROM funding_payment p JOIN funding_fundingrequest r ON r.id = p.request_id
                 WHERE r.status <> 'paid' OR r.quote_id <> p.quote_id OR r.milestone <> p.milestone
                    OR r.amount <> p.amount""",
-            "demande payée sans versement": """
+            "paid request without a payment": """
                 SELECT count(*) FROM funding_fundingrequest r
                 WHERE r.status = 'paid'
                   AND NOT EXISTS (SELECT 1 FROM funding_payment p WHERE p.request_id = r.id)""",
-            "avance ≠ 30 % arrondi au centime supérieur à partir de 0,5": """
+            "advance ≠ 30 % of the funded amount, half-up to the cent": """
                 SELECT count(*) FROM funding_fundingrequest
                 WHERE milestone = 'advance' AND amount <> round(funded_amount * 0.3, 2)""",
-            "avance + solde ≠ montant financé": """
+            "advance + balance ≠ funded amount": """
                 SELECT count(*) FROM funding_fundingrequest b JOIN funding_fundingrequest a
                   ON a.quote_id = b.quote_id AND a.milestone = 'advance'
                 WHERE b.milestone = 'balance' AND a.amount + b.amount <> b.funded_amount""",
-            "solde sans avance versée": """
+            "balance requested before the advance was paid": """
                 SELECT count(*) FROM funding_fundingrequest b
                 WHERE b.milestone = 'balance' AND NOT EXISTS (
                   SELECT 1 FROM funding_payment p
                   WHERE p.quote_id = b.quote_id AND p.milestone = 'advance')""",
-            "demande sur un devis non signé ou non conforme": """
+            "request on an unsigned or non-conform quote, or funded amount ≠ report": """
                 SELECT count(*) FROM funding_fundingrequest r JOIN quotes_quote q ON q.id = r.quote_id
                 WHERE q.status NOT IN ('signed', 'delivered') OR q.verdict <> 'conform'
                    OR r.editor_id <> q.editor_id
                    OR r.funded_amount <> (q.check_report->>'state_funding_ttc')::numeric""",
-            "ligne État ≠ montant financé du rapport": """
+            "State-funding line ≠ the report's funded amount": """
                 SELECT count(*) FROM quotes_quote q JOIN quotes_quoteline l ON l.quote_id = q.id
                 WHERE l.scope = 'state_funding'
                   AND l.amount_ttc <> (q.check_report->>'state_funding_ttc')::numeric""",
@@ -1425,8 +1424,8 @@ def verify(url: str, models: list, sample: int) -> None:
                 problems.append(f"{label} : {count}")
     problems.extend(verify_reports(sample))
     if problems:
-        raise SystemExit("Données incohérentes :\n  " + "\n  ".join(problems))
-    log(f"vérifié : clés étrangères, invariants d'argent, {sample} rapports recalculés par le vérificateur")
+        raise SystemExit("Inconsistent data:\n  " + "\n  ".join(problems))
+    log(f"verified: foreign keys, money invariants, {sample} reports re-computed by the checker")
 
 
 def verify_reports(sample: int) -> list[str]:
@@ -1450,9 +1449,9 @@ def verify_reports(sample: int) -> list[str]:
         checked = timezone.localtime(quote.checked_at).date() if isinstance(quote.checked_at, dt) else None
         report = quote_check_document(document, today=checked).to_dict()
         if report != quote.check_report:
-            problems.append(f"devis {quote.pk} : rapport {quote.check_report} ≠ vérificateur {report}")
+            problems.append(f"quote {quote.pk}: stored report {quote.check_report} ≠ checker {report}")
         if quote.document and quote.document != quote_document(quote, signature_date=quote.signature_date):
-            problems.append(f"devis {quote.pk} : document figé ≠ document recalculé depuis les lignes")
+            problems.append(f"quote {quote.pk}: frozen document ≠ document rebuilt from its lines")
         if len(problems) > 5:
             break
     return problems
@@ -1469,12 +1468,12 @@ def main() -> int:
     options = parser.parse_args()
     url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     if not url.startswith(("postgres://", "postgresql://")):
-        raise SystemExit("DATABASE_URL doit désigner une base PostgreSQL.")
+        raise SystemExit("DATABASE_URL must point to a PostgreSQL database.")
 
     database_recreate(url, force=options.force)
     manage(url, "migrate", "--noinput", "-v0")
     manage(url, "load_reference_data")
-    log("migrations et données de référence chargées")
+    log("migrated, reference data loaded")
     django_setup(url)
 
     from segur_funding.funding.models import CorrectionRequest as FundingCorrection
@@ -1510,14 +1509,14 @@ def main() -> int:
     ]
     tables = [m._meta.db_table for m in loaded]
     definitions = indexes_drop(url, tables)
-    log(f"{len(definitions)} index secondaires retirés pendant le chargement")
+    log(f"{len(definitions)} secondary indexes dropped for the load")
 
     generator = Generator(url, options.scale, options.seed, history=not options.no_history)
     generator.users_and_organizations()
     generator.referencing()
     generator.quotes()
 
-    log("reconstruction des index…")
+    log("building the indexes…")
     indexes_create(url, definitions)
     sequences_reset(url, loaded)
     log("VACUUM ANALYZE…")
@@ -1525,7 +1524,7 @@ def main() -> int:
     if not options.no_verify:
         verify(url, loaded, options.verify_sample)
     width = max(len(k) for k in generator.stats)
-    print(f"\nÉchelle {options.scale:g} — {database_name(url)} — {time.monotonic() - T0:.0f} s")
+    print(f"\nScale {options.scale:g} — {database_name(url)} — {time.monotonic() - T0:.0f} s")
     for name, count in generator.stats.items():
         print(f"  {name:<{width}} {count:>12,}".replace(",", "\u202f"))
     return 0

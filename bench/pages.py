@@ -21,6 +21,7 @@ import json
 import os
 import re
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -33,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import bench_env, load_average, percentile  # noqa: E402
 
-PORT = 8765
+PORT = 0  # a free port, chosen when gunicorn starts
 SLOW_PAGE_SECONDS = 2.0  # above this for one client, the 16-client run is skipped
 
 
@@ -74,28 +75,28 @@ def page_list() -> list[dict]:
 
     pages = [
         {
-            "name": "Admin — demandes de financement (ASP)",
+            "name": "Admin — funding requests (ASP)",
             "kind": "admin",
             "user": 2,
             "url": "/admin/funding/fundingrequest/",
             "small": f"?q={a_number}",
         },
         {
-            "name": "Admin — file ASP « à instruire »",
+            "name": "Admin — ASP queue « à instruire »",
             "kind": "admin",
             "user": 2,
             "url": "/admin/funding/fundingrequest/?file=decision",
             "small": f"&q={a_number}",
         },
         {
-            "name": "Admin — devis (ASP)",
+            "name": "Admin — quotes (ASP)",
             "kind": "admin",
             "user": 2,
             "url": "/admin/quotes/quote/",
             "small": f"?q={a_number}",
         },
         {
-            "name": "Admin — dossiers de référencement (ANS)",
+            "name": "Admin — referencing dossiers (ANS)",
             "kind": "admin",
             "user": 3,
             "url": "/admin/referencing/dossier/",
@@ -103,11 +104,11 @@ def page_list() -> list[dict]:
         },
     ]
     for name, route, user in (
-        ("API — demandes de financement (ASP)", "asp-funding-request", 2),
+        ("API — funding requests (ASP)", "asp-funding-request", 2),
         ("API — dossiers (ANS)", "ans-dossier", 3),
-        ("API — devis de l'éditeur", "editor-quote", editor_user),
-        ("API — demandes de l'éditeur", "editor-funding-request", editor_user),
-        ("API — devis du laboratoire", "lab-quote", lab_user),
+        ("API — editor's quotes", "editor-quote", editor_user),
+        ("API — editor's funding requests", "editor-funding-request", editor_user),
+        ("API — lab's quotes", "lab-quote", lab_user),
     ):
         url = api(route)
         if url is not None:
@@ -123,14 +124,14 @@ def page_list() -> list[dict]:
             )
     pages += [
         {
-            "name": "Web — devis de l'éditeur (/devis/editeur/)",
+            "name": "Web — editor's quotes",
             "kind": "web",
             "user": editor_user,
             "url": reverse("quotes:editor_list"),
             "small": None,
         },
         {
-            "name": "Web — demandes de l'éditeur (/financement/)",
+            "name": "Web — editor's funding requests",
             "kind": "web",
             "user": editor_user,
             "url": reverse("funding:editor_list"),
@@ -218,7 +219,15 @@ def explain(sql_list: list[str], repeat: int = 3) -> list[dict]:
 # --- Over HTTP: gunicorn and the clients --------------------------------------------------------
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def gunicorn_start(workers: int, env: dict[str, str]) -> subprocess.Popen:
+    global PORT
+    PORT = free_port()
     process = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -241,15 +250,15 @@ def gunicorn_start(workers: int, env: dict[str, str]) -> subprocess.Popen:
     while time.monotonic() < deadline:
         try:
             status, _body, _ = fetch("/admin/login/", {})
-            if status == 200:
+            if status == 200 and process.poll() is None:  # our server, not another on the port
                 return process
         except OSError:
             pass
         if process.poll() is not None:
-            raise RuntimeError("gunicorn s'est arrêté au démarrage")
+            raise RuntimeError("gunicorn stopped while starting")
         time.sleep(0.3)
     process.terminate()
-    raise RuntimeError("gunicorn ne répond pas")
+    raise RuntimeError("gunicorn does not answer")
 
 
 def gunicorn_stop(process: subprocess.Popen) -> None:
@@ -399,7 +408,7 @@ def main() -> int:
 
     results = []
     for page in pages:
-        log(f"requêtes SQL : {page['name']}")
+        log(f"SQL queries: {page['name']}")
         full_url = page["url"]
         queries, rows, sqls = count_queries(page, full_url, creds[page["user"]])
         entry = {
@@ -422,8 +431,8 @@ def main() -> int:
         results.append(entry)
 
     server_env = bench_env(allowed_hosts="127.0.0.1")
-    log(f"gunicorn -w {options.workers} sur 127.0.0.1:{PORT}")
     server = gunicorn_start(options.workers, server_env)
+    log(f"gunicorn -w {options.workers} on 127.0.0.1:{PORT}")
     try:
         for page, entry in zip(pages, results, strict=True):
             headers = headers_for(page, creds[page["user"]])
@@ -431,16 +440,16 @@ def main() -> int:
                 if fetch(page["url"], headers)[2] > SLOW_PAGE_SECONDS * 1000:
                     break
             pids = {"server_pid": server.pid}
-            log(f"1 client : {page['name']}")
+            log(f"1 client: {page['name']}")
             single = load(page["url"], headers, clients=1, seconds=60, max_requests=options.single, **pids)
             entry["single"] = single
             if (single["median_ms"] or 0) > SLOW_PAGE_SECONDS * 1000:
                 # One request already takes seconds: 16 at once would only queue behind each other
                 # (and hit the timeouts) for minutes; the one-client figure says enough.
-                log(f"{options.clients} clients : {page['name']} — non lancé (page lente)")
+                log(f"{options.clients} clients: {page['name']} — skipped (slow page)")
                 entry["concurrent"] = None
                 continue
-            log(f"{options.clients} clients : {page['name']}")
+            log(f"{options.clients} clients: {page['name']}")
             entry["concurrent"] = load(
                 page["url"],
                 headers,

@@ -28,6 +28,7 @@ from bench.common import bench_env, database_url, load_average, machine  # noqa:
 
 PY = str(ROOT / ".venv" / "bin" / "python")
 RESULTS = ROOT / "bench" / "RESULTS.md"
+SAVED = ROOT / "var" / "bench-results.json"  # the last run, to rewrite RESULTS.md with --report-only
 FIGURES = ("pages", "structured", "pdf", "export", "weasyprint", "recheck")
 PAGE_P95_MS = 150
 PAGE_MAX_QUERIES = 10
@@ -176,7 +177,7 @@ def run_figures(only: set[str], options) -> dict:
         results["pdf"] = figure_pdf()
     if "export" in only:
         results["export"] = {}
-        for fmt in ("csv", "xlsx", "csv-stream", "sql"):
+        for fmt in ("csv", "xlsx", "csv-stream", "lean-csv", "sql"):
             log(f"export of {options.export_rows} funding requests ({fmt})…")
             results["export"][fmt] = child_json(
                 ["bench/workloads.py", "export", "--format", fmt, "--rows", str(options.export_rows)]
@@ -206,7 +207,7 @@ def load_text(pair: list[float]) -> str:
 
 
 def ok(flag: bool) -> str:
-    return "**oui**" if flag else "**non**"
+    return "**yes**" if flag else "**no**"
 
 
 def summary_rows(results: dict) -> list[list[str]]:
@@ -288,10 +289,15 @@ def summary_rows(results: dict) -> list[list[str]]:
         if fmt not in export:
             continue
         e = export[fmt]
-        sql, stream = export.get("sql"), export.get("csv-stream")
+        sql, stream, lean = export.get("sql"), export.get("csv-stream"), export.get("lean-csv")
         limit = []
         if sql:
             limit.append(f"SQL alone (COPY of the same columns) {num(sql['seconds'], 1)} s")
+        if lean:
+            limit.append(
+                f"same CSV from values_list() to a temporary file: {num(lean['seconds'], 1)} s, "
+                f"{num(lean['peak_rss_mb'])} MB"
+            )
         if stream:
             limit.append(
                 f"streamed CSV, no file: {num(stream['seconds'], 1)} s, {num(stream['peak_rss_mb'])} MB"
@@ -349,13 +355,14 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def write_results(results: dict, state: dict, info: dict, options, generated: float | None) -> None:
+def write_results(results: dict, state: dict, info: dict, workers: int, generated: float | None) -> None:
     m = machine()
     pg = state["postgres"]
     out = [
         "# Benchmarks",
         "",
-        f"Run of {info['started']:%Y-%m-%d %H:%M} ({info['duration'] / 60:.0f} min), commit {info['commit']}"
+        f"Run of {info['started'][:16].replace('T', ' ')} ({info['duration'] / 60:.0f} min), "
+        f"commit {info['commit']}"
         f"{' with uncommitted changes' if info['dirty'] else ''}. Command: `{info['command']}`.",
         "Figures are printed here, never asserted in tests. Each figure sits next to the limit it is",
         "measured against, taken in the same run; the load average (1 min, at the start → end of",
@@ -376,8 +383,8 @@ def write_results(results: dict, state: dict, info: dict, options, generated: fl
                     f"{pg['work_mem']}, effective_cache_size {pg['effective_cache_size']}, jit "
                     f"{pg['jit']}) on the same machine, loopback",
                 ],
-                ["Load average at start / end", f"{info['load_start']:.2f} / {load_average():.2f}"],
-                ["Web server", f"gunicorn, {options.workers} sync workers, production settings, loopback"],
+                ["Load average at start / end", f"{info['load_start']:.2f} / {info['load_end']:.2f}"],
+                ["Web server", f"gunicorn, {workers} sync workers, production settings, loopback"],
             ],
         ),
         "",
@@ -468,8 +475,9 @@ def write_results(results: dict, state: dict, info: dict, options, generated: fl
             "`csv`, `xlsx`: `funding.services.export_job_run` (what the task runs for a selection above",
             "2,000 rows, file written to private storage); `csv-stream`:",
             "`resources.csv_stream(export_rows(...))`",
-            "consumed chunk by chunk (the admin's synchronous path, no file); `sql`: PostgreSQL COPY of the",
-            "same joined columns, the floor of any export.",
+            "consumed chunk by chunk (the admin's synchronous path, no file); `lean-csv`: the same CSV built",
+            "from `values_list()` in chunks of ids and written to a temporary file (bench/workloads.py",
+            "`lean_csv`); `sql`: PostgreSQL COPY of the same joined columns, the floor of any export.",
             "",
         ]
     if "pdf" in results:
@@ -509,7 +517,19 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20, help="16-client run per page")
     parser.add_argument("--export-rows", type=int, default=200_000)
     parser.add_argument("--notes", type=Path, help="a Markdown file appended as the Notes section")
+    parser.add_argument(
+        "--merge", action="store_true", help="keep the other figures of the last run (with --only)"
+    )
+    parser.add_argument(
+        "--report-only", action="store_true", help=f"rewrite RESULTS.md from {SAVED.relative_to(ROOT)}"
+    )
     options = parser.parse_args()
+    notes = options.notes.read_text(encoding="utf-8").splitlines() if options.notes else []
+    if options.report_only:
+        run = json.loads(SAVED.read_text())
+        run["info"]["notes"] = notes or run["info"]["notes"]
+        write_results(run["results"], run["state"], run["info"], run["workers"], run["generated"])
+        return 0
     only = {f.strip() for f in options.only.split(",") if f.strip()}
     unknown = only - set(FIGURES)
     if unknown:
@@ -523,24 +543,40 @@ def main() -> int:
     if state is None:
         generated = generate(options.scale)
         state = database_state()
-    log(
-        f"data: {state['counts']['quotes']:,} quotes, {state['counts']['funding requests']:,} funding requests"
-    )
+    counts = state["counts"]
+    log(f"data: {counts['quotes']:,} quotes, {counts['funding requests']:,} funding requests")
     results = run_figures(only, options)
+    if options.merge and SAVED.exists():
+        previous = json.loads(SAVED.read_text())
+        results = {**previous["results"], **results}
+        earlier = previous["info"]["duration"]
+        earlier_command = previous["info"]["command"] + ", then "
+        run_started, started = started, datetime.fromisoformat(previous["info"]["started"])
+        load_start = previous["info"]["load_start"]
+    else:
+        earlier, run_started, earlier_command = 0.0, started, ""
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True)
     info = {
-        "started": started,
-        "duration": (datetime.now() - started).total_seconds(),
+        "started": started.isoformat(),
+        "duration": earlier + (datetime.now() - run_started).total_seconds(),
         "commit": commit.stdout.strip() or "?",
         "dirty": bool(dirty.stdout.strip()),
-        "command": " ".join(["bench/run.py", *sys.argv[1:]]),
+        "command": earlier_command + " ".join(["bench/run.py", *sys.argv[1:]]),
         "load_start": load_start,
-        "notes": options.notes.read_text(encoding="utf-8").splitlines() if options.notes else [],
+        "load_end": load_average(),
+        "notes": notes,
     }
-    (ROOT / "var").mkdir(exist_ok=True)
-    (ROOT / "var" / "bench-results.json").write_text(json.dumps(results, default=str, indent=1))
-    write_results(results, state, info, options, generated)
+    SAVED.parent.mkdir(exist_ok=True)
+    run = {
+        "results": results,
+        "state": state,
+        "info": info,
+        "workers": options.workers,
+        "generated": generated,
+    }
+    SAVED.write_text(json.dumps(run, default=str, indent=1))
+    write_results(results, state, info, options.workers, generated)
     for row in summary_rows(results):
         print(" | ".join(row))
     return 0
