@@ -64,7 +64,11 @@ class FundingRequest(models.Model):
             ("instruct_fundingrequest", "Peut instruire les demandes de financement"),
             ("record_payment", "Peut enregistrer les versements"),
         ]
-        indexes = [models.Index(fields=["status", "milestone"])]
+        indexes = [
+            models.Index(fields=["status", "milestone"]),
+            # The default ordering of every list: the admin page reads 50 rows, not a sort of all.
+            models.Index(fields=["-submitted_at", "-id"], name="request_submitted_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_milestone_display()} — {self.quote}"

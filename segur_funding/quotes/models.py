@@ -166,7 +166,12 @@ class Quote(models.Model):
                 name="quote_unique_number_per_editor",
             ),
         ]
-        indexes = [models.Index(fields=["client", "status"]), models.Index(fields=["editor", "status"])]
+        indexes = [
+            models.Index(fields=["client", "status"]),
+            models.Index(fields=["editor", "status"]),
+            # The default ordering: list pages read one page, not a sort of a million quotes.
+            models.Index(fields=["-created_at", "-id"], name="quote_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Devis {self.number or self.pk}"

@@ -35,7 +35,10 @@ def _quotes() -> QuerySet[Quote]:
 
 def quotes_for_editor(*, user: User) -> QuerySet[Quote]:
     """Quotes written by the user's editors (uploaded PDFs belong to the labs, not here)."""
-    return _quotes().filter(editor__in=user_editors(user=user), origin=QuoteOrigin.WEB)
+    # Literal ids rather than a subquery: the planner then knows which editor it reads and uses
+    # the (editor, status) index instead of sorting all of the largest editor's quotes.
+    editor_ids = list(user_editors(user=user).values_list("pk", flat=True))
+    return _quotes().filter(editor_id__in=editor_ids, origin=QuoteOrigin.WEB)
 
 
 def quotes_for_lab(*, user: User) -> QuerySet[Quote]:
@@ -44,7 +47,7 @@ def quotes_for_lab(*, user: User) -> QuerySet[Quote]:
 
     return (
         _quotes()
-        .filter(client__in=user_clients(user=user))
+        .filter(client_id__in=list(user_clients(user=user).values_list("pk", flat=True)))
         .exclude(origin=QuoteOrigin.WEB, status=QuoteStatus.DRAFT)
     )
 
