@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from segur_funding.core.errors import DomainError
+from segur_funding.core.pagination import page_of
 from segur_funding.funding.selectors import quote_funding_summary
 from segur_funding.organizations.selectors import user_clients, user_editors
 from segur_funding.referential.selectors import scheme_ref_for_dsr
@@ -64,8 +65,10 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def editor_list(request: HttpRequest) -> HttpResponse:
-    quotes = quotes_for_editor(user=request.user).order_by("-created_at")
-    return render(request, "quotes/editor_list.html", {"quotes": quotes, **roles(request)})
+    page = page_of(request, quotes_for_editor(user=request.user).order_by("-created_at", "-id"))
+    return render(
+        request, "quotes/editor_list.html", {"quotes": page.object_list, "page": page, **roles(request)}
+    )
 
 
 @dataclass(frozen=True)
@@ -333,8 +336,10 @@ def editor_pdf(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def lab_list(request: HttpRequest) -> HttpResponse:
-    quotes = quotes_for_lab(user=request.user).order_by("-created_at")
-    return render(request, "quotes/lab_list.html", {"quotes": quotes, **roles(request)})
+    page = page_of(request, quotes_for_lab(user=request.user).order_by("-created_at", "-id"))
+    return render(
+        request, "quotes/lab_list.html", {"quotes": page.object_list, "page": page, **roles(request)}
+    )
 
 
 @login_required
