@@ -53,19 +53,18 @@ def editor_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def advance_file(request: HttpRequest, quote_pk: int) -> HttpResponse:
+def _file_request(request: HttpRequest, quote_pk: int, *, milestone: str, form_class, file, success: str):
+    """The editor files one milestone of a quote: the same page and flow for advance and balance;
+    `file(quote, cleaned_data)` calls the milestone's service."""
     quote = get_object_or_404(quotes_for_editor(user=request.user), pk=quote_pk)
-    form = AdvanceForm(*_bound(request))
+    form = form_class(*_bound(request))
     if request.method == "POST" and form.is_valid():
         try:
-            funding_request = services.advance_request_file(
-                quote=quote, user=request.user, comment=form.cleaned_data["comment"]
-            )
+            funding_request = file(quote, form.cleaned_data)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Demande d'avance déposée auprès de l'ASP.")
+            messages.success(request, success)
             return redirect("funding:request_detail", pk=funding_request.pk)
     return render(
         request,
@@ -73,7 +72,7 @@ def advance_file(request: HttpRequest, quote_pk: int) -> HttpResponse:
         {
             "quote": quote,
             "form": form,
-            "milestone": "advance",
+            "milestone": milestone,
             "funding": quote_funding_summary(quote=quote),
             **roles(request),
         },
@@ -81,32 +80,30 @@ def advance_file(request: HttpRequest, quote_pk: int) -> HttpResponse:
 
 
 @login_required
-def balance_file(request: HttpRequest, quote_pk: int) -> HttpResponse:
-    quote = get_object_or_404(quotes_for_editor(user=request.user), pk=quote_pk)
-    form = BalanceForm(*_bound(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            funding_request = services.balance_request_file(
-                quote=quote,
-                user=request.user,
-                invoice=form.cleaned_data["invoice"],
-                comment=form.cleaned_data["comment"],
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "Demande de solde déposée auprès de l'ASP.")
-            return redirect("funding:request_detail", pk=funding_request.pk)
-    return render(
+def advance_file(request: HttpRequest, quote_pk: int) -> HttpResponse:
+    return _file_request(
         request,
-        "funding/file_form.html",
-        {
-            "quote": quote,
-            "form": form,
-            "milestone": "balance",
-            "funding": quote_funding_summary(quote=quote),
-            **roles(request),
-        },
+        quote_pk,
+        milestone="advance",
+        form_class=AdvanceForm,
+        file=lambda quote, data: services.advance_request_file(
+            quote=quote, user=request.user, comment=data["comment"]
+        ),
+        success="Demande d'avance déposée auprès de l'ASP.",
+    )
+
+
+@login_required
+def balance_file(request: HttpRequest, quote_pk: int) -> HttpResponse:
+    return _file_request(
+        request,
+        quote_pk,
+        milestone="balance",
+        form_class=BalanceForm,
+        file=lambda quote, data: services.balance_request_file(
+            quote=quote, user=request.user, invoice=data["invoice"], comment=data["comment"]
+        ),
+        success="Demande de solde déposée auprès de l'ASP.",
     )
 
 
