@@ -208,6 +208,11 @@ class LabelField(serializers.CharField):
         kwargs.setdefault("source", f"get_{source_field}_display")
         super().__init__(**kwargs)
 
+    def get_attribute(self, instance: Any) -> Any:
+        # Called directly: DRF's generic lookup would inspect the partialmethod's signature on
+        # every row, a fifth of a 50-row list's CPU time.
+        return getattr(instance, self.source)()
+
 
 class StatusField(serializers.ChoiceField):
     """A choice field documented as a named enum component (`DossierStatusEnum`…).

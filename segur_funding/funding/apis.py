@@ -34,7 +34,7 @@ from segur_funding.core.apis import (
     responses,
 )
 from segur_funding.organizations.apis import IsAspReviewer, IsEditorMember
-from segur_funding.quotes.selectors import quotes_for_editor
+from segur_funding.quotes.selectors import QUOTE_HEAVY_FIELDS, quotes_for_editor
 
 from . import services
 from .constants import AWAITING_ASP, Milestone, RequestStatus
@@ -133,6 +133,9 @@ class AspRequestFilterSerializer(RequestFilterSerializer):
 
 
 def _filtered(queryset: QuerySet[FundingRequest], filters: dict) -> QuerySet[FundingRequest]:
+    """A list page: the filters asked, without the quote's document and report (no list shows
+    them; decoding a kilobyte of JSON per row is a good share of a page's CPU)."""
+    queryset = queryset.defer(*(f"quote__{name}" for name in QUOTE_HEAVY_FIELDS))
     for key, lookup in (("status", "status"), ("milestone", "milestone"), ("dsr", "quote__dsr__code"),
                         ("editor", "editor_id")):
         if key in filters:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from segur_funding.organizations.models import User
-from segur_funding.organizations.selectors import user_editors
+from segur_funding.organizations.selectors import user_editor_ids
 from segur_funding.quotes.models import Quote, QuoteOrigin, QuoteStatus
 
 from .constants import Milestone, RequestStatus
@@ -14,7 +14,7 @@ from .models import CorrectionRequest, FundingRequest, Payment, RequestEvent
 
 
 def requests_for_editor(*, user: User) -> QuerySet[FundingRequest]:
-    return FundingRequest.objects.filter(editor__in=user_editors(user=user)).select_related(
+    return FundingRequest.objects.filter(editor_id__in=user_editor_ids(user=user)).select_related(
         "quote", "quote__client", "quote__dsr", "payment"
     )
 
@@ -33,7 +33,7 @@ def quotes_awaiting_request(*, user: User) -> QuerySet[Quote]:
     payments = Payment.objects.filter(quote=OuterRef("pk"))
     return (
         Quote.objects.filter(
-            editor__in=user_editors(user=user),
+            editor_id__in=user_editor_ids(user=user),
             origin=QuoteOrigin.WEB,
             status__in=[QuoteStatus.SIGNED, QuoteStatus.DELIVERED],
         )

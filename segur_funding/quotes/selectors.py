@@ -13,7 +13,7 @@ from django.db.models import Prefetch, QuerySet
 from segur_funding.core.errors import InvalidInput
 from segur_funding.funding.rules import ordered_before_referencing
 from segur_funding.organizations.models import Organization, User
-from segur_funding.organizations.selectors import user_clients, user_editors
+from segur_funding.organizations.selectors import user_client_ids, user_clients, user_editor_ids, user_editors
 from segur_funding.referential.rules import SchemeRef, TierRow, tier_for_sites
 from segur_funding.referential.selectors import scheme_ref_for_dsr
 
@@ -29,16 +29,18 @@ def user_roles(*, user: User) -> dict[str, bool]:
     }
 
 
+# Columns no list shows: the quote document alone is about a kilobyte of JSON per quote, and
+# decoding it is a good share of a list page's CPU. Lists leave them out of their query.
+QUOTE_HEAVY_FIELDS = ("document", "check_report", "overrides")
+
+
 def _quotes() -> QuerySet[Quote]:
     return Quote.objects.select_related("editor", "client", "dsr", "window", "dossier")
 
 
 def quotes_for_editor(*, user: User) -> QuerySet[Quote]:
     """Quotes written by the user's editors (uploaded PDFs belong to the labs, not here)."""
-    # Literal ids rather than a subquery: the planner then knows which editor it reads and uses
-    # the (editor, status) index instead of sorting all of the largest editor's quotes.
-    editor_ids = list(user_editors(user=user).values_list("pk", flat=True))
-    return _quotes().filter(editor_id__in=editor_ids, origin=QuoteOrigin.WEB)
+    return _quotes().filter(editor_id__in=user_editor_ids(user=user), origin=QuoteOrigin.WEB)
 
 
 def quotes_for_lab(*, user: User) -> QuerySet[Quote]:
@@ -47,7 +49,7 @@ def quotes_for_lab(*, user: User) -> QuerySet[Quote]:
 
     return (
         _quotes()
-        .filter(client_id__in=list(user_clients(user=user).values_list("pk", flat=True)))
+        .filter(client_id__in=user_client_ids(user=user))
         .exclude(origin=QuoteOrigin.WEB, status=QuoteStatus.DRAFT)
     )
 

@@ -96,7 +96,9 @@ class DossierAdmin(admin.ModelAdmin):
         "proofs_complete_on",
         "referencing_number",
     ]
-    list_filter = ["status", "dsr", ("editor", admin.RelatedOnlyFieldListFilter), DeadlineFilter]
+    # No editor filter: a list of a thousand editors on every page; the search finds an editor by
+    # name or SIREN.
+    list_filter = ["status", "dsr", DeadlineFilter]
     search_fields = [
         "editor__name",
         "editor__siren",

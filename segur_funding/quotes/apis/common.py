@@ -40,6 +40,10 @@ class QuoteFilterSerializer(serializers.Serializer):
 
 
 def quotes_filtered(queryset: QuerySet, filters: dict) -> QuerySet:
+    """A list page: the filters asked, without the rows and columns the list does not show
+    (window, dossier, document; its two amounts come from the report, which stays)."""
+    queryset = queryset.select_related(None).select_related("editor", "client", "dsr")
+    queryset = queryset.defer("document", "overrides")
     for key, lookup in (("status", "status"), ("verdict", "verdict"), ("dsr", "dsr__code"),
                         ("client", "client_id")):
         if key in filters:
