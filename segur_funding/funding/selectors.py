@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from segur_funding.organizations.models import User
 from segur_funding.organizations.selectors import user_editor_ids
 from segur_funding.quotes.models import Quote, QuoteOrigin, QuoteStatus
+from segur_funding.quotes.selectors import QUOTE_HEAVY_FIELDS
 
 from .constants import Milestone, RequestStatus
 from .models import CorrectionRequest, FundingRequest, Payment, RequestEvent
@@ -44,6 +45,7 @@ def quotes_awaiting_request(*, user: User) -> QuerySet[Quote]:
         )
         .filter(Q(has_advance=False) | Q(status=QuoteStatus.DELIVERED, advance_paid=True, has_balance=False))
         .select_related("client", "dsr", "window")
+        .defer(*QUOTE_HEAVY_FIELDS)
         .order_by("signature_date", "pk")
     )
 

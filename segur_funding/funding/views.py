@@ -10,8 +10,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from segur_funding.core.errors import DomainError
-from segur_funding.core.pagination import page_of
-from segur_funding.quotes.selectors import quotes_for_editor, user_roles
+from segur_funding.core.pagination import page_of, uncounted_page_of
+from segur_funding.quotes.selectors import QUOTE_HEAVY_FIELDS, quotes_for_editor, user_roles
 
 from . import services
 from .constants import RequestStatus
@@ -40,14 +40,21 @@ def editor_list(request: HttpRequest) -> HttpResponse:
     r = roles(request)
     if not r["is_editor"]:
         raise Http404
-    page = page_of(request, requests_for_editor(user=request.user).order_by("-submitted_at", "-pk"))
+    page = page_of(
+        request,
+        requests_for_editor(user=request.user)
+        .defer(*(f"quote__{name}" for name in QUOTE_HEAVY_FIELDS))
+        .order_by("-submitted_at", "-pk"),
+    )
     return render(
         request,
         "funding/editor_list.html",
         {
             "requests": page.object_list,
             "page": page,
-            "awaiting": quotes_awaiting_request(user=request.user),
+            "awaiting": uncounted_page_of(
+                request, quotes_awaiting_request(user=request.user), param="a_demander"
+            ),
             **r,
         },
     )

@@ -171,6 +171,15 @@ class Quote(models.Model):
             models.Index(fields=["editor", "status"]),
             # The default ordering: list pages read one page, not a sort of a million quotes.
             models.Index(fields=["-created_at", "-id"], name="quote_created_idx"),
+            # The editor's "à demander" list (funding.selectors.quotes_awaiting_request), oldest
+            # signature first: a page walks this index instead of sorting tens of thousands.
+            models.Index(
+                fields=["editor", "signature_date", "id"],
+                condition=models.Q(
+                    status__in=[QuoteStatus.SIGNED, QuoteStatus.DELIVERED], origin=QuoteOrigin.WEB
+                ),
+                name="quote_awaiting_request_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -65,7 +65,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def editor_list(request: HttpRequest) -> HttpResponse:
-    page = page_of(request, quotes_for_editor(user=request.user).order_by("-created_at", "-id"))
+    quotes = quotes_for_editor(user=request.user).defer("document", "overrides")
+    page = page_of(request, quotes.order_by("-created_at", "-id"))
     return render(
         request, "quotes/editor_list.html", {"quotes": page.object_list, "page": page, **roles(request)}
     )
@@ -336,7 +337,8 @@ def editor_pdf(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def lab_list(request: HttpRequest) -> HttpResponse:
-    page = page_of(request, quotes_for_lab(user=request.user).order_by("-created_at", "-id"))
+    quotes = quotes_for_lab(user=request.user).defer("document", "overrides")
+    page = page_of(request, quotes.order_by("-created_at", "-id"))
     return render(
         request, "quotes/lab_list.html", {"quotes": page.object_list, "page": page, **roles(request)}
     )

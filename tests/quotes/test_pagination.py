@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from segur_funding.core.pagination import PER_PAGE
+from segur_funding.core.pagination import PER_PAGE, uncounted_page_of
 from tests.funding.factories import Scenario
 
 
@@ -20,3 +20,36 @@ def test_editor_quote_list_is_paginated(reference_data, client):
     # A page number out of range or malformed gives the nearest page, not an error.
     assert client.get(reverse("quotes:editor_list") + "?page=999").status_code == 200
     assert client.get(reverse("quotes:editor_list") + "?page=abc").status_code == 200
+
+
+@pytest.mark.django_db
+def test_quotes_awaiting_a_request_page_on_their_own(reference_data, client):
+    scenario = Scenario()
+    numbers = [scenario.signed().number for _ in range(PER_PAGE + 1)]
+    client.force_login(scenario.editor_user)
+    url = reverse("funding:editor_list")
+
+    first = client.get(url + "?page=1").content.decode()
+    second = client.get(url + "?page=1&a_demander=2").content.decode()
+
+    assert numbers[0] in first and numbers[-1] not in first  # oldest signatures first
+    # The link to the next page of the to-do list keeps the page of the other list.
+    assert "?page=1&amp;a_demander=2" in first
+    assert numbers[-1] in second and numbers[0] not in second and "Page 2" in second
+    assert client.get(url + "?a_demander=abc").status_code == 200
+
+
+def test_uncounted_page_reads_one_row_more_than_it_shows(rf):
+    rows = list(range(1, 8))
+
+    first = uncounted_page_of(rf.get("/", {"p": "1"}), rows, per_page=3, param="p")
+    last = uncounted_page_of(rf.get("/", {"p": "3", "q": "x"}), rows, per_page=3, param="p")
+    beyond = uncounted_page_of(rf.get("/", {"p": "9"}), rows, per_page=3, param="p")
+
+    assert first.object_list == [1, 2, 3] and first.has_next() and not first.has_previous()
+    assert first.links == {"next": "?p=2"}
+    assert last.object_list == [7] and not last.has_next()
+    assert last.links == {"first": "?p=1&q=x", "previous": "?p=2&q=x"}
+    assert beyond.object_list == [] and beyond.has_previous()
+    bad = uncounted_page_of(rf.get("/", {"p": "-4"}), rows, per_page=3, param="p")
+    assert bad.number == 1 and bad.object_list == [1, 2, 3]
