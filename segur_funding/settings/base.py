@@ -103,6 +103,14 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Session options sent when connecting. JIT off by default: on these short list queries,
+    # compiling costs more than it saves (2.1 s of a 3.6 s query at national scale,
+    # bench/RESULTS.md). Set SEGUR_PG_OPTIONS="" behind a pooler that refuses startup options
+    # (PgBouncer) and put `jit = off` in postgresql.conf instead.
+    pg_options = os.environ.get("SEGUR_PG_OPTIONS", "-c jit=off")
+    if pg_options:
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = pg_options
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "organizations.User"
