@@ -449,6 +449,12 @@ def main() -> int:
                 log(f"{options.clients} clients: {page['name']} — skipped (slow page)")
                 entry["concurrent"] = None
                 continue
+            cores = os.cpu_count() or 1
+            log(f"{cores} clients (one per core): {page['name']}")
+            # What the page costs when the machine is not oversubscribed: as many clients as cores.
+            entry["per_core"] = load(
+                page["url"], headers, clients=cores, seconds=options.seconds / 2, max_requests=100_000, **pids
+            )
             log(f"{options.clients} clients: {page['name']}")
             entry["concurrent"] = load(
                 page["url"],

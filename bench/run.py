@@ -177,7 +177,7 @@ def run_figures(only: set[str], options) -> dict:
         results["pdf"] = figure_pdf()
     if "export" in only:
         results["export"] = {}
-        for fmt in ("csv", "xlsx", "csv-stream", "lean-csv", "sql"):
+        for fmt in ("csv", "xlsx", "csv-stream", "sql"):
             log(f"export of {options.export_rows} funding requests ({fmt})…")
             results["export"][fmt] = child_json(
                 ["bench/workloads.py", "export", "--format", fmt, "--rows", str(options.export_rows)]
@@ -245,6 +245,12 @@ def summary_rows(results: dict) -> list[list[str]]:
             f"{num(basis['cpu_db_ms'])} ms PostgreSQL + {num(basis['cpu_client_ms'])} ms client, so 16 "
             f"clients on {cores} cores wait ≥ {ms(16 * cpu / cores)} on average"
         )
+        if page.get("per_core"):
+            per_core = page["per_core"]
+            limit += (
+                f"; {per_core['clients']} clients (one per core): p95 {ms(per_core['p95_ms'])}, "
+                f"median {ms(per_core['median_ms'])}"
+            )
         rows.append(
             [
                 page["name"],
@@ -289,15 +295,10 @@ def summary_rows(results: dict) -> list[list[str]]:
         if fmt not in export:
             continue
         e = export[fmt]
-        sql, stream, lean = export.get("sql"), export.get("csv-stream"), export.get("lean-csv")
+        sql, stream = export.get("sql"), export.get("csv-stream")
         limit = []
         if sql:
             limit.append(f"SQL alone (COPY of the same columns) {num(sql['seconds'], 1)} s")
-        if lean:
-            limit.append(
-                f"same CSV from values_list() to a temporary file: {num(lean['seconds'], 1)} s, "
-                f"{num(lean['peak_rss_mb'])} MB"
-            )
         if stream:
             limit.append(
                 f"streamed CSV, no file: {num(stream['seconds'], 1)} s, {num(stream['peak_rss_mb'])} MB"
@@ -424,6 +425,7 @@ def write_results(results: dict, state: dict, info: dict, workers: int, generate
                     "SQL total",
                     "slowest query",
                     "1 client median / p95",
+                    "one client per core median / p95",
                     "16 clients median / p95",
                     "req/s",
                     "load",
@@ -441,6 +443,9 @@ def write_results(results: dict, state: dict, info: dict, workers: int, generate
                         ms(p["sql_total_ms"]),
                         f"{ms(p['sql_main_ms'])}: `{p['sql'][0]['sql'][:90]}…`" if p["sql"] else "—",
                         f"{ms(p['single']['median_ms'])} / {ms(p['single']['p95_ms'])}",
+                        f"{ms(p['per_core']['median_ms'])} / {ms(p['per_core']['p95_ms'])}"
+                        if p.get("per_core")
+                        else "not run",
                         f"{ms(p['concurrent']['median_ms'])} / {ms(p['concurrent']['p95_ms'])}"
                         if p["concurrent"]
                         else "not run",
@@ -475,9 +480,9 @@ def write_results(results: dict, state: dict, info: dict, workers: int, generate
             "`csv`, `xlsx`: `funding.services.export_job_run` (what the task runs for a selection above",
             "2,000 rows, file written to private storage); `csv-stream`:",
             "`resources.csv_stream(export_rows(...))`",
-            "consumed chunk by chunk (the admin's synchronous path, no file); `lean-csv`: the same CSV built",
-            "from `values_list()` in chunks of ids and written to a temporary file (bench/workloads.py",
-            "`lean_csv`); `sql`: PostgreSQL COPY of the same joined columns, the floor of any export.",
+            "consumed chunk by chunk (the admin's synchronous path, no file); `sql`: PostgreSQL COPY of",
+            "the same joined columns, the floor of any export. Both formats are written from",
+            "`values_list()` in chunks of 5,000 ids to a temporary file (`funding/resources.py`).",
             "",
         ]
     if "pdf" in results:

@@ -2,7 +2,8 @@
 
     export   --format csv|xlsx [--rows 200000]  the ASP export job (services.export_job_run):
              seconds and peak memory of this process, next to the raw SQL of the same rows
-             (COPY of the same joined columns) and to the streamed CSV (csv_stream, no file);
+             (`sql`: COPY of the same joined columns), to the admin's streamed CSV (`csv-stream`,
+             no file) and to the CSV file alone (`lean-csv`: resources.export_file, no storage);
     pdf      [--runs 15]  WeasyPrint: a referencing certificate and a quote PDF (the services'
              own rendering), next to a one-line HTML page (WeasyPrint's own floor);
     recheck  every open quote (issued, not signed: the ones a barème change concerns) re-checked
@@ -72,7 +73,7 @@ def export(file_format: str, rows: int) -> dict:
 
     from segur_funding.funding import services
     from segur_funding.funding.models import ExportJob, FundingRequest
-    from segur_funding.funding.resources import csv_stream, export_rows
+    from segur_funding.funding.resources import csv_stream, export_file, export_rows
     from segur_funding.organizations.models import User
 
     asp = User.objects.get(email="asp@bench.test")
@@ -86,7 +87,7 @@ def export(file_format: str, rows: int) -> dict:
         # The streamed CSV of the admin's synchronous path, consumed as a client would read it.
         start = time.perf_counter()
         size = 0
-        for chunk in csv_stream(export_rows(FundingRequest.objects.filter(pk__in=ids))):
+        for chunk in csv_stream(export_rows(ids)):
             size += len(chunk.encode("utf-8"))
         seconds = time.perf_counter() - start
         job_rows = len(ids)
@@ -104,10 +105,11 @@ def export(file_format: str, rows: int) -> dict:
         seconds = time.perf_counter() - start
         job_rows = len(ids)
     elif file_format == "lean-csv":
+        # The job's CSV file without the storage copy and the job's bookkeeping.
         start = time.perf_counter()
-        size = lean_csv(ids)
+        with export_file(request_ids=ids, file_format="csv") as (handle, job_rows):
+            size = handle.seek(0, os.SEEK_END)
         seconds = time.perf_counter() - start
-        job_rows = len(ids)
     else:
         job = ExportJob.objects.create(requested_by=asp, file_format=file_format, request_ids=ids)
         start = time.perf_counter()
@@ -129,61 +131,6 @@ def export(file_format: str, rows: int) -> dict:
         "base_rss_mb": base_rss,
         "load": [load_before, load_average()],
     }
-
-
-LEAN_COLUMNS = (
-    "pk",
-    "quote__number",
-    "editor__name",
-    "editor__siren",
-    "quote__client__name",
-    "quote__client__siret",
-    "quote__dsr__code",
-    "milestone",
-    "status",
-    "funded_amount",
-    "amount",
-    "submitted_at",
-    "decided_at",
-    "payment__paid_on",
-    "payment__amount",
-    "payment__reference",
-)
-
-
-def lean_csv(ids: list[int]) -> int:
-    """The same CSV as export_job_run (same columns, labels, formats and formula guard), written
-    to a temporary file from values_list() in chunks of ids: what the export costs without model
-    instances, import-export's per-field machinery and the whole file in memory. Returns bytes."""
-    import csv
-    import tempfile
-
-    from django.utils import timezone
-
-    from segur_funding.funding.constants import Milestone, RequestStatus
-    from segur_funding.funding.models import FundingRequest
-    from segur_funding.funding.resources import CSV_DELIMITER, FundingRequestResource, _csv_cell, neutralise
-
-    milestones, statuses = dict(Milestone.choices), dict(RequestStatus.choices)
-
-    def local(value):
-        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value else ""
-
-    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, delimiter=CSV_DELIMITER)
-        out.write("\ufeff")
-        writer.writerow(FundingRequestResource().get_export_headers())
-        ordered = sorted(ids)
-        for start in range(0, len(ordered), 5000):
-            chunk = FundingRequest.objects.filter(pk__in=ordered[start : start + 5000]).order_by("pk")
-            for values in chunk.values_list(*LEAN_COLUMNS):
-                row = list(values)
-                row[7], row[8] = milestones[row[7]], statuses[row[8]]
-                row[11], row[12] = local(row[11]), local(row[12])
-                row[13] = row[13].strftime("%d/%m/%Y") if row[13] else ""
-                writer.writerow([_csv_cell(neutralise(value)) for value in row])
-        out.flush()
-        return out.buffer.tell() if hasattr(out, "buffer") else out.tell()
 
 
 # --- WeasyPrint ----------------------------------------------------------------------------------

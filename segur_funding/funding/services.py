@@ -517,17 +517,24 @@ def export_job_create(*, user: User, request_ids: Sequence[int], file_format: st
 
 
 def export_job_run(*, job_id: int) -> None:
-    from django.core.files.base import ContentFile
+    """Write the job's file and mark it done (or failed, with the error), then tell the user.
+
+    The file goes from a temporary file to the storage by chunks: a national export never sits in
+    memory.
+    """
+    from django.core.files import File
 
     from .models import ExportStatus
-    from .resources import export_bytes
+    from .resources import export_file
 
     job = ExportJob.objects.get(pk=job_id)
     if job.status != ExportStatus.PENDING:
         return
-    queryset = FundingRequest.objects.filter(pk__in=job.request_ids)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    name = f"demandes-financement-{stamp}-{job.pk}.{job.file_format}"
     try:
-        content, rows = export_bytes(queryset, file_format=job.file_format)
+        with export_file(request_ids=job.request_ids, file_format=job.file_format) as (handle, rows):
+            job.file.save(name, File(handle, name=name), save=False)
     except Exception as exc:
         with transaction.atomic():
             if ExportJob.objects.filter(pk=job.pk, status=ExportStatus.PENDING).update(
@@ -536,10 +543,6 @@ def export_job_run(*, job_id: int) -> None:
                 job.refresh_from_db()
                 notify.export_ready_notify(job=job)
         raise
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-    job.file.save(
-        f"demandes-financement-{stamp}-{job.pk}.{job.file_format}", ContentFile(content), save=False
-    )
     with transaction.atomic():
         # Compare-and-set: a redelivered task that lost the race removes its own file.
         if not ExportJob.objects.filter(pk=job.pk, status=ExportStatus.PENDING).update(
