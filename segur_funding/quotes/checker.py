@@ -4,7 +4,6 @@ Reads the reference data (the DSR's active funding scheme) and hands plain value
 rules in `rules/`; every door renders the same `Report`.
 """
 
-import copy
 import json
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -66,17 +65,20 @@ def quote_check_document(data: dict, *, today: date | None = None) -> Report:
 
 
 def apply_overrides(data: object, overrides: Mapping[str, object] | None) -> object:
-    """The document with the context options written over it (a copy; None values are skipped).
+    """The document with the context options written over it; the input is left untouched.
 
-    Keys are those of OVERRIDE_PATHS; values are in the document's JSON form (ISO date strings,
-    an int for the sites). An explicit "not referenced yet" is passed as the string "none" by
-    the command and becomes null here.
+    None values are skipped. Keys are those of OVERRIDE_PATHS; values are in the document's JSON
+    form (ISO date strings, an int for the sites). An explicit "not referenced yet" is passed as
+    the string "none" by the command and becomes null here.
     """
     if not overrides:
         return data
     if not isinstance(data, dict):
         return data  # parse_quote_document refuses it with the right message
-    data = copy.deepcopy(data)
+    # Only the objects on the written paths are copied, not the whole document: its lines and
+    # mentions are shared with the caller's, which neither this function nor the checker
+    # modifies, and a deep copy of them was a fixed cost on every quote checked with options.
+    data = dict(data)
     for key, value in overrides.items():
         if value is None:
             continue
@@ -86,9 +88,8 @@ def apply_overrides(data: object, overrides: Mapping[str, object] | None) -> obj
         target = data
         for part in path[:-1]:
             child = target.get(part)
-            if not isinstance(child, dict):
-                child = {}
-                target[part] = child
+            child = dict(child) if isinstance(child, dict) else {}
+            target[part] = child
             target = child
         target[path[-1]] = None if value == "none" else value
     return data

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from segur_funding.quotes.pdf.french import Amount, is_percentage, normalize
+from segur_funding.quotes.pdf.french import PERCENTAGE_PATTERN, Amount, normalize
 from segur_funding.quotes.pdf.french import parse_amount as parse_cell_amount
 from segur_funding.quotes.pdf.layout import Cell, Row
 from segur_funding.quotes.pdf.wording import section_scope
@@ -64,19 +64,17 @@ class RowInfo:
     columns: list[Column] = field(default_factory=list)
     attached: list[Row] = field(default_factory=list)  # wrapped label lines
     consumed: bool = False
+    # The text cells that are words, not quantities or rates. The wrapped-label and bare-row
+    # passes ask for them again and again: classify() works them out once.
+    words: list[Cell] = field(default_factory=list)
 
 
-_QUANTITY = re.compile(r"\d{1,4}(?:[,.]\d+)?")
+# A quantity ("1", "2,5") or a rate ("20 %"), in one pattern so a cell is tested once.
+_NUMBER_CELL = re.compile(rf"\d{{1,4}}(?:[,.]\d+)?|{PERCENTAGE_PATTERN}")
 
 
 def is_number_cell(cell: Cell) -> bool:
-    text = cell.text.strip()
-    return _QUANTITY.fullmatch(text) is not None or is_percentage(text)
-
-
-def words_of(info: RowInfo) -> list[Cell]:
-    """The row's text cells that are words, not quantities or rates."""
-    return [cell for cell in info.texts if not is_number_cell(cell)]
+    return _NUMBER_CELL.fullmatch(cell.text.strip()) is not None
 
 
 def _split_cells(row: Row) -> tuple[list[tuple[Cell, Amount]], list[Cell]]:
@@ -111,26 +109,48 @@ def _grouped(text: str) -> bool:
     return _GROUPED.search(text) is not None
 
 
+def _header_columns(row: Row) -> list[Column] | None:
+    """The columns a row of column headers names, or None when the row is not one.
+
+    A header row names two columns at least, one of them money, and half its cells at least.
+    Its cells are read only until that cannot be true any more: most rows are not headers, and
+    each cell is tried against every column name.
+    """
+    cells = row.cells
+    if len(cells) < 2:
+        return None
+    needed = max(2, (len(cells) + 1) // 2)
+    kinds: list[str | None] = []
+    unnamed = 0
+    for cell in cells:
+        kind = header_kind(cell.text)
+        if kind is None:
+            unnamed += 1
+            if len(cells) - unnamed < needed:
+                return None
+        kinds.append(kind)
+    if not any(kind in MONEY_KINDS for kind in kinds):
+        return None
+    return [
+        Column(cell.x, cell.end, kind) for cell, kind in zip(cells, kinds, strict=True) if kind is not None
+    ]
+
+
 def classify(rows: list[Row]) -> list[RowInfo]:
     infos: list[RowInfo] = []
     for row in rows:
         amounts, texts = _split_cells(row)
+        words = [cell for cell in texts if not is_number_cell(cell)]
         if amounts:
-            infos.append(RowInfo(row, "amount", amounts, texts))
+            infos.append(RowInfo(row, "amount", amounts, texts, words=words))
             continue
-        kinds = [header_kind(cell.text) for cell in row.cells] if len(row.cells) >= 2 else []
-        named = [k for k in kinds if k is not None]
-        if len(named) >= 2 and any(k in MONEY_KINDS for k in named) and len(named) * 2 >= len(kinds):
-            columns = [
-                Column(cell.x, cell.end, kind)
-                for cell, kind in zip(row.cells, kinds, strict=True)
-                if kind is not None
-            ]
-            infos.append(RowInfo(row, "header", texts=texts, columns=columns))
+        columns = _header_columns(row)
+        if columns is not None:
+            infos.append(RowInfo(row, "header", texts=texts, columns=columns, words=words))
             continue
         scope = section_scope(row.text) if len(row.cells) <= 2 else None
         if scope is not None:
-            infos.append(RowInfo(row, "section", texts=texts, scope=scope))
+            infos.append(RowInfo(row, "section", texts=texts, scope=scope, words=words))
             continue
-        infos.append(RowInfo(row, "text", texts=texts))
+        infos.append(RowInfo(row, "text", texts=texts, words=words))
     return infos

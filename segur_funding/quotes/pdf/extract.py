@@ -6,16 +6,18 @@ with the cell boundaries lost. Its layout mode keeps columns but costs about twi
 drops spaces with some producers. So we run the plain pass once, with visitors: the operator
 visitor sees every text-showing operator (where it starts, how many glyph codes it shows and,
 from the font's widths, where it ends), the text visitor sees the decoded chunks, and each chunk
-is cut back into its operators' pieces when the glyph counts add up. When they do not
-(ligatures, exotic encodings) the chunk stays whole and the table rebuild treats it cautiously.
+is cut back into its operators' pieces when the glyph counts add up (once pypdf is done with
+the page). When they do not (ligatures, exotic encodings) the chunk stays whole and the table
+rebuild treats it cautiously.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import repeat
-from typing import Any
+from typing import Any, NamedTuple
 
 from segur_funding.quotes.pdf.metrics import FIRST_CODE, standard_widths
 
@@ -31,9 +33,12 @@ class _TooMuchText(Exception):
 WORD_GAP = 0.6
 
 
-@dataclass(frozen=True)
-class Fragment:
-    """A piece of text drawn at one place, in PDF points (y grows upwards)."""
+class Fragment(NamedTuple):
+    """A piece of text drawn at one place, in PDF points (y grows upwards).
+
+    One is made for every piece of text of every page: a named tuple is as immutable as a
+    frozen dataclass and several times cheaper to create, which shows on one-page quotes.
+    """
 
     x: float
     end: float
@@ -52,13 +57,24 @@ class PageText:
     overflow: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class _Op:
     x: float
     end: float
     y: float
     size: float
     codes: int | None  # glyph codes shown; None when the font's code width is unknown
+
+
+class _Chunk(NamedTuple):
+    """A piece of text as pypdf reported it, with what it takes to place it later."""
+
+    text: str
+    cm: list[float]
+    tm: list[float]
+    size: Any
+    ops: list[_Op | None]
+    to_page: list[float] | None
 
 
 @dataclass
@@ -110,6 +126,11 @@ def _mult(m: list[float], n: list[float]) -> list[float]:
     ]
 
 
+def _to_page(matrix: list[float], to_page: list[float] | None) -> list[float]:
+    """A text-space matrix in page space, through the form XObject it was drawn in if any."""
+    return _mult(matrix, to_page) if to_page is not None else matrix
+
+
 def _number(value: Any, default: float) -> float:
     try:
         result = float(value)
@@ -153,9 +174,7 @@ def _font_info(font: Any) -> _FontInfo:
             for offset, width in enumerate(raw.get_object()):
                 widths[first + offset] = _number(width, 0.0)
         else:
-            standard = standard_widths(str(font.get("/BaseFont", "")))
-            if standard is not None:
-                widths = {FIRST_CODE + i: float(w) for i, w in enumerate(standard)}
+            widths = _standard_width_map(str(font.get("/BaseFont", "")))
         default = 500.0
         descriptor = font.get("/FontDescriptor")
         if descriptor is not None:
@@ -163,6 +182,20 @@ def _font_info(font: Any) -> _FontInfo:
         return _FontInfo(1, widths, default)
     except Exception:
         return _UNKNOWN_FONT
+
+
+@lru_cache(maxsize=64)
+def _standard_width_map(base_font: str) -> dict[int, float]:
+    """Glyph code -> width for a standard font, or {} when the name is not a standard one.
+
+    The tables are constants and most quotes use Helvetica or Times: building the dict once per
+    font name, not once per page and font, saves a fixed cost that shows on one-page quotes.
+    The dict is shared, so it is only ever read (`_FontInfo.widths` is never written to).
+    """
+    standard = standard_widths(base_font)
+    if standard is None:
+        return {}
+    return {FIRST_CODE + i: float(w) for i, w in enumerate(standard)}
 
 
 def _two_byte_codes(raw: bytes) -> list[int]:
@@ -190,6 +223,7 @@ class _Collector:
     _stack: list[_TextState] = field(default_factory=list)
     _xobjects: list[tuple[bool, _TextState]] = field(default_factory=list)
     _pending: list[_Op | None] = field(default_factory=list)
+    _chunks: list[_Chunk] = field(default_factory=list)
     _current: _Op | None = None
     _showing: bool = False
     _order: int = 0
@@ -253,32 +287,56 @@ class _Collector:
             # The flush happened while showing this operator's text: it belongs to the chunk.
             ops.append(self._current)
             self._showing = False
-        body = text.rstrip("\n")
-        if not body.strip() or self.overflow:
-            return
-        try:
-            start = self._matrix(cm, tm)
-        except (TypeError, ValueError, IndexError):
-            return
-        height = abs(_number(size, 0.0)) * (math.hypot(start[2], start[3]) or 1.0)
-        known = [op for op in ops if op is not None]
-        end = max((op.end for op in known), default=start[4] + 0.5 * height * len(body))
-        fallback = _Op(start[4], end, start[5], height, None)
-        for fragment in self._split(body, ops, fallback):
-            if len(self.fragments) >= self.limit:
-                self.overflow = True
-                raise _TooMuchText
-            self.fragments.append(fragment)
+        if self.overflow:
+            return  # pypdf carries on after an exception raised inside a form XObject
+        # The chunk is only recorded here and cut into fragments by finish(), once pypdf is
+        # done with the page: worked out in one go, not between two of pypdf's operators, the
+        # same work costs less. pypdf moves the text matrix in place, hence the copies.
+        self._chunks.append(_Chunk(text, list(cm), list(tm), size, ops, self._frames[-1].to_page))
+        if len(self._chunks) > self.limit:
+            # Each chunk makes one fragment at least: past the limit already, stop pypdf here.
+            self.overflow = True
+            raise _TooMuchText
+
+    def finish(self) -> None:
+        """Cut the recorded chunks into fragments (up to `limit`, else `overflow`)."""
+        for chunk in self._chunks:
+            body = chunk.text.rstrip("\n")
+            if not body.strip():
+                continue
+            try:
+                start = _to_page(_mult(chunk.tm, chunk.cm), chunk.to_page)
+            except (TypeError, ValueError, IndexError):
+                continue
+            height = abs(_number(chunk.size, 0.0)) * (math.hypot(start[2], start[3]) or 1.0)
+            ops = chunk.ops
+            ends = [op.end for op in ops if op is not None]
+            end = max(ends) if ends else start[4] + 0.5 * height * len(body)
+            if len(ops) < 2:
+                # Drawn by one operator, the common case: there is nothing to cut the chunk into.
+                fragments = [self._fragment(start[4], end, start[5], height, body)]
+            else:
+                fragments = self._split(body, ops, _Op(start[4], end, start[5], height, None))
+            for fragment in fragments:
+                if len(self.fragments) >= self.limit:
+                    self.overflow = True
+                    return
+                self.fragments.append(fragment)
 
     # internals -----------------------------------------------------------------------------
 
     def _matrix(self, cm: list[float], tm: list[float]) -> list[float]:
-        matrix = _mult([float(v) for v in tm], [float(v) for v in cm])
-        to_page = self._frames[-1].to_page
-        return _mult(matrix, to_page) if to_page is not None else matrix
+        # pypdf hands its own matrices, six floats it built with float() from every operand:
+        # converting them again would only cost time, twice per piece of text.
+        return _to_page(_mult(tm, cm), self._frames[-1].to_page)
 
     def _font(self) -> _FontInfo:
         name = self._state.font or ""
+        # Called for every text-showing operator: the font already resolved in the innermost
+        # frame is the common case, answered with one lookup.
+        known = self._frames[-1].fonts.get(name)
+        if known is not None:
+            return known
         for frame in reversed(self._frames):
             if name in frame.fonts:
                 return frame.fonts[name]
@@ -298,23 +356,25 @@ class _Collector:
         except (TypeError, ValueError, IndexError):
             return None
         state, font = self._state, self._font()
-        size = state.size
+        size, scale = state.size, state.scale
+        one_byte = (font.code_bytes or 1) == 1
+        width_of, default = font.widths.get, font.default
         advance = 0.0  # in text space units
         codes: int | None = 0
         items = operands[0] if operands and isinstance(operands[0], list) else operands[:1]
         for item in items:
-            if isinstance(item, int | float):
-                advance -= float(item) / 1000 * size * state.scale
+            if isinstance(item, (int, float)):
+                advance -= float(item) / 1000 * size * scale
                 continue
             raw = _raw_bytes(item)
             if raw is None:
                 codes = None
                 continue
-            values = raw if (font.code_bytes or 1) == 1 else _two_byte_codes(raw)
-            total = sum(map(font.widths.get, values, repeat(font.default)))
-            spaces = raw.count(32) if (font.code_bytes or 1) == 1 else 0
+            values = raw if one_byte else _two_byte_codes(raw)
+            total = sum(map(width_of, values, repeat(default)))
+            spaces = raw.count(32) if one_byte else 0
             step = total / 1000 * size + state.char_spacing * len(values)
-            advance += (step + state.word_spacing * spaces) * state.scale
+            advance += (step + state.word_spacing * spaces) * scale
             if codes is not None:
                 codes += len(values)
         if font.code_bytes is None:
@@ -347,7 +407,7 @@ class _Collector:
         """Cut a chunk back into the pieces its operators drew, grouped into runs of text."""
         pieces = _align(body, ops)
         if pieces is None:
-            return [self._fragment(fallback, body, fallback.end)]
+            return [self._fragment(fallback.x, fallback.end, fallback.y, fallback.size, body)]
         fragments: list[Fragment] = []
         first, text, _ = pieces[0]
         parts, end = [text], first.end
@@ -357,14 +417,14 @@ class _Collector:
                 parts.append((" " if spaced else "") + piece)
                 end = max(end, op.end)
                 continue
-            fragments.append(self._fragment(first, "".join(parts), end))
+            fragments.append(self._fragment(first.x, end, first.y, first.size, "".join(parts)))
             first, parts, end = op, [piece], op.end
-        fragments.append(self._fragment(first, "".join(parts), end))
+        fragments.append(self._fragment(first.x, end, first.y, first.size, "".join(parts)))
         return [f for f in fragments if f.text.strip()]
 
-    def _fragment(self, op: _Op, text: str, end: float) -> Fragment:
+    def _fragment(self, x: float, end: float, y: float, size: float, text: str) -> Fragment:
         self._order += 1
-        return Fragment(round(op.x, 2), round(end, 2), round(op.y, 2), round(op.size, 2), text, self._order)
+        return Fragment(round(x, 2), round(end, 2), round(y, 2), round(size, 2), text, self._order)
 
 
 def _align(body: str, ops: list[_Op | None]) -> list[tuple[_Op, str, bool]] | None:
@@ -445,6 +505,10 @@ def extract_page(page: Any, number: int) -> PageText:
             visitor_text=collector.text,
         )
     except _TooMuchText:
+        text = ""
+    if not collector.overflow:
+        collector.finish()
+    if collector.overflow:
         text = ""
     return PageText(
         number=number,

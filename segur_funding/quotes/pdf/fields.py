@@ -7,7 +7,7 @@ not chosen between: it is left out and a person is asked to check it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from segur_funding.quotes.pdf.french import DATE_PATTERN, date_from_match, squash
 from segur_funding.quotes.pdf.layout import Paragraph
@@ -86,6 +86,41 @@ _SITES = [
 ]
 
 
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+")
+_NON_DIGIT = re.compile(r"\D")
+
+# Words every match of a pattern contains (in lower case, as each of its labels writes them):
+# a quote that has none of them cannot match and its text is not scanned for that pattern.
+# Most quotes print no referencing nor proofs date: two scans of the whole text saved for the
+# same answer.
+_NUMBER_WORDS = [("devis", "proposition", "offre"), ("devis", "proposition")]
+_DATE_WORDS = {
+    "order_date": ("command",),
+    "signature_date": ("accord", "sign", "accept", "approuv"),
+    "referenced_on": ("renc",),
+    "proofs_complete_on": ("preuve",),
+}
+if any(
+    not any(word in label for word in _DATE_WORDS[key])
+    for key, labels in _DATE_LABELS.items()
+    for label in labels
+):
+    raise ValueError("each date label must contain one of the words of its pattern in _DATE_WORDS")
+# re.IGNORECASE matches an ASCII letter to its two cases and, for i, s and k, to these four
+# characters too (checked over all of Unicode), which `str.lower` does not all turn into the
+# letter: a text holding one is scanned for every pattern.
+_OTHER_CASES = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def _scan(
+    pattern: re.Pattern[str], words: tuple[str, ...], text: str, lowered: str | None
+) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)`, or nothing when `lowered` (`text` in lower case) lacks `words`."""
+    if lowered is not None and not any(word in lowered for word in words):
+        return iter(())
+    return pattern.finditer(text)
+
+
 def _distinct(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
@@ -99,11 +134,12 @@ def read_fields(
     sources = [squash(text) for text in texts] + [p.text for p in paragraphs]
     # One string to search, the sources kept apart by a character no pattern crosses.
     everything = "\x00".join(sources)
+    lowered = None if any(char in everything for char in _OTHER_CASES) else everything.lower()
 
     numbers = _distinct(
         match["value"].rstrip(".-/")
-        for pattern in _NUMBER_PATTERNS
-        for match in pattern.finditer(everything)
+        for pattern, words in zip(_NUMBER_PATTERNS, _NUMBER_WORDS, strict=True)
+        for match in _scan(pattern, words, everything, lowered)
     )
     if len(numbers) == 1:
         document["number"] = numbers[0]
@@ -125,7 +161,7 @@ def read_fields(
     for key, pattern in _DATE_PATTERNS.items():
         found = _distinct(
             value.isoformat()
-            for match in pattern.finditer(everything)
+            for match in _scan(pattern, _DATE_WORDS[key], everything, lowered)
             if (value := date_from_match(match)) is not None
         )
         if len(found) == 1:
@@ -147,7 +183,7 @@ def read_fields(
     document["conditions"] = [
         sentence
         for text in mentions
-        for sentence in re.split(r"(?<=[.;!?])\s+", text)
+        for sentence in _SENTENCE_END.split(text)
         if is_condition(sentence)
     ]
     return document, checks
@@ -174,7 +210,7 @@ def _client(paragraphs: list[Paragraph], sources: list[str]) -> tuple[dict, list
             client["name"] = name
         siret = _SIRET.search(block.text)
         if siret:
-            client["siret"] = re.sub(r"\D", "", siret.group(1))
+            client["siret"] = _NON_DIGIT.sub("", siret.group(1))
     sites = _sites([block.text] if block is not None else [])
     if not sites:
         sites = _sites(["\x00".join(sources)])

@@ -19,7 +19,6 @@ from segur_funding.quotes.pdf.classify import (
     Column,
     RowInfo,
     is_number_cell,
-    words_of,
 )
 from segur_funding.quotes.pdf.french import Amount, format_amount
 from segur_funding.quotes.pdf.layout import Cell, Row, join_lines
@@ -35,12 +34,10 @@ class TableReading:
     generic_amounts: bool
 
 
-def _label_cells(cells: list[Cell], columns: list[Column]) -> list[Cell]:
-    """The cells that make a line's label: not quantities, rates, references or units."""
+def _label_cells(words: list[Cell], columns: list[Column]) -> list[Cell]:
+    """The word cells (no quantities, no rates) that make a line's label: not references, units…"""
     keep = []
-    for cell in cells:
-        if is_number_cell(cell):
-            continue
+    for cell in words:
         under = [c for c in columns if abs(c.x - cell.x) <= 6]
         if under and under[0].kind in {"ref", "unit", "discount", "qty", "dsr"}:
             continue
@@ -58,8 +55,9 @@ def _label(info: RowInfo, columns: list[Column]) -> str:
     rows = sorted([info.row, *info.attached], key=lambda row: -row.y)
     parts = []
     for row in rows:
-        cells = info.texts if row is info.row else row.cells
-        parts.append(" ".join(cell.text for cell in _label_cells(cells, columns)))
+        # The amount row's words are known since classify(); a wrapped line's are worked out.
+        words = info.words if row is info.row else [c for c in row.cells if not is_number_cell(c)]
+        parts.append(" ".join(cell.text for cell in _label_cells(words, columns)))
     return join_lines(parts)
 
 
@@ -280,7 +278,7 @@ def _bare_row(
     reach = 2.6 * row.size
     if not (0 < above_bottom - row.y <= reach and 0 < row.y - below_top <= reach):
         return False
-    label_xs = [c.x for c in words_of(below)] + [c.x for c in columns if c.kind == "label"]
+    label_xs = [c.x for c in below.words] + [c.x for c in columns if c.kind == "label"]
     return any(abs(x - row.x) <= 6 for x in label_xs)
 
 

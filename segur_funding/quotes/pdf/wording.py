@@ -94,7 +94,22 @@ _DSR_NAMES = [
     ("PFI", r"\bpfi\b|plateforme d intermediation"),
     ("RIS", r"\bris\b|systeme d information radiologique"),
 ]
-_DSR_PATTERNS = [(code, re.compile(pattern)) for code, pattern in _DSR_NAMES]
+
+
+def _literals(pattern: str) -> tuple[str, ...]:
+    """The plain words each alternative of `pattern` needs, whatever its word boundaries."""
+    words = tuple(alternative.replace(r"\b", "") for alternative in pattern.split("|"))
+    if not all(re.fullmatch("[a-z ]+", word) for word in words):
+        # A name written with more than words and boundaries needs its own pre-test.
+        raise ValueError(f"DSR name pattern is not plain words: {pattern}")
+    return words
+
+
+# A name is looked for only in a text that contains one of its words: most labels name no
+# DSR, and one scan for all the words (plain literals, which the regex engine skips through
+# fast) replaces seven scans with word boundaries. Same answer, less work.
+_DSR_PATTERNS = [(code, _literals(pattern), re.compile(pattern)) for code, pattern in _DSR_NAMES]
+_DSR_WORDS = re.compile("|".join(literal for _, literals, _ in _DSR_PATTERNS for literal in literals))
 _CONTEXT = re.compile(
     r"\b(avec|dans|vers|depuis|interface|interfacage|connecteur|connexion|existant)"
     r"( (le|la|les|l|votre|vos|du|au|un|une|son|sa))?\s*$"
@@ -110,12 +125,15 @@ def dsr_codes(text: str) -> list[str]:
     ("vague 2", "SGL-V2").
     """
     words = normalize(text)
-    wave_match = _WAVE.search(words)
+    wave_match = _WAVE.search(words) if "vague" in words else None
     wave = wave_match.group(1) if wave_match else "1"
     found: list[tuple[int, str]] = []
     for match in _EXPLICIT.finditer(words):
         found.append((match.start(), f"{match.group(1).upper()}-V{match.group(2)}"))
-    for code, pattern in _DSR_PATTERNS:
+    named = _DSR_WORDS.search(words) is not None
+    for code, literals, pattern in _DSR_PATTERNS if named else ():
+        if not any(literal in words for literal in literals):
+            continue
         for match in pattern.finditer(words):
             if _CONTEXT.search(words[: match.start()][-40:]):
                 continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from segur_funding.quotes.pdf.classify import RowInfo, words_of
+from segur_funding.quotes.pdf.classify import RowInfo
 from segur_funding.quotes.pdf.layout import LINE_PITCH, Row
 
 
@@ -22,7 +22,7 @@ def _label_column(infos: list[RowInfo]) -> dict[int, float]:
     """Per page, the x where labels start: the commonest x of an amount row's first text."""
     per_page: dict[int, Counter[float]] = {}
     for info in infos:
-        words = words_of(info)
+        words = info.words
         if info.kind == "amount" and words:
             per_page.setdefault(info.row.page, Counter())[round(words[0].x)] += 1
     return {page: counts.most_common(1)[0][0] for page, counts in per_page.items()}
@@ -36,7 +36,7 @@ def _fits(label: RowInfo, owner: RowInfo, label_x: dict[int, float]) -> bool:
     if any(cell.x >= first_amount_x - 2 for cell in label.row.cells):
         return False
     x = label.row.x
-    words = words_of(owner)
+    words = owner.words
     if words:
         return any(abs(cell.x - x) <= 4 for cell in words)
     column = label_x.get(label.row.page)
@@ -89,15 +89,17 @@ def attach_wrapped_labels(infos: list[RowInfo]) -> str:
             return None
         return below if _fits(infos[run[-1]], infos[below], label_x) else None
 
+    # Who could own each piece, worked out once for both passes below: nothing they read
+    # (kinds, amounts, cells, positions) changes when lines get attached.
+    owners = [(owner_above(above, run), owner_below(run, below)) for above, run, below in pieces]
     evidence: Counter[str] = Counter()
-    for above, run, below in pieces:
-        up, down = owner_above(above, run), owner_below(run, below)
+    for up, down in owners:
         if up is not None and down is None:
             evidence["top"] += 1
         elif down is not None and up is None:
             evidence["bottom"] += 1
     for info_index, info in enumerate(infos):
-        if info.kind == "amount" and not words_of(info):
+        if info.kind == "amount" and not info.words:
             before = info_index > 0 and infos[info_index - 1].kind == "text"
             after = info_index + 1 < len(infos) and infos[info_index + 1].kind == "text"
             if before and after:
@@ -106,8 +108,7 @@ def attach_wrapped_labels(infos: list[RowInfo]) -> str:
     if evidence:
         mode = max(("top", "middle", "bottom"), key=lambda m: (evidence[m], m == "top"))
 
-    for above, run, below in pieces:
-        up, down = owner_above(above, run), owner_below(run, below)
+    for (_, run, _), (up, down) in zip(pieces, owners, strict=True):
         if mode == "middle" and (up is not None or down is not None):
             for i in run:
                 distance_up = infos[up].row.y - infos[i].row.y if up is not None else None
