@@ -382,7 +382,8 @@ def write_results(results: dict, state: dict, info: dict, workers: int, generate
                     "PostgreSQL",
                     f"{pg['server_version']} (shared_buffers {pg['shared_buffers']}, work_mem "
                     f"{pg['work_mem']}, effective_cache_size {pg['effective_cache_size']}, jit "
-                    f"{pg['jit']}) on the same machine, loopback",
+                    f"{pg['jit']} on the server, off in the app's sessions: `SEGUR_PG_OPTIONS`) "
+                    "on the same machine, loopback",
                 ],
                 ["Load average at start / end", f"{info['load_start']:.2f} / {info['load_end']:.2f}"],
                 ["Web server", f"gunicorn, {workers} sync workers, production settings, loopback"],
