@@ -18,7 +18,7 @@ file of a few milliseconds gets hundreds of rounds: on a shared machine, whose s
 goes, the median of 30 rounds of a 4 ms file could land on a fast phase for raw and a slow one for
 the check (or the reverse) and swing the ratio by ±0.2 from one run to the next.
 
-    .venv/bin/python bench/pdf_checks.py [--runs 30] [--min-seconds 1.0]
+    .venv/bin/python bench/pdf_checks.py [--runs 30] [--min-seconds 2.0]
 """
 
 import argparse
@@ -151,7 +151,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30, help="rounds per file, at least")
     parser.add_argument(
-        "--min-seconds", type=float, default=1.0, help="raw extraction time per file, at least"
+        "--min-seconds", type=float, default=2.0, help="raw extraction time per file, at least"
     )
     options = parser.parse_args()
 

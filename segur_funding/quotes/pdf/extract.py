@@ -300,16 +300,15 @@ class _Collector:
 
     def finish(self) -> None:
         """Cut the recorded chunks into fragments (up to `limit`, else `overflow`)."""
-        for chunk in self._chunks:
-            body = chunk.text.rstrip("\n")
+        for text, cm, tm, size, ops, to_page in self._chunks:
+            body = text.rstrip("\n")
             if not body.strip():
                 continue
             try:
-                start = _to_page(_mult(chunk.tm, chunk.cm), chunk.to_page)
+                start = _to_page(_mult(tm, cm), to_page)
             except (TypeError, ValueError, IndexError):
                 continue
-            height = abs(_number(chunk.size, 0.0)) * (math.hypot(start[2], start[3]) or 1.0)
-            ops = chunk.ops
+            height = abs(_number(size, 0.0)) * (math.hypot(start[2], start[3]) or 1.0)
             ends = [op.end for op in ops if op is not None]
             end = max(ends) if ends else start[4] + 0.5 * height * len(body)
             if len(ops) < 2:
