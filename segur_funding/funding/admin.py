@@ -131,6 +131,9 @@ class AwaitingFilter(admin.SimpleListFilter):
         return queryset
 
 
+RequestChangeList = changelist_deferring(*(f"quote__{name}" for name in QUOTE_HEAVY_FIELDS))
+
+
 @admin.register(FundingRequest)
 class FundingRequestAdmin(admin.ModelAdmin):
     change_form_template = "funding/admin/change_form.html"
@@ -187,7 +190,7 @@ class FundingRequestAdmin(admin.ModelAdmin):
         )
 
     def get_changelist(self, request: HttpRequest, **kwargs):
-        return changelist_deferring(*(f"quote__{name}" for name in QUOTE_HEAVY_FIELDS))
+        return RequestChangeList
 
     # --- columns ---
 

@@ -41,6 +41,9 @@ class QuoteEventInline(admin.TabularInline):
         return False
 
 
+QuoteChangeList = changelist_deferring(*QUOTE_HEAVY_FIELDS)
+
+
 @admin.register(Quote)
 class QuoteAdmin(admin.ModelAdmin):
     show_full_result_count = False  # one COUNT(*) less per page at a million quotes
@@ -62,7 +65,7 @@ class QuoteAdmin(admin.ModelAdmin):
     inlines = [QuoteLineInline, QuoteEventInline]
 
     def get_changelist(self, request, **kwargs):
-        return changelist_deferring(*QUOTE_HEAVY_FIELDS)
+        return QuoteChangeList
     readonly_fields = [
         "origin",
         "number",

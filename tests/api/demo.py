@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from django.db import transaction
 from django.test import override_settings
 
@@ -99,3 +100,35 @@ def upload(name: str = "preuve.pdf", content: bytes | None = None):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, pdf_bytes() if content is None else content, "application/pdf")
+
+
+# --- Fixtures: imported by the conftest of each package that runs against the demo ------------
+# (tests/api, tests/dashboard). Registered there, `scope="package"` loads the demo once per
+# package; each test runs in a savepoint inside it (pytest-django's `db`), so the tests see the
+# demo exactly as loaded and never each other's writes. Callbacks "on commit" (PDF rendering)
+# do not run during the load: the demo's PDFs are not needed here.
+
+
+@pytest.fixture(scope="package")
+def demo_world(django_db_setup, django_db_blocker, tmp_path_factory) -> DemoWorld:
+    yield from demo_world_load(django_db_blocker, tmp_path_factory)
+
+
+@pytest.fixture
+def demo(demo_world, db, settings, tmp_path) -> DemoWorld:
+    """The demo data, with uploads of this test in a temp folder and fresh throttles."""
+    from django.core.cache import cache
+
+    settings.PRIVATE_MEDIA_ROOT = demo_world.media_root
+    cache.clear()
+    return demo_world
+
+
+@pytest.fixture
+def client_for(demo):
+    """`client_for("editeur")`: an API client authenticated by that demo user's token."""
+
+    def make(name: str | None):
+        return api_client(demo.tokens[name] if name else None)
+
+    return make

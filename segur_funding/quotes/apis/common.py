@@ -1,15 +1,21 @@
-"""What the quotes API views share: tags, list filters, the PDF answer."""
+"""What the quotes API views share: tags, list filters, the PDF answer, the scoped viewset."""
+
+from collections.abc import Callable
 
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import serializers
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
 
-from segur_funding.core.apis import IdField
+from segur_funding.core.apis import AUTHENTICATION, CursorPagination, IdField, IdOrdering, query_params
 
 from ..constants import Verdict
 from ..models import QuoteStatus
+from ..selectors import quote_with_details
+from ..serializers import QuoteListSerializer
 
 EDITOR_TAG = "Éditeur — devis"
 LAB_TAG = "Laboratoire — devis"
@@ -49,3 +55,32 @@ def quotes_filtered(queryset: QuerySet, filters: dict) -> QuerySet:
         if key in filters:
             queryset = queryset.filter(**{lookup: filters[key]})
     return queryset
+
+
+class ScopedQuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Quotes seen by one audience: `scope(user=…)` says which (the editor's or the lab's), and
+    `detail_serializer` how one quote is shown after a read or a command."""
+
+    authentication_classes = AUTHENTICATION
+    pagination_class = CursorPagination
+    filter_backends = [IdOrdering]
+    scope: Callable[..., QuerySet]
+    detail_serializer: type[serializers.Serializer]
+
+    def _scoped(self) -> QuerySet:
+        return self.scope(user=self.request.user)
+
+    def get_queryset(self):
+        queryset = self._scoped()
+        if self.action == "list":
+            return quotes_filtered(queryset, query_params(QuoteFilterSerializer, self.request))
+        if self.action == "retrieve":
+            return quote_with_details(queryset)
+        return queryset
+
+    def get_serializer_class(self):
+        return QuoteListSerializer if self.action == "list" else self.detail_serializer
+
+    def _detail(self, pk: int, *, status_code: int = status.HTTP_200_OK) -> Response:
+        quote = get_object_or_404(quote_with_details(self._scoped()), pk=pk)
+        return Response(self.detail_serializer(quote).data, status=status_code)

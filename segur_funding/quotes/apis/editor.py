@@ -1,31 +1,26 @@
 """Editors: write, check, issue and cancel their quotes."""
 
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from segur_funding.core.apis import (
-    AUTHENTICATION,
     COMMAND_ERRORS,
     JSON_PARSERS,
     LIST_ERRORS,
     READ_ERRORS,
-    CursorPagination,
-    IdOrdering,
     error_responses,
-    query_params,
     responses,
 )
 from segur_funding.organizations.apis import IsEditorMember
 
 from .. import services
-from ..selectors import quote_with_details, quotes_for_editor
+from ..selectors import quotes_for_editor
 from ..serializers import EditorQuoteDetailSerializer, QuoteListSerializer, QuoteWriteSerializer
-from .common import EDITOR_TAG, PDF_RESPONSE, QuoteFilterSerializer, quote_pdf_response, quotes_filtered
+from .common import EDITOR_TAG, PDF_RESPONSE, QuoteFilterSerializer, ScopedQuoteViewSet, quote_pdf_response
 from .examples import EDITOR_QUOTE_DETAIL_EXAMPLE, QUOTE_EXAMPLE, QUOTE_WRITE_EXAMPLE, paginated_example
 
 
@@ -91,29 +86,11 @@ def _editor_command(summary: str, description: str = "") -> dict:
         ],
     ),
 )
-class EditorQuoteViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class EditorQuoteViewSet(ScopedQuoteViewSet):
     permission_classes = [IsEditorMember]
-    authentication_classes = AUTHENTICATION
     parser_classes = JSON_PARSERS
-    pagination_class = CursorPagination
-    filter_backends = [IdOrdering]
-
-    def get_queryset(self):
-        queryset = quotes_for_editor(user=self.request.user)
-        if self.action == "list":
-            return quotes_filtered(queryset, query_params(QuoteFilterSerializer, self.request))
-        if self.action == "retrieve":
-            return quote_with_details(queryset)
-        return queryset
-
-    def get_serializer_class(self):
-        return QuoteListSerializer if self.action == "list" else EditorQuoteDetailSerializer
-
-    def _detail(self, pk: int, *, status_code: int = status.HTTP_200_OK) -> Response:
-        quote = get_object_or_404(quote_with_details(quotes_for_editor(user=self.request.user)), pk=pk)
-        return Response(EditorQuoteDetailSerializer(quote).data, status=status_code)
+    scope = staticmethod(quotes_for_editor)
+    detail_serializer = EditorQuoteDetailSerializer
 
     def create(self, request: Request) -> Response:
         data = QuoteWriteSerializer(data=request.data, user=request.user)

@@ -1,33 +1,28 @@
 """Labs: the quotes addressed to them, PDF upload, signature and delivery declaration."""
 
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from segur_funding.core.apis import (
-    AUTHENTICATION,
     COMMAND_ERRORS,
     JSON_PARSERS,
     LIST_ERRORS,
     READ_ERRORS,
     UPLOAD_PARSERS,
-    CursorPagination,
-    IdOrdering,
     error_responses,
-    query_params,
     responses,
 )
 from segur_funding.organizations.apis import IsLabMember
 from segur_funding.organizations.selectors import user_clients
 
 from .. import services
-from ..selectors import quote_with_details, quotes_for_lab
+from ..selectors import quotes_for_lab
 from ..serializers import DeliverySerializer, QuoteDetailSerializer, QuoteListSerializer, UploadSerializer
-from .common import LAB_TAG, PDF_RESPONSE, QuoteFilterSerializer, quote_pdf_response, quotes_filtered
+from .common import LAB_TAG, PDF_RESPONSE, QuoteFilterSerializer, ScopedQuoteViewSet, quote_pdf_response
 from .examples import QUOTE_DETAIL_EXAMPLE, QUOTE_EXAMPLE, paginated_example
 
 
@@ -80,28 +75,12 @@ def _lab_command(summary: str, description: str = "", request=None, examples=())
         ],
     ),
 )
-class LabQuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class LabQuoteViewSet(ScopedQuoteViewSet):
     permission_classes = [IsLabMember]
-    authentication_classes = AUTHENTICATION
     # The upload (create) is multipart; the commands take JSON (see their `parser_classes`).
     parser_classes = UPLOAD_PARSERS
-    pagination_class = CursorPagination
-    filter_backends = [IdOrdering]
-
-    def get_queryset(self):
-        queryset = quotes_for_lab(user=self.request.user)
-        if self.action == "list":
-            return quotes_filtered(queryset, query_params(QuoteFilterSerializer, self.request))
-        if self.action == "retrieve":
-            return quote_with_details(queryset)
-        return queryset
-
-    def get_serializer_class(self):
-        return QuoteListSerializer if self.action == "list" else QuoteDetailSerializer
-
-    def _detail(self, pk: int, *, status_code: int = status.HTTP_200_OK) -> Response:
-        quote = get_object_or_404(quote_with_details(quotes_for_lab(user=self.request.user)), pk=pk)
-        return Response(QuoteDetailSerializer(quote).data, status=status_code)
+    scope = staticmethod(quotes_for_lab)
+    detail_serializer = QuoteDetailSerializer
 
     def create(self, request: Request) -> Response:
         data = UploadSerializer(data=request.data)
