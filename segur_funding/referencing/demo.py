@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from segur_funding.core import clock
+from segur_funding.core.pdf import one_page_pdf
 from segur_funding.organizations.models import Organization, User
 from segur_funding.referential.models import Dsr
 
@@ -25,28 +26,6 @@ if TYPE_CHECKING:
     from segur_funding.core.demo import DemoAccounts
 
 DSR_CODE = "SGL-V1"
-
-
-def _pdf(title: str) -> bytes:
-    text = title.encode("latin-1", "replace").replace(b"(", b"[").replace(b")", b"]")
-    stream = b"BT /F1 12 Tf 40 780 Td (" + text + b") Tj ET"
-    objects = [
-        b"<</Type/Catalog/Pages 2 0 R>>",
-        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
-        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R"
-        b"/Resources<</Font<</F1 5 0 R>>>>>>",
-        b"<</Length " + str(len(stream)).encode() + b">>stream\n" + stream + b"\nendstream",
-        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
-    ]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj".encode() + body + b"endobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer<</Size {len(objects) + 1}/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
 
 
 def _at(day: date, hour: int = 10) -> datetime:
@@ -73,7 +52,7 @@ def _to_review(*, dossier: Dossier, editor_user: User, ans: User) -> None:
     for proof in dossier.proofs.select_related("requirement"):
         ref = proof.requirement.reference
         upload = SimpleUploadedFile(
-            f"preuve-{ref.replace('/', '-')}.pdf", _pdf(f"Preuve de conformite {ref}")
+            f"preuve-{ref.replace('/', '-')}.pdf", one_page_pdf(f"Preuve de conformite {ref}")
         )
         services.proof_file_upload(user=editor_user, proof=proof, upload=upload)
     services.proofs_submit(user=editor_user, dossier=dossier)

@@ -11,6 +11,8 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
+from segur_funding.core.pdf import one_page_pdf
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
@@ -76,24 +78,7 @@ def api_client(token: str | None):
 
 def pdf_bytes(text: str = "Piece justificative") -> bytes:
     """A small valid one-page PDF."""
-    stream = f"BT /F1 12 Tf 40 780 Td ({text}) Tj ET".encode("latin-1")
-    objects = [
-        b"<</Type/Catalog/Pages 2 0 R>>",
-        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
-        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R"
-        b"/Resources<</Font<</F1 5 0 R>>>>>>",
-        b"<</Length " + str(len(stream)).encode() + b">>stream\n" + stream + b"\nendstream",
-        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
-    ]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj".encode() + body + b"endobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer<</Size {len(objects) + 1}/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+    return one_page_pdf(text)
 
 
 def upload(name: str = "preuve.pdf", content: bytes | None = None):
