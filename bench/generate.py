@@ -1262,58 +1262,36 @@ class Generator:
         """The advance (and, once the advance is paid and the service delivered, the balance)."""
         rng = self.rng
         second = rng.randrange(8 * 3600, 17 * 3600)
-        out = []
         status = pick(rng, ADVANCE_STATUS_SHARES)
-        submitted = None if status == "draft" else min(signature + rng.randrange(1, 30), advance_deadline)
+        submitted, decided, paid_on = self._request_days(status, signature, advance_deadline, 30)
+        out = [
+            (quote_id, editor, "advance", status, funded, submitted, decided, paid_on, advance, second,
+             signature + 2)
+        ]
+        if status != "paid" or delivered is None or rng.random() >= BALANCE_ASKED_SHARE:
+            return out
+        # The balance is what is left once the advance actually paid.
+        status = pick(rng, BALANCE_STATUS_SHARES)
+        start = max(delivered, paid_on)
+        submitted, decided, paid_on = self._request_days(status, start, balance_deadline, 60)
+        out.append(
+            (quote_id, editor, "balance", status, funded, submitted, decided, paid_on, funded - advance,
+             second + 7, start + 2)
+        )
+        return out
+
+    def _request_days(self, status: str, start: int, deadline: int, filing_days: int):
+        """Submission (within `filing_days` of `start`, never after the deadline), decision and
+        payment days of one request in `status` (None where it has not happened)."""
+        rng = self.rng
+        submitted = None if status == "draft" else min(start + rng.randrange(1, filing_days), deadline)
         decided = (
             submitted + rng.randrange(3, 30)
             if status in ("validated", "refused", "paid", "to_modify", "resubmitted")
             else None
         )
         paid_on = decided + rng.randrange(2, 20) if status == "paid" else None
-        out.append(
-            (
-                quote_id,
-                editor,
-                "advance",
-                status,
-                funded,
-                submitted,
-                decided,
-                paid_on,
-                advance,
-                second,
-                signature + 2,
-            )
-        )
-        if status != "paid" or delivered is None or rng.random() >= BALANCE_ASKED_SHARE:
-            return out
-        # The balance is what is left once the advance actually paid.
-        status = pick(rng, BALANCE_STATUS_SHARES)
-        start = max(delivered, paid_on)
-        submitted_b = None if status == "draft" else min(start + rng.randrange(1, 60), balance_deadline)
-        decided_b = (
-            submitted_b + rng.randrange(3, 30)
-            if status in ("validated", "refused", "paid", "to_modify", "resubmitted")
-            else None
-        )
-        paid_b = decided_b + rng.randrange(2, 20) if status == "paid" else None
-        out.append(
-            (
-                quote_id,
-                editor,
-                "balance",
-                status,
-                funded,
-                submitted_b,
-                decided_b,
-                paid_b,
-                funded - advance,
-                second + 7,
-                start + 2,
-            )
-        )
-        return out
+        return submitted, decided, paid_on
 
 
 # --- After the load ----------------------------------------------------------------------------------
