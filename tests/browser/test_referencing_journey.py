@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from segur_funding.core.pdf import one_page_pdf
+
 from .conftest import assert_accessible, login, logout
 
 pytestmark = pytest.mark.browser
@@ -36,12 +38,6 @@ def _png() -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (64, 40), (0, 0, 145)).save(buf, "PNG")
     return buf.getvalue()
-
-
-def _pdf(title: str) -> bytes:
-    from segur_funding.referencing.demo import _pdf
-
-    return _pdf(title)
 
 
 def _upload(page, ref: str, name: str, data: bytes, mime: str) -> None:
@@ -106,7 +102,7 @@ def test_editor_and_ans_reviewer_go_through_the_whole_referencing(page, demo):
         if i % 2:
             _upload(page, ref, f"capture-{i}.png", _png(), "image/png")
         else:
-            _upload(page, ref, f"pv-{i}.pdf", _pdf(f"PV {ref}"), "application/pdf")
+            _upload(page, ref, f"pv-{i}.pdf", one_page_pdf(f"PV {ref}"), "application/pdf")
     expect(page.get_by_text("Non analysé").first).to_be_visible()
     page.get_by_role("button", name="Déposer la candidature").click()
     expect(page.get_by_text("Votre candidature a été déposée")).to_be_visible()
@@ -156,7 +152,7 @@ def test_editor_and_ans_reviewer_go_through_the_whole_referencing(page, demo):
     page.get_by_role("button", name="Déposer les preuves corrigées").click()
     expect(page.get_by_text("n'ont pas été remplacées")).to_be_visible()
     expect(page.get_by_label(f"Ce fichier, pour {first}", exact=True)).to_have_value(re.compile(r"\d+"))
-    _upload(page, first, "pv-corrige.pdf", _pdf(f"PV corrige {first}"), "application/pdf")
+    _upload(page, first, "pv-corrige.pdf", one_page_pdf(f"PV corrige {first}"), "application/pdf")
     expect(page.get_by_text("Versions précédentes (1)")).to_be_visible()
     page.get_by_role("button", name="Déposer les preuves corrigées").click()
     expect(page.get_by_text("Vos preuves corrigées ont été déposées")).to_be_visible()

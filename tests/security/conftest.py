@@ -37,10 +37,10 @@ class DemoWorld:
 def _extra_objects(world: DemoWorld) -> None:
     """What the demo leaves out but the matrix needs: a funding request (with its invoice) of
     the second editor, so that the first editor also has another editor's request to try."""
+    from segur_funding.core.pdf import one_page_pdf
     from segur_funding.funding.constants import Milestone, RequestStatus
     from segur_funding.funding.models import FundingRequest
     from segur_funding.quotes.models import Quote
-    from segur_funding.referencing.demo import _pdf
 
     quote = Quote.objects.filter(editor=world.editor2).order_by("pk").first()
     if quote is None:
@@ -53,7 +53,7 @@ def _extra_objects(world: DemoWorld) -> None:
         funded_amount=Decimal("27000.00"),
         amount=Decimal("8100.00"),
     )
-    fr.invoice.save("facture-labsoft.pdf", ContentFile(_pdf("Facture LabSoft")), save=True)
+    fr.invoice.save("facture-labsoft.pdf", ContentFile(one_page_pdf("Facture LabSoft")), save=True)
 
 
 @pytest.fixture(scope="module")
