@@ -6,9 +6,10 @@ instances (a quote carries its JSON document and check report), django-import-ex
 machinery and a server-side cursor over one huge IN list cost a minute and hundreds of MB; plain
 tuples cost a few seconds and no memory growth. Background jobs write to a temporary file.
 
-Any text cell that a spreadsheet could read as a formula (starting with = + - @, a tab or a
-carriage return) is neutralised with a leading apostrophe: a lab or editor name is data, never a
-formula. CSV and XLSX receive the same cell values from one row builder.
+CSV and XLSX receive the same cell values from one row builder. In the CSV, any text cell that a
+spreadsheet could read as a formula (starting with = + - @, a tab or a carriage return) is
+neutralised with a leading apostrophe: a lab or editor name is data, never a formula. The XLSX
+needs no such guard (an inline-string cell is never evaluated), so it shows names as they are.
 """
 
 import csv
@@ -36,21 +37,12 @@ CHUNK_SIZE = 5000  # ids per query: one short IN list each, ordered by pk, no se
 SHEET_TITLE = "Demandes de financement"
 
 
-def neutralise(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
 # --- Cell values (shared by CSV and XLSX) ---------------------------------------------------------
 
 
 def _text(value: object) -> str:
-    """What django-import-export showed for a plain field: str(), None as "", then the guard."""
-    if value is None:
-        return ""
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+    """What django-import-export showed for a plain field: str(), None as ""."""
+    return "" if value is None else str(value)
 
 
 def _amount(value: Decimal | None) -> Decimal | str:
@@ -86,7 +78,7 @@ def _day(value: date | None) -> str:
 def _label(choices: type[TextChoices]) -> Callable[[str], object]:
     """What get_FOO_display() shows, without a model instance."""
     labels = dict(choices.choices)
-    return lambda value: neutralise(str(labels.get(value, value)))
+    return lambda value: str(labels.get(value, value))
 
 
 @dataclass(frozen=True)
@@ -139,9 +131,17 @@ def _csv_amount(value: Decimal) -> str:
     return f"{value:.2f}".replace(".", ",")  # French decimal comma
 
 
+def _csv_cell(value: object) -> object:
+    # The csv module writes None as an empty field; amounts need the French comma, text the guard.
+    if isinstance(value, Decimal):
+        return _csv_amount(value)
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
 def _csv_row(row: list) -> list:
-    # The csv module writes None as an empty field; only amounts need formatting.
-    return [_csv_amount(value) if isinstance(value, Decimal) else value for value in row]
+    return [_csv_cell(value) for value in row]
 
 
 class _Echo:
@@ -172,10 +172,13 @@ def csv_write(rows: Iterable[list], handle: IO[bytes]) -> int:
 
 
 # --- XLSX ---------------------------------------------------------------------------------------
-# Written by hand: a zip of fixed XML parts and one sheet of inline strings. openpyxl's write-only
-# mode and XlsxWriter spend 15 to 30 µs per cell (measured on the bench machine: 50 to 95 s for
-# 200,000 rows of 16 cells); one f-string per cell costs a tenth of that. The cells read back as
-# openpyxl wrote them: text stays text, Decimal becomes a number, "" and None leave the cell empty.
+# Written by hand: a zip of fixed XML parts and one sheet of inline strings. XlsxWriter in
+# constant-memory mode spends about 10 µs of CPU per cell, openpyxl's write-only mode more (on the
+# bench machine, 800,000 cells: 8.4 s with XlsxWriter's write_string/write_number against 1.1 s
+# here; 200,000 requests take ~34 s more, over twice the whole export's time); one f-string per
+# cell costs a seventh of that. The cells read back as openpyxl wrote them: text stays text,
+# Decimal becomes a number, "" and None leave the cell empty; tests/funding/test_exports.py reads
+# random Unicode back with openpyxl and LibreOffice.
 
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -219,18 +222,24 @@ _XLSX_PARTS = {
         "</styleSheet>"
     ),
 }
-# XML 1.0 cannot carry these control characters at all; the markup ones are escaped.
-_XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_XML_SPECIAL = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Characters XML 1.0 cannot carry (C0 controls but tab, line feed and carriage return; U+FFFE,
+# U+FFFF; lone surrogates, which cannot even be encoded) become U+FFFD, the replacement character:
+# they only ever come from a corrupted name, and every reader shows U+FFFD the same way. A literal
+# "_xHHHH_" is escaped as "_x005F_xHHHH_" (the OOXML escape of its underscore, as XlsxWriter does):
+# Excel and LibreOffice would otherwise show the character it encodes.
+_XML_SPECIAL = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
+_XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_OOXML_LITERAL = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 _ROWS_PER_WRITE = 1000
 
 
 def _xml_text(value: str) -> str:
     if _XML_SPECIAL.search(value) is None:
         return value
-    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = _XML_FORBIDDEN.sub("\ufffd", _OOXML_LITERAL.sub(r"_x005F_\1", value))
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     # An XML reader turns a raw carriage return into a line feed; the character reference keeps it.
-    return _XML_FORBIDDEN.sub("", escaped.replace("\r", "&#13;"))
+    return value.replace("\r", "&#13;")
 
 
 def _column_letter(index: int) -> str:

@@ -2,11 +2,14 @@
 
 import csv
 import io
+import subprocess
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from segur_funding.funding import resources, services
 from segur_funding.funding.models import ExportJob
@@ -82,11 +85,12 @@ def test_background_csv_file_is_the_streamed_csv(requests, asp):
 
 
 def _as_csv_text(value: object) -> str:
+    """A cell as the CSV shows it: French decimal comma, formula guard on text."""
     if value is None:
         return ""
     if isinstance(value, int | float):
         return f"{Decimal(str(value)):.2f}".replace(".", ",")
-    return value
+    return "'" + value if value.startswith(resources.FORMULA_TRIGGERS) else value
 
 
 def test_xlsx_cells_match_the_csv(requests, asp):
@@ -107,7 +111,9 @@ def test_xlsx_cells_match_the_csv(requests, asp):
     record = dict(zip(cells[0], cells[1], strict=True))
     assert record["Montant financé TTC (€)"] == pytest.approx(31000.55)
     assert record["N° de demande"] == str(requests[0].pk)
-    assert record["Devis"] == "'=1+1"
+    # An XLSX text cell is never a formula: the number is shown as it is, without the CSV's guard.
+    assert record["Devis"] == "=1+1"
+    assert record["Référence du versement"] == "-VIR-2022-001"
 
 
 def test_export_reads_requests_in_chunks(requests, monkeypatch, django_assert_num_queries):
@@ -116,3 +122,61 @@ def test_export_reads_requests_in_chunks(requests, monkeypatch, django_assert_nu
     with django_assert_num_queries(2):  # one query per chunk, whatever the columns
         rows = list(resources.export_rows([filed.pk, paid.pk]))
     assert [row[0] for row in rows[1:]] == sorted([str(paid.pk), str(filed.pk)], key=int)
+
+
+# Names come from editors and labs: any Unicode a form lets through, including what XML 1.0 cannot
+# carry (C0 controls, U+FFFE/U+FFFF) and text that looks like an OOXML escape ("_x0041_").
+_PIECES = st.one_of(
+    st.characters(codec="utf-8"),
+    st.sampled_from(["\x01", "\x0b", "\x1f", "\ufffe", "\uffff", "😀", "עברית", "_x0041_", "\r", "&<>"]),
+)
+_NAMES = st.lists(_PIECES, max_size=20).map("".join)
+
+
+def _xml_safe(text: str) -> str:
+    return "".join(
+        "\ufffd" if (ord(c) < 32 and c not in "\t\n\r") or c in "\ufffe\uffff" else c for c in text
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(names=st.lists(_NAMES, min_size=1, max_size=8))
+def test_xlsx_reads_back_any_unicode_name(names):
+    from openpyxl import load_workbook
+    from openpyxl.utils.escape import unescape
+
+    content, count = resources.xlsx_bytes([list(names), [Decimal("9882.00")] * len(names)])
+    sheet = load_workbook(io.BytesIO(content)).active
+    header, amounts = (list(row) for row in sheet.values)
+    # What XML cannot carry shows as U+FFFD; everything else, emoji and right-to-left included,
+    # reads back exactly (openpyxl leaves OOXML escapes to the caller, as Excel would decode them).
+    assert [unescape(value) if value else "" for value in header] == [_xml_safe(name) for name in names]
+    assert amounts == [9882] * len(names)
+    assert count == 1
+
+
+def test_libreoffice_opens_the_xlsx_with_every_name_as_written(tmp_path):
+    """The ASP opens exports in a spreadsheet: LibreOffice (installed by `make setup`) must read
+    every name as written, text that looks like a formula or an escape included."""
+    names = ["a\x01b", "x\uffffy", "_x0041_", "emoji 😀", "עברית RTL", "=1+1", "-VIR-1", "a&<b>", "tab\tx"]
+    content, _count = resources.xlsx_bytes([names, [Decimal("9882.00")] * len(names)])
+    (tmp_path / "export.xlsx").write_bytes(content)
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1",
+            "--outdir",
+            str(tmp_path),
+            str(tmp_path / "export.xlsx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    text = (tmp_path / "export.csv").read_text(encoding="utf-8")
+    header, amounts = csv.reader(io.StringIO(text))
+    assert header == [_xml_safe(name) for name in names]
+    assert amounts == ["9882"] * len(names)
