@@ -99,10 +99,10 @@ def demo_accounts_load() -> DemoAccounts:
         "asp": _user("asp@demo.test", first="Paul", last="Moreau", staff=True),
         "admin": _user("admin@demo.test", first="Admin", last="Ségur", superuser=True),
     }
-    membership_add(user=users["editeur"], organization=editor, role=Role.EDITOR_MEMBER)
-    membership_add(user=users["editeur2"], organization=editor2, role=Role.EDITOR_MEMBER)
-    membership_add(user=users["labo"], organization=lab, role=Role.LAB_MEMBER)
-    membership_add(user=users["labo2"], organization=lab2, role=Role.LAB_MEMBER)
+    membership_add(user=users["editeur"], organization=editor, role=Role.EDITOR_MEMBER, is_admin=True)
+    membership_add(user=users["editeur2"], organization=editor2, role=Role.EDITOR_MEMBER, is_admin=True)
+    membership_add(user=users["labo"], organization=lab, role=Role.LAB_MEMBER, is_admin=True)
+    membership_add(user=users["labo2"], organization=lab2, role=Role.LAB_MEMBER, is_admin=True)
     users["ans"].groups.add(groups[ANS_REVIEWERS_GROUP])
     users["asp"].groups.add(groups[ASP_REVIEWERS_GROUP])
     return DemoAccounts(editor=editor, editor2=editor2, lab=lab, lab2=lab2, users=users)

@@ -1,8 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Membership, Organization, User
+from segur_funding.core.errors import DomainError
+
+from . import accounts
+from .models import AccountRequest, Membership, Organization, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -31,3 +37,113 @@ class OrganizationAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind", "siren", "siret", "client_kind", "geographic_sites"]
     list_filter = ["kind", "client_kind"]
     search_fields = ["name", "siren", "siret", "finess"]
+
+
+@admin.register(AccountRequest)
+class AccountRequestAdmin(SimpleHistoryAdmin):
+    """ANS decides on editors' requests, ASP on labs': each sees only its own queue."""
+
+    list_display = ["created_at", "organization_name", "kind", "identifier", "requester", "email", "status"]
+    list_filter = ["status", "kind"]
+    search_fields = ["organization_name", "siren", "siret", "email", "last_name"]
+    list_per_page = 50
+    actions = ["approve", "reject"]
+    readonly_fields = [
+        "kind",
+        "organization_name",
+        "siren",
+        "siret",
+        "finess",
+        "client_kind",
+        "geographic_sites",
+        "first_name",
+        "last_name",
+        "email",
+        "job_title",
+        "message",
+        "status",
+        "decided_by",
+        "decided_at",
+        "rejection_reason",
+        "organization",
+        "created_at",
+    ]
+
+    @admin.display(description="demandeur")
+    def requester(self, obj: AccountRequest) -> str:
+        return f"{obj.first_name} {obj.last_name}"
+
+    @admin.display(description="SIREN / SIRET")
+    def identifier(self, obj: AccountRequest) -> str:
+        return obj.identifier
+
+    def get_queryset(self, request: HttpRequest):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        kinds = [
+            kind
+            for kind, group in accounts.DECIDING_GROUP.items()
+            if request.user.groups.filter(name=group).exists()
+        ]
+        return queryset.filter(kind__in=kinds)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # requests come from the public form
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # a decision stays on record
+
+    @admin.action(description="Valider et envoyer le lien de création du mot de passe")
+    def approve(self, request: HttpRequest, queryset) -> None:
+        for account_request in queryset:
+            try:
+                decision = accounts.account_request_approve(request=account_request, reviewer=request.user)
+            except DomainError as error:
+                self.message_user(request, f"{account_request} : {error.message}", messages.ERROR)
+                continue
+            if decision.mail_sent:
+                self.message_user(
+                    request,
+                    f"{account_request} : compte ouvert, lien envoyé à {account_request.email}.",
+                    messages.SUCCESS,
+                )
+            else:
+                self.message_user(
+                    request,
+                    f"{account_request} : compte ouvert, mais l'e-mail n'a pas pu partir ; "
+                    "renvoyez le lien depuis la fiche de l'utilisateur.",
+                    messages.WARNING,
+                )
+
+    @admin.action(description="Refuser (avec un motif envoyé au demandeur)")
+    def reject(self, request: HttpRequest, queryset):
+        reason = request.POST.get("reason", "").strip()
+        if request.POST.get("confirm") == "yes":
+            if not reason:
+                self.message_user(
+                    request, "Indiquez le motif du refus : il est envoyé au demandeur.", messages.ERROR
+                )
+            else:
+                for account_request in queryset:
+                    try:
+                        accounts.account_request_reject(
+                            request=account_request, reviewer=request.user, reason=reason
+                        )
+                    except DomainError as error:
+                        self.message_user(request, f"{account_request} : {error.message}", messages.ERROR)
+                    else:
+                        self.message_user(request, f"{account_request} : demande refusée.", messages.SUCCESS)
+                return None
+        return TemplateResponse(
+            request,
+            "admin/organizations/accountrequest/reject.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Refuser des demandes d'ouverture de compte",
+                "requests": queryset,
+                "opts": self.model._meta,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "reason": reason,
+            },
+        )

@@ -21,3 +21,10 @@ class Role(models.TextChoices):
 # `setup_groups` service), never from a flag on the user.
 ANS_REVIEWERS_GROUP = "Instructeurs ANS"
 ASP_REVIEWERS_GROUP = "Instructeurs ASP"
+
+
+class AccountRequestStatus(models.TextChoices):
+    PENDING = "pending", "À examiner"
+    APPROVED = "approved", "Validée"
+    REJECTED = "rejected", "Refusée"
+

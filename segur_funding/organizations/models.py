@@ -5,7 +5,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 from stdnum.fr import siren, siret
 
-from .constants import ClientKind, OrganizationKind, Role
+from .constants import AccountRequestStatus, ClientKind, OrganizationKind, Role
 
 
 class UserManager(BaseUserManager["User"]):
@@ -126,7 +126,13 @@ class Membership(models.Model):
         Organization, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField("rôle", max_length=20, choices=Role.choices)
+    # An organisation's administrators invite colleagues and revoke memberships (and, later, keep
+    # its bank details): the first person of an approved account request is one.
+    is_admin = models.BooleanField("administrateur de l'organisation", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Who joined, was promoted or was revoked, and by whom.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "appartenance"
@@ -137,3 +143,56 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.organization} ({self.get_role_display()})"
+
+
+class AccountRequest(models.Model):
+    """An organisation's first person asks for an account; ANS (editors) or ASP (labs) decides.
+
+    Approval creates the organisation, the person (without a password) and an administrator
+    membership, then e-mails a link to choose a password (`services.account_request_approve`).
+    """
+
+    kind = models.CharField("type d'organisation", max_length=16, choices=OrganizationKind.choices)
+    organization_name = models.CharField("raison sociale", max_length=200)
+    siren = models.CharField("SIREN", max_length=9, blank=True, validators=[validate_siren])
+    siret = models.CharField("SIRET", max_length=14, blank=True, validators=[validate_siret])
+    finess = models.CharField("FINESS", max_length=9, blank=True, validators=[validate_finess])
+    client_kind = models.CharField(
+        "type de client", max_length=16, choices=ClientKind.choices, blank=True
+    )
+    geographic_sites = models.PositiveIntegerField(
+        "nombre de sites géographiques", null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    first_name = models.CharField("prénom", max_length=150)
+    last_name = models.CharField("nom", max_length=150)
+    email = models.EmailField("adresse e-mail professionnelle")
+    job_title = models.CharField("fonction", max_length=150, blank=True)
+    message = models.TextField("message", blank=True, max_length=2000)
+    status = models.CharField(
+        "statut", max_length=16, choices=AccountRequestStatus.choices, default=AccountRequestStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="décidée par"
+    )
+    decided_at = models.DateTimeField("décidée le", null=True, blank=True)
+    rejection_reason = models.TextField("motif du refus", blank=True)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name="organisation créée",
+    )
+    created_at = models.DateTimeField("reçue le", auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "demande d'ouverture de compte"
+        verbose_name_plural = "demandes d'ouverture de compte"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "kind"], name="account_request_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_name} — {self.first_name} {self.last_name}"
+
+    @property
+    def identifier(self) -> str:
+        return self.siren if self.kind == OrganizationKind.EDITOR else self.siret

@@ -14,6 +14,9 @@ GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "referential.*",
         "referencing.*",
         "organizations.view_organization",
+        # Account requests of editors (the admin shows ANS only those).
+        "organizations.view_accountrequest",
+        "organizations.change_accountrequest",
     ),
     ASP_REVIEWERS_GROUP: (
         "funding.*",
@@ -21,6 +24,9 @@ GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "organizations.view_organization",
         "referential.view_*",
         "referencing.view_dossier",
+        # Account requests of labs and other clients (the admin shows ASP only those).
+        "organizations.view_accountrequest",
+        "organizations.change_accountrequest",
     ),
 }
 
@@ -48,12 +54,18 @@ def reviewer_groups_setup() -> dict[str, Group]:
 
 
 @transaction.atomic
-def membership_add(*, user: User, organization: Organization, role: str) -> Membership:
+def membership_add(
+    *, user: User, organization: Organization, role: str, is_admin: bool = False
+) -> Membership:
+    """The person's membership of the organisation (idempotent); `is_admin` only ever promotes."""
     if role not in Role.values:
         raise ValueError(f"Rôle inconnu : {role}")
     membership, _ = Membership.objects.get_or_create(
-        user=user, organization=organization, defaults={"role": role}
+        user=user, organization=organization, defaults={"role": role, "is_admin": is_admin}
     )
+    if is_admin and not membership.is_admin:
+        membership.is_admin = True
+        membership.save(update_fields=["is_admin"])
     return membership
 
 

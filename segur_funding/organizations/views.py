@@ -1,16 +1,24 @@
-"""The user's account page for integrations: create (or renew) and revoke the API token.
+"""Account pages: API token, account requests, choosing a password, the organisation's members.
 
-The key is shown once, on the page right after its creation (it travels through the session
+The API key is shown once, on the page right after its creation (it travels through the session
 to survive the redirect, and is removed from it as soon as it is shown).
 """
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from . import selectors, services
+from segur_funding.core.errors import DomainError
+
+from . import accounts, selectors, services
+from .forms import AccountRequestForm, MemberInviteForm
+from .models import Membership
 
 NEW_KEY_SESSION = "segur_new_api_token"
 
@@ -52,4 +60,133 @@ def api_token(request: HttpRequest) -> HttpResponse:
             "errors": errors,
         },
         status=400 if errors else 200,
+    )
+
+
+# --- Ways in: account requests, activation, members ------------------------------------------
+
+# An anonymous form: a few requests per address and hour are plenty for a person, and the cap
+# keeps a script from filling the reviewers' queue.
+ACCOUNT_REQUESTS_PER_HOUR = 5
+
+
+def _client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def account_request_create(request: HttpRequest) -> HttpResponse:
+    form = AccountRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        # Only recorded requests count: a person correcting a typo is not held back.
+        key = f"segur:account-request:{_client_address(request)}"
+        if (cache.get(key) or 0) >= ACCOUNT_REQUESTS_PER_HOUR:
+            form.add_error(
+                None, "Trop de demandes envoyées depuis votre connexion : réessayez dans une heure."
+            )
+            return render(request, "organizations/account_request_form.html", {"form": form}, status=429)
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            try:
+                accounts.account_request_submit(data=fields)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                cache.add(key, 0, timeout=3600)
+                cache.incr(key)
+                return redirect("organizations:account_request_done")
+        status = 400
+    return render(request, "organizations/account_request_form.html", {"form": form}, status=status)
+
+
+def account_request_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "organizations/account_request_done.html")
+
+
+class AccountActivateView(auth_views.PasswordResetConfirmView):
+    """Choose a password from the e-mailed link (account opening or invitation)."""
+
+    template_name = "organizations/account_activate.html"
+    post_reset_login = False
+
+    def get_success_url(self) -> str:
+        return reverse("login")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(
+            self.request, "Votre mot de passe est enregistré : connectez-vous avec votre adresse e-mail."
+        )
+        return response
+
+
+@never_cache
+@login_required
+def organization_members(request: HttpRequest) -> HttpResponse:
+    memberships = list(
+        Membership.objects.filter(user=request.user)
+        .select_related("organization")
+        .order_by("organization__name")
+    )
+    if not memberships:
+        raise Http404
+    organization_id = request.GET.get("organisation") or request.POST.get("organisation")
+    current = next((m for m in memberships if str(m.organization_id) == organization_id), memberships[0])
+    organization = current.organization
+    form = MemberInviteForm()
+    status = 200
+    if request.method == "POST" and current.is_admin:
+        action = request.POST.get("action")
+        try:
+            if action == "invite":
+                form = MemberInviteForm(request.POST)
+                if form.is_valid():
+                    sent = accounts.member_invite(
+                        organization=organization, by=request.user, **form.cleaned_data
+                    )
+                    email = form.cleaned_data["email"]
+                    if sent:
+                        messages.success(
+                            request, f"{email} est ajouté à {organization.name} : un e-mail lui est envoyé."
+                        )
+                    else:
+                        messages.warning(
+                            request,
+                            f"{email} est ajouté à {organization.name}, mais l'e-mail n'a pas pu partir : "
+                            "réessayez plus tard ou prévenez la personne.",
+                        )
+                    return redirect(f"{reverse('organizations:members')}?organisation={organization.pk}")
+                status = 400
+            elif action == "revoke":
+                target = (
+                    Membership.objects.filter(pk=request.POST.get("membership"), organization=organization)
+                    .select_related("user")
+                    .first()
+                )
+                if target is None:
+                    raise Http404
+                accounts.membership_revoke(membership=target, by=request.user)
+                messages.success(request, f"{target.user.email} ne fait plus partie de {organization.name}.")
+                return redirect(f"{reverse('organizations:members')}?organisation={organization.pk}")
+        except DomainError as error:
+            messages.error(request, error.message)
+            status = 400
+    elif request.method == "POST":
+        raise PermissionDenied
+    members = (
+        Membership.objects.filter(organization=organization)
+        .select_related("user")
+        .order_by("-is_admin", "user__last_name", "user__email")
+    )
+    return render(
+        request,
+        "organizations/members.html",
+        {
+            "organization": organization,
+            "memberships": memberships,
+            "current": current,
+            "members": members,
+            "form": form,
+        },
+        status=status,
     )

@@ -217,6 +217,7 @@ LITERALS = {
     "code": "SGL-V1",
     "app_label": "funding",
     "url": "inexistant/",
+    "uidb64": "MQ",  # user 1, with the unknown token above: a set-password link that must not work
 }
 
 
