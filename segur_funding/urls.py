@@ -12,6 +12,7 @@ admin.site.index_title = "Instruction des dossiers"
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
+    path("mon-espace/", dashboard_views.my_space_view, name="my_space"),
     path("connexion/", auth_views.LoginView.as_view(authentication_form=EmailLoginForm), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -3,14 +3,18 @@
 import csv
 from datetime import date
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from segur_funding.core import clock
 from segur_funding.referential.selectors import dsr_list
 
 from . import charts
+from .my_space import my_space
 from .selectors import (
     DEFAULT_WEEKS,
     MAX_WEEKS,
@@ -181,3 +185,13 @@ def statistics_weeks_csv(request: HttpRequest) -> HttpResponse:
         [label for _, label in WEEK_COLUMNS],
         week_rows(weekly_series(as_of=as_of, weeks=weeks)),
     )
+
+
+@never_cache
+@login_required
+def my_space_view(request: HttpRequest) -> HttpResponse:
+    """« Mon espace »: where a signed-in person lands, with what waits for them."""
+    sides = my_space(user=request.user)
+    if not sides and request.user.is_staff:
+        return redirect("admin:index")
+    return render(request, "dashboard/my_space.html", {"sides": sides, "today": clock.today()})

@@ -307,3 +307,9 @@ def next_referencing_sequence(*, dsr_code: str, year: int, existing: Iterable[st
         int(n[len(prefix):]) for n in existing if n.startswith(prefix) and n[len(prefix):].isdigit()
     ]
     return max(numbers, default=0) + 1
+
+
+def statuses_awaiting(actor: str) -> frozenset[DossierStatus]:
+    """The statuses in which `actor` has a move to make: read from the transition table, so that
+    « Mon espace » and the queues never list a dossier that nobody can move."""
+    return frozenset(state for (state, _action), (_target, actors) in TRANSITIONS.items() if actor in actors)
