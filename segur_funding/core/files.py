@@ -321,3 +321,23 @@ def upload_check(
     if not ext:
         shown = safe_filename(shown + kind.extensions[0])
     return CheckedUpload(kind=kind, original_name=shown, size=actual, sha256=digest.hexdigest())
+
+
+def private_file_response(fieldfile, *, filename: str, content_type: str, inline: bool = False):
+    """A stored private file (proof, invoice, RIB…) sent to someone already allowed to read it.
+
+    Files uploaded by third parties: the browser must never run or sniff them. Chromium's PDF
+    viewer refuses to run in a sandboxed document, so an inline PDF only loses framing.
+    """
+    from django.http import FileResponse
+
+    response = FileResponse(
+        fieldfile.open("rb"), as_attachment=not inline, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    if inline and content_type == "application/pdf":
+        response["Content-Security-Policy"] = "frame-ancestors 'self'"
+    else:
+        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -516,3 +516,5 @@ class ExportJobAdmin(admin.ModelAdmin):
         return FileResponse(
             job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
         )
+
+from . import bank_admin  # noqa: E402, F401  (the ASP's bank-details queue)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import bank_views, views
 
 app_name = "funding"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("devis/<int:quote_pk>/solde/", views.balance_file, name="balance_file"),
     path("demandes/<int:pk>/", views.request_detail, name="request_detail"),
     path("demandes/<int:pk>/facture/", views.request_invoice, name="request_invoice"),
+    path("coordonnees-bancaires/", bank_views.bank_details, name="bank_details"),
+    path("coordonnees-bancaires/<int:pk>/rib/", bank_views.bank_details_document, name="bank_document"),
 ]

@@ -25,6 +25,9 @@ class NotificationKind(models.TextChoices):
     REQUEST_TO_MODIFY = "request_to_modify", "Demande de financement à modifier"
     REQUEST_REFUSED = "request_refused", "Demande de financement refusée"
     PAYMENT_MADE = "payment_made", "Versement effectué"
+    # Bank details (editors' administrators, ASP)
+    BANK_DETAILS_SUBMITTED = "bank_details_submitted", "Coordonnées bancaires modifiées"
+    BANK_DETAILS_DECIDED = "bank_details_decided", "Coordonnées bancaires validées ou refusées"
     # Background work
     REPORT_READY = "report_ready", "Résultat d'un traitement disponible"
     # Reminders (Celery beat)
@@ -66,6 +69,8 @@ KIND_GROUPS: tuple[tuple[str, tuple[NotificationKind, ...]], ...] = (
             NotificationKind.REQUEST_TO_MODIFY,
             NotificationKind.REQUEST_REFUSED,
             NotificationKind.PAYMENT_MADE,
+            NotificationKind.BANK_DETAILS_SUBMITTED,
+            NotificationKind.BANK_DETAILS_DECIDED,
         ),
     ),
     (

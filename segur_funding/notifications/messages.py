@@ -123,6 +123,20 @@ MESSAGES: dict[str, KindMessages] = {
         "{{ request_reference }}.",
         required=("request_reference", "milestone", "amount"),
     ),
+    K.BANK_DETAILS_SUBMITTED: KindMessages(
+        subject="Coordonnées bancaires modifiées — {{ organization_name }}",
+        inapp="{{ submitted_by }} a déclaré de nouvelles coordonnées bancaires pour "
+        "{{ organization_name }} ({{ iban_masked }}) : elles attendent la validation de l'ASP.",
+        required=("organization_name", "submitted_by", "iban_masked"),
+    ),
+    K.BANK_DETAILS_DECIDED: KindMessages(
+        subject="Coordonnées bancaires {% if validated %}validées{% else %}refusées{% endif %} "
+        "— {{ organization_name }}",
+        inapp="Coordonnées bancaires {{ iban_masked }} de {{ organization_name }} "
+        "{% if validated %}validées par l'ASP : les prochains versements y seront faits"
+        "{% else %}refusées par l'ASP : {{ reason }}{% endif %}.",
+        required=("organization_name", "iban_masked", "validated"),
+    ),
     K.REPORT_READY: KindMessages(
         subject="{% if failed %}Échec : {% else %}Disponible : {% endif %}{{ title }}",
         inapp="{{ title }} : {% if failed %}échec{% else %}résultat disponible{% endif %}"

@@ -24,21 +24,14 @@ from django.utils.http import urlsafe_base64_encode
 from segur_funding.core import clock
 from segur_funding.core.errors import DomainError
 
-from .constants import (
-    ANS_REVIEWERS_GROUP,
-    ASP_REVIEWERS_GROUP,
-    AccountRequestStatus,
-    OrganizationKind,
-    Role,
-)
+from .constants import AccountRequestStatus, OrganizationKind, Role
 from .models import AccountRequest, Membership, Organization, User
+from .selectors import is_ans_reviewer, is_asp_reviewer
 from .services import membership_add
 
 logger = logging.getLogger(__name__)
 
 ROLE_FOR_KIND = {OrganizationKind.EDITOR: Role.EDITOR_MEMBER, OrganizationKind.CLIENT: Role.LAB_MEMBER}
-# Who decides on a request, per kind of organisation.
-DECIDING_GROUP = {OrganizationKind.EDITOR: ANS_REVIEWERS_GROUP, OrganizationKind.CLIENT: ASP_REVIEWERS_GROUP}
 
 
 def existing_organization(*, kind: str, identifier: str) -> Organization | None:
@@ -72,10 +65,11 @@ def account_request_submit(*, data: dict) -> AccountRequest:
     return request
 
 
-def may_decide(*, user: User, request: AccountRequest) -> bool:
-    if user.is_superuser:
-        return True
-    return user.groups.filter(name=DECIDING_GROUP[request.kind]).exists()
+def may_decide_kind(*, user: User, kind: str) -> bool:
+    """ANS decides on editors' requests, ASP on labs' and other clients'."""
+    if kind == OrganizationKind.EDITOR:
+        return is_ans_reviewer(user=user)
+    return is_asp_reviewer(user=user)
 
 
 @dataclass(frozen=True)
@@ -85,7 +79,7 @@ class Decision:
 
 
 def _locked_pending(request: AccountRequest, reviewer: User) -> AccountRequest:
-    if not may_decide(user=reviewer, request=request):
+    if not may_decide_kind(user=reviewer, kind=request.kind):
         raise DomainError(
             "Seule l'ANS décide des comptes des éditeurs, et l'ASP de ceux des laboratoires.",
             code="FORBIDDEN",

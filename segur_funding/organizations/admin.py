@@ -1,13 +1,13 @@
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
-from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from segur_funding.core.admin import reason_action
 from segur_funding.core.errors import DomainError
 
 from . import accounts
+from .constants import OrganizationKind
 from .models import AccountRequest, Membership, Organization, User
 
 
@@ -81,11 +81,8 @@ class AccountRequestAdmin(SimpleHistoryAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        kinds = [
-            kind
-            for kind, group in accounts.DECIDING_GROUP.items()
-            if request.user.groups.filter(name=group).exists()
-        ]
+        user = request.user
+        kinds = [kind for kind in OrganizationKind.values if accounts.may_decide_kind(user=user, kind=kind)]
         return queryset.filter(kind__in=kinds)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -118,32 +115,15 @@ class AccountRequestAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Refuser (avec un motif envoyé au demandeur)")
     def reject(self, request: HttpRequest, queryset):
-        reason = request.POST.get("reason", "").strip()
-        if request.POST.get("confirm") == "yes":
-            if not reason:
-                self.message_user(
-                    request, "Indiquez le motif du refus : il est envoyé au demandeur.", messages.ERROR
-                )
-            else:
-                for account_request in queryset:
-                    try:
-                        accounts.account_request_reject(
-                            request=account_request, reviewer=request.user, reason=reason
-                        )
-                    except DomainError as error:
-                        self.message_user(request, f"{account_request} : {error.message}", messages.ERROR)
-                    else:
-                        self.message_user(request, f"{account_request} : demande refusée.", messages.SUCCESS)
-                return None
-        return TemplateResponse(
+        return reason_action(
+            self,
             request,
-            "admin/organizations/accountrequest/reject.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": "Refuser des demandes d'ouverture de compte",
-                "requests": queryset,
-                "opts": self.model._meta,
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                "reason": reason,
-            },
+            queryset,
+            action="reject",
+            title="Refuser des demandes d'ouverture de compte",
+            explanation="Le motif est envoyé par e-mail au demandeur, qui peut refaire une demande.",
+            submit_label="Refuser ces demandes",
+            apply=lambda obj, reason: accounts.account_request_reject(
+                request=obj, reviewer=request.user, reason=reason
+            ),
         )

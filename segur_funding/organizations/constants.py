@@ -28,3 +28,10 @@ class AccountRequestStatus(models.TextChoices):
     APPROVED = "approved", "Validée"
     REJECTED = "rejected", "Refusée"
 
+
+
+class BankAccountStatus(models.TextChoices):
+    PENDING = "pending", "À valider par l'ASP"
+    VALIDATED = "validated", "Validé (en vigueur)"
+    REJECTED = "rejected", "Refusé par l'ASP"
+    SUPERSEDED = "superseded", "Remplacé"

@@ -5,7 +5,9 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 from stdnum.fr import siren, siret
 
-from .constants import AccountRequestStatus, ClientKind, OrganizationKind, Role
+from segur_funding.core.files import private_storage
+
+from .constants import AccountRequestStatus, BankAccountStatus, ClientKind, OrganizationKind, Role
 
 
 class UserManager(BaseUserManager["User"]):
@@ -196,3 +198,62 @@ class AccountRequest(models.Model):
     @property
     def identifier(self) -> str:
         return self.siren if self.kind == OrganizationKind.EDITOR else self.siret
+
+
+def _rib_path(instance: "BankAccount", filename: str) -> str:
+    return f"rib/{instance.organization_id}/{filename}"
+
+
+class BankAccount(models.Model):
+    """An editor's bank details for the State's payments: given by one of its administrators,
+    used only once ASP validated them; each payment records the one it was made to."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="bank_accounts", verbose_name="éditeur"
+    )
+    holder = models.CharField("titulaire du compte", max_length=200)
+    iban = models.CharField("IBAN", max_length=34)
+    bic = models.CharField("BIC", max_length=11)
+    document = models.FileField(
+        "RIB (document)", storage=private_storage, upload_to=_rib_path, max_length=300
+    )
+    document_sha256 = models.CharField("empreinte SHA-256 du RIB", max_length=64)
+    status = models.CharField(
+        "statut", max_length=16, choices=BankAccountStatus.choices, default=BankAccountStatus.PENDING
+    )
+    submitted_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name="déclaré par"
+    )
+    submitted_at = models.DateTimeField("déclaré le")
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="décidé par"
+    )
+    decided_at = models.DateTimeField("décidé le", null=True, blank=True)
+    rejection_reason = models.TextField("motif du refus", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "coordonnées bancaires"
+        verbose_name_plural = "coordonnées bancaires"
+        ordering = ["-submitted_at"]
+        constraints = [
+            # One set of details in force, and one change waiting for ASP, per editor.
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=models.Q(status="validated"),
+                name="bank_account_one_in_force",
+            ),
+            models.UniqueConstraint(
+                fields=["organization"], condition=models.Q(status="pending"), name="bank_account_one_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} — {self.iban_masked}"
+
+    @property
+    def iban_masked(self) -> str:
+        from .rules import iban_masked
+
+        return iban_masked(self.iban)

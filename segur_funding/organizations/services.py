@@ -24,6 +24,9 @@ GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "organizations.view_organization",
         "referential.view_*",
         "referencing.view_dossier",
+        # Editors' bank details, which ASP validates before paying into them.
+        "organizations.view_bankaccount",
+        "organizations.change_bankaccount",
         # Account requests of labs and other clients (the admin shows ASP only those).
         "organizations.view_accountrequest",
         "organizations.change_accountrequest",

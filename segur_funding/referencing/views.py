@@ -9,13 +9,13 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from segur_funding.core.errors import DomainError
-from segur_funding.core.files import KINDS_BY_CODE, MAX_UPLOAD_BYTES, human_size
+from segur_funding.core.files import KINDS_BY_CODE, MAX_UPLOAD_BYTES, human_size, private_file_response
 from segur_funding.organizations.models import Membership
 from segur_funding.organizations.selectors import is_ans_reviewer, user_editors
 
@@ -301,23 +301,6 @@ def _upload_refused(
 # --- Files ---------------------------------------------------------------------------------------
 
 
-def _file_response(fieldfile, *, filename: str, content_type: str, inline: bool) -> FileResponse:
-    response = FileResponse(
-        fieldfile.open("rb"), as_attachment=not inline, filename=filename, content_type=content_type
-    )
-    # Evidence uploaded by third parties: never let the browser run or sniff it. Chromium's PDF
-    # viewer refuses to run in a sandboxed document, so an inline PDF only loses framing.
-    response["X-Content-Type-Options"] = "nosniff"
-    if inline and content_type == "application/pdf":
-        response["Content-Security-Policy"] = "frame-ancestors 'self'"
-    else:
-        response["Content-Security-Policy"] = (
-            "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
-        )
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _unavailable(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "referencing/file_unavailable.html", {"message": message}, status=403)
 
@@ -345,7 +328,7 @@ def proof_file_download(request: HttpRequest, pk: int) -> HttpResponse:
         (k for k in KINDS_BY_CODE.values() if k.content_type == proof_file.content_type), None
     )
     inline = bool(request.GET.get("apercu")) and kind is not None and kind.previewable
-    return _file_response(
+    return private_file_response(
         proof_file.file,
         filename=proof_file.original_name,
         content_type=proof_file.content_type,
@@ -359,7 +342,7 @@ def certificate_download(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = selectors.certificate_for_user(user=request.user, pk=pk)
     if dossier is None:
         raise Http404("Attestation introuvable")
-    return _file_response(
+    return private_file_response(
         dossier.certificate,
         filename=f"attestation-referencement-{dossier.referencing_number}.pdf",
         content_type="application/pdf",

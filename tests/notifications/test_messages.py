@@ -45,6 +45,11 @@ FULL_CONTEXT = {
     "deadline_label": "signature des commandes",
     "object_label": "Devis D-2022-0042",
     "window_label": "fenêtre de financement 1",
+    "organization_name": "Biologiciel SAS",
+    "submitted_by": "Paul Durand",
+    "iban_masked": "FR76 •••• •••• •••• •••• •••• 189",
+    "holder": "BIOLOGICIEL SAS",
+    "validated": True,
 }
 
 

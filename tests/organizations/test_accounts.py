@@ -139,7 +139,7 @@ def test_rejection_needs_a_reason_and_tells_the_requester(client):
     request = AccountRequest.objects.get()
     asp = _reviewer(ASP_REVIEWERS_GROUP, "asp@test.example")
     page = _admin_action(client, asp, "reject", [request.pk])
-    assert "Motif du refus" in page.content.decode()
+    assert "Motif (obligatoire)" in page.content.decode()
     _admin_action(client, asp, "reject", [request.pk], confirm="yes", reason="")
     assert AccountRequest.objects.get().status == AccountRequestStatus.PENDING
     _admin_action(
