@@ -517,4 +517,6 @@ class ExportJobAdmin(admin.ModelAdmin):
             job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
         )
 
-from . import bank_admin  # noqa: E402, F401  (the ASP's bank-details queue)
+# Admin pages kept in their own modules (registered on import): the ASP's bank-details queue
+# and the batch payments (payment order, import of accounting's answer file).
+from . import bank_admin, payment_batch_admin  # noqa: E402, F401

@@ -64,3 +64,39 @@ def test_fifty_concurrent_payments_of_one_milestone_make_exactly_one(reference_d
     request = FundingRequest.objects.get(pk=request.pk)
     assert request.status == RequestStatus.PAID
     assert RequestEvent.objects.filter(request=request, to_status=RequestStatus.PAID).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_one_payment_file_at_once_pay_each_request_once(reference_data):
+    from segur_funding.funding import payment_batch
+
+    scenario = Scenario()
+    asp = asp_user()
+    rows = ["N° de demande;Montant versé (€);Date de versement;Référence du versement"]
+    for number in ("DEV-A", "DEV-B", "DEV-C"):
+        quote = scenario.signed(number=number)
+        request = services.advance_request_file(quote=quote, user=scenario.editor_user, today=ADVANCE_DAY)
+        services.funding_request_validate(request=request, user=asp)
+        rows.append(f"{request.pk};{request.amount};{PAID_DAY:%d/%m/%Y};VIR-{request.pk}")
+    content = ("\n".join(rows) + "\n").encode()
+
+    start = threading.Barrier(2)
+    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+    writer = threading.Lock() if in_memory else contextlib.nullcontext()
+
+    def run(_i: int) -> bool:
+        try:
+            start.wait(timeout=30)
+            with writer:
+                return payment_batch.payment_file_import(
+                    content=content, file_format="csv", user=asp, dry_run=False
+                ).ok
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = sorted(pool.map(run, range(2)))
+
+    assert outcomes == [False, True]  # one import paid everything, the other was refused whole
+    assert Payment.objects.count() == 3
+    assert FundingRequest.objects.filter(status=RequestStatus.PAID).count() == 3

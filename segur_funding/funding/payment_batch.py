@@ -1,0 +1,308 @@
+"""Batch payments: the ASP exports a payment order, pays from its accounting system, and imports
+the accounting system's answer file to record every payment at once.
+
+The import is django-import-export's (parsing CSV/XLSX into rows, a dry run that rolls back,
+errors kept per row number), but each row is recorded by `services.payment_record`, the same
+service as the single « Enregistrer le versement »: the row lock, the compare-and-set of the
+status and the unique payment per milestone give the same exactly-once guarantee. The whole file
+is one transaction: one bad row (unknown request, already paid, amount differing by a cent,
+date out of range) and nothing is written, the row named by its line in the file. Importing the
+same file again pays nothing twice: every row then reads « déjà enregistré ».
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import tablib
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from import_export import fields, resources, widgets
+from import_export.formats.base_formats import XLSX
+from import_export.instance_loaders import BaseInstanceLoader
+
+from segur_funding.core.errors import DomainError
+from segur_funding.organizations.models import User
+from segur_funding.organizations.selectors import is_asp_reviewer
+from segur_funding.referential.resources import RemCSV
+
+from . import services
+from .bank import bank_account_in_force
+from .constants import AWAITING_PAYMENT
+from .models import FundingRequest
+
+IMPORT_FORMATS = {"csv": RemCSV, "xlsx": XLSX}
+MAX_ROWS = 20_000
+
+# The payment order sent to accounting, and the answer expected back (the same first column).
+ORDER_HEADERS = [
+    "N° de demande",
+    "Jalon",
+    "Devis",
+    "Éditeur",
+    "SIREN",
+    "Titulaire du compte",
+    "IBAN",
+    "BIC",
+    "Montant à verser (€)",
+]
+ANSWER_COLUMNS = {
+    "request": "N° de demande",
+    "amount": "Montant versé (€)",
+    "paid_on": "Date de versement",
+    "reference": "Référence du versement",
+}
+
+
+# --- Payment order ---------------------------------------------------------------------------
+
+
+@dataclass
+class PaymentOrder:
+    rows: list[list]
+    without_bank_details: list[FundingRequest] = field(default_factory=list)
+
+
+def payment_order(*, request_ids: list[int] | None = None) -> PaymentOrder:
+    """Validated requests not yet paid, each with the editor's bank details in force.
+
+    A request whose editor has no validated bank details is left out of the order and listed
+    apart: it cannot be paid until ASP validates them."""
+    requests = (
+        FundingRequest.objects.filter(status__in=AWAITING_PAYMENT)
+        .select_related("editor", "quote")
+        .order_by("pk")
+    )
+    if request_ids is not None:
+        requests = requests.filter(pk__in=request_ids)
+    order = PaymentOrder(rows=[list(ORDER_HEADERS)])
+    in_force: dict[int, Any] = {}
+    for request in requests:
+        if request.editor_id not in in_force:
+            in_force[request.editor_id] = bank_account_in_force(organization=request.editor_id)
+        account = in_force[request.editor_id]
+        if account is None:
+            order.without_bank_details.append(request)
+            continue
+        order.rows.append(
+            [
+                str(request.pk),
+                request.get_milestone_display(),
+                request.quote.number,
+                request.editor.name,
+                request.editor.siren,
+                account.holder,
+                account.iban,
+                account.bic,
+                request.amount,
+            ]
+        )
+    return order
+
+
+# --- Answer file -----------------------------------------------------------------------------
+
+
+class FrenchDecimalWidget(widgets.Widget):
+    """« 9 882,00 », « 9882.00 », « 9 882,00 € » or a spreadsheet number: a Decimal in euros."""
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Decimal | None:
+        if value is None or str(value).strip() == "":
+            raise ValueError("montant absent")
+        if isinstance(value, float):  # a spreadsheet cell: its shortest decimal form
+            value = repr(value)
+        text = str(value).replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("€", "")
+        text = text.replace(",", ".")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"montant illisible « {value} »") from None
+        if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+            raise ValueError(f"montant illisible « {value} » (deux décimales au plus)")
+        return amount
+
+
+class FrenchDateWidget(widgets.Widget):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> date:
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        text = str(value or "").strip()
+        for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+            try:
+                return datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar date
+            except ValueError:
+                continue
+        raise ValueError(f"date illisible « {text} » (JJ/MM/AAAA attendu)")
+
+
+class RequestNumberWidget(widgets.Widget):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> int:
+        text = str(
+            value if not isinstance(value, float) else int(value) if value.is_integer() else value
+        ).strip()
+        if not text.isdigit() or len(text) > 12:
+            raise ValueError(f"numéro de demande illisible « {text} »")
+        return int(text)
+
+
+@dataclass
+class PaymentLine:
+    request: int | None = None
+    amount: Decimal | None = None
+    paid_on: date | None = None
+    reference: str = ""
+    # Filled when the row checks out, for the preview.
+    editor: str = ""
+    milestone: str = ""
+
+
+class PaymentFileResource(resources.Resource):
+    """One row of the accounting system's answer → one payment recorded by the service."""
+
+    request = fields.Field(
+        attribute="request", column_name=ANSWER_COLUMNS["request"], widget=RequestNumberWidget()
+    )
+    amount = fields.Field(
+        attribute="amount", column_name=ANSWER_COLUMNS["amount"], widget=FrenchDecimalWidget()
+    )
+    paid_on = fields.Field(
+        attribute="paid_on", column_name=ANSWER_COLUMNS["paid_on"], widget=FrenchDateWidget()
+    )
+    reference = fields.Field(attribute="reference", column_name=ANSWER_COLUMNS["reference"])
+
+    class Meta:
+        use_transactions = True
+        skip_diff = True
+        import_id_fields = ()
+        instance_loader_class = BaseInstanceLoader  # every row is a new payment, nothing to look up
+
+    def __init__(self, *, user: User, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.user = user
+        self.seen: dict[int, int] = {}
+        self.lines: list[PaymentLine] = []
+
+    def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
+        missing = [name for name in ANSWER_COLUMNS.values() if name not in (dataset.headers or [])]
+        if missing:
+            dataset.wipe()
+            raise ValidationError(
+                "Colonnes absentes du fichier : " + ", ".join(f"« {name} »" for name in missing) + "."
+            )
+        if len(dataset) > MAX_ROWS:
+            dataset.wipe()
+            raise ValidationError(f"Le fichier dépasse {MAX_ROWS} lignes : découpez-le.")
+
+    def get_instance(self, instance_loader: Any, row: Any) -> None:
+        return None
+
+    def init_instance(self, row: Any = None) -> PaymentLine:
+        return PaymentLine()
+
+    def import_field(
+        self, field: fields.Field, instance: PaymentLine, row: Any, is_m2m: bool = False, **kwargs
+    ):
+        try:
+            value = field.clean(row, **kwargs)
+        except ValueError as error:
+            raise ValidationError({field.attribute: str(error)}) from None
+        if field.attribute == "reference":
+            value = str(value or "").strip()
+            if not value:
+                raise ValidationError({"reference": "référence du versement absente"})
+        setattr(instance, field.attribute, value)
+
+    def validate_instance(
+        self, instance: PaymentLine, import_validation_errors: dict | None = None, **kwargs
+    ):
+        if import_validation_errors:
+            raise ValidationError(import_validation_errors)
+        request = FundingRequest.objects.select_related("editor").filter(pk=instance.request).first()
+        if request is None:
+            raise ValidationError(f"la demande n° {instance.request} n'existe pas")
+        if instance.request in self.seen:
+            raise ValidationError(
+                f"la demande n° {instance.request} figure déjà ligne {self.seen[instance.request]}"
+            )
+        if instance.amount != request.amount:
+            raise ValidationError(
+                f"montant {instance.amount} € différent du montant validé de la demande n° {request.pk} "
+                f"({request.amount} €)"
+            )
+        instance.editor = request.editor.name
+        instance.milestone = request.get_milestone_display()
+
+    def save_instance(self, instance: PaymentLine, is_create: bool, row: Any, **kwargs: Any) -> None:
+        try:
+            services.payment_record(
+                request=instance.request,
+                user=self.user,
+                paid_on=instance.paid_on,
+                reference=instance.reference,
+            )
+        except DomainError as error:
+            raise ValidationError(f"demande n° {instance.request} : {error.message}") from None
+        self.seen[instance.request] = kwargs.get("row_number", 0) + 1
+        self.lines.append(instance)
+
+
+@dataclass
+class ImportOutcome:
+    lines: list[PaymentLine]
+    errors: list[str]  # « Ligne 3 : … », the line as the spreadsheet shows it (header = 1)
+    dry_run: bool
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal("0.00"))
+
+
+def read_dataset(content: bytes, *, file_format: str) -> tablib.Dataset:
+    try:
+        fmt = IMPORT_FORMATS[file_format]()
+    except KeyError:
+        raise DomainError("Format de fichier non pris en charge : CSV ou XLSX attendu.") from None
+    try:
+        return fmt.create_dataset(content)
+    except Exception:  # a damaged file: tablib and openpyxl raise many kinds
+        raise DomainError("Fichier illisible : vérifiez qu'il s'agit bien d'un CSV ou d'un XLSX.") from None
+
+
+def payment_file_import(*, content: bytes, file_format: str, user: User, dry_run: bool) -> ImportOutcome:
+    """Check (dry run) or record every payment of the file, all or nothing."""
+    if not is_asp_reviewer(user=user):
+        raise DomainError("Seul un instructeur de l'ASP peut enregistrer des versements.", code="FORBIDDEN")
+    dataset = read_dataset(content, file_format=file_format)
+    resource = PaymentFileResource(user=user)
+    with transaction.atomic():
+        result = resource.import_data(
+            dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True
+        )
+    errors = list(_errors(result))
+    return ImportOutcome(lines=[] if errors else resource.lines, errors=errors, dry_run=dry_run)
+
+
+def _errors(result: Any) -> Iterator[str]:
+    for error in result.base_errors:
+        yield _message(error.error)
+    for invalid in result.invalid_rows:
+        yield f"Ligne {invalid.number + 1} : {_message(invalid.error)}"
+    for number, row_errors in result.row_errors():
+        for error in row_errors:
+            yield f"Ligne {number + 1} : {_message(error.error)}"
+
+
+def _message(error: BaseException) -> str:
+    if isinstance(error, ValidationError):
+        if hasattr(error, "message_dict"):
+            return " ; ".join(message for messages in error.message_dict.values() for message in messages)
+        return " ; ".join(error.messages)
+    return "erreur inattendue lors de la lecture de la ligne"
