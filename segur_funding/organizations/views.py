@@ -1,14 +1,18 @@
-"""The user's account page for integrations: create (or renew) and revoke the API token.
+"""The user's account pages: the API token for integrations, and the password reset by e-mail.
 
-The key is shown once, on the page right after its creation (it travels through the session
+The API key is shown once, on the page right after its creation (it travels through the session
 to survive the redirect, and is removed from it as soon as it is shown).
 """
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+
+from segur_funding.core.durations import duration_fr
 
 from . import selectors, services
 
@@ -53,3 +57,24 @@ def api_token(request: HttpRequest) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view (same answer whether the address has an account or not: the form
+    sends only to active accounts and always redirects to the same page).
+
+    The link in the e-mail is built on SEGUR_SITE_URL, never on the request's Host header, which a
+    visitor chooses: a forged Host would otherwise send a real user a link to someone else's site
+    carrying a valid reset token.
+    """
+
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def form_valid(self, form):
+        self.extra_email_context = {
+            "site_url": settings.SEGUR_SITE_URL.rstrip("/"),
+            "link_validity": duration_fr(settings.PASSWORD_RESET_TIMEOUT),
+        }
+        return super().form_valid(form)
