@@ -4,7 +4,6 @@ The API key is shown once, on the page right after its creation (it travels thro
 to survive the redirect, and is removed from it as soon as it is shown).
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -12,9 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from segur_funding.core.durations import duration_fr
-
 from . import selectors, services
+from .forms import PasswordResetRequestForm
 
 NEW_KEY_SESSION = "segur_new_api_token"
 
@@ -60,21 +58,8 @@ def api_token(request: HttpRequest) -> HttpResponse:
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Django's reset view (same answer whether the address has an account or not: the form
-    sends only to active accounts and always redirects to the same page).
-
-    The link in the e-mail is built on SEGUR_SITE_URL, never on the request's Host header, which a
-    visitor chooses: a forged Host would otherwise send a real user a link to someone else's site
-    carrying a valid reset token.
-    """
+    """Django's reset view: whether the address has an account or not, the same page follows
+    (the form queues the e-mail for active accounts only, see services.password_reset_email_send)."""
 
     template_name = "registration/password_reset_form.html"
-    email_template_name = "registration/password_reset_email.txt"
-    subject_template_name = "registration/password_reset_subject.txt"
-
-    def form_valid(self, form):
-        self.extra_email_context = {
-            "site_url": settings.SEGUR_SITE_URL.rstrip("/"),
-            "link_validity": duration_fr(settings.PASSWORD_RESET_TIMEOUT),
-        }
-        return super().form_valid(form)
+    form_class = PasswordResetRequestForm
