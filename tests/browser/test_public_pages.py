@@ -104,6 +104,10 @@ def test_phone_reaches_se_connecter_through_the_menu_only(page, console_errors):
 def test_desktop_shows_se_connecter_in_the_header_without_menu(page, console_errors):
     page.set_viewport_size(DESKTOP)
     page.goto("/")
+    page.keyboard.press("Tab")  # the first stop is the skip link
+    assert page.evaluate("document.activeElement.textContent") == "Aller au contenu"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("/#content")
     assert not page.get_by_role("button", name="Menu").is_visible()
     page.get_by_role("banner").get_by_role("link", name="Se connecter").click()
     assert page.title() == "Connexion — Ségur numérique SONS"
