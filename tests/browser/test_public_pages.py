@@ -10,7 +10,7 @@ from django.core import mail
 
 from segur_funding.organizations.models import User
 
-from .conftest import AXE_ALL_IMPACTS, assert_accessible
+from .conftest import AXE_ALL_IMPACTS, assert_accessible, login
 
 pytestmark = pytest.mark.browser
 
@@ -150,3 +150,45 @@ def test_forgotten_password_is_reset_from_the_emailed_link(page, console_errors,
     _open_menu_on_phone(page)
     assert page.get_by_role("link", name="Se connecter").is_visible()
     assert console_errors == []
+
+
+
+LAB_PAGES = [
+    "/devis/laboratoire/", "/devis/laboratoire/deposer/", "/notifications/", "/notifications/echeances/"
+]
+EDITOR_PAGES = ["/referencement/", "/referencement/solutions/", "/devis/editeur/", "/financement/"]
+DETAIL_OF = {  # list page → address pattern of its detail pages (the first one is visited too)
+    "/devis/laboratoire/": r"^/devis/laboratoire/\d+/$",
+    "/devis/editeur/": r"^/devis/editeur/\d+/$",
+    "/referencement/": r"^/referencement/dossiers/\d+/$",
+    "/financement/": r"^/financement/demandes/\d+/$",
+}
+
+
+def _check_connected(page, console_errors) -> None:
+    assert console_errors == [], f"Erreurs JavaScript sur {page.url} : {console_errors}"
+    assert_accessible(page, impact=AXE_ALL_IMPACTS)
+
+
+@pytest.mark.parametrize(
+    ("email", "urls", "menu_link"),
+    [
+        pytest.param("labo@demo.test", LAB_PAGES, "Devis reçus", id="lab"),
+        pytest.param("editeur@demo.test", EDITOR_PAGES, "Mes devis", id="editor"),
+    ],
+)
+def test_connected_pages_on_a_phone_have_no_js_error_and_no_axe_violation(
+    page, console_errors, demo, email, urls, menu_link
+):
+    page.set_viewport_size(PHONE)
+    login(page, email)
+    _open_menu_on_phone(page)
+    assert page.get_by_role("dialog").get_by_role("link", name=menu_link).is_visible()
+    for url in urls:
+        page.goto(url)
+        _check_connected(page, console_errors)
+        if url in DETAIL_OF:
+            hrefs = page.eval_on_selector_all("main a", "links => links.map(a => a.getAttribute('href'))")
+            detail = next(h for h in hrefs if h and re.match(DETAIL_OF[url], h))
+            page.goto(detail)
+            _check_connected(page, console_errors)
