@@ -54,4 +54,3 @@ def cookies(request: HttpRequest) -> HttpResponse:
 @require_GET
 def sitemap(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/sitemap.html")
-

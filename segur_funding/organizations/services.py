@@ -88,10 +88,12 @@ def password_reset_email_send(*, user_id: int) -> bool:
     """E-mail the user a one-time link to choose a new password; False (nothing sent) when the
     account is gone, inactive or has no usable password by the time the task runs.
 
-    Runs in a task, not in the request: the reset page then answers the same thing, in the same
-    time, whether the address has an account or not, even while the SMTP server is slow or down
-    (a send in the request would betray the known addresses by its delay or by an error page).
-    The token is made here, in the worker, so it never travels through the broker.
+    Runs in a task, not in the request: with a worker (REDIS_URL), the reset page answers the same
+    thing in the same time whether the address has an account or not, even while the SMTP server
+    is slow or down (a send in the request betrays known addresses by its delay or by an error
+    page). In the embedded eager mode the send still happens during the request; the task then
+    logs an SMTP failure rather than raise it. The token is made here, in the worker, so it never
+    travels through the broker.
 
     The link is built on SEGUR_SITE_URL, never on the request's Host header, which a visitor
     chooses: a forged Host would otherwise send a real user a valid token on someone else's site.
