@@ -4,10 +4,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from segur_funding.dashboard import views as dashboard_views
+from segur_funding.organizations import views as organization_views
 from segur_funding.organizations.forms import EmailLoginForm
 
-admin.site.site_header = "segur_funding — instruction ANS / ASP"
-admin.site.site_title = "segur_funding"
+admin.site.site_header = "Ségur numérique — instruction ANS / ASP"
+admin.site.site_title = "Ségur numérique SONS"
 admin.site.index_title = "Instruction des dossiers"
 
 urlpatterns = [
@@ -15,6 +16,22 @@ urlpatterns = [
     path("mon-espace/", dashboard_views.my_space_view, name="my_space"),
     path("connexion/", auth_views.LoginView.as_view(authentication_form=EmailLoginForm), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("mot-de-passe/oublie/", organization_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "mot-de-passe/oublie/envoye/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "mot-de-passe/nouveau/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "mot-de-passe/nouveau/termine/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
@@ -25,4 +42,5 @@ urlpatterns = [
     path("devis/", include("segur_funding.quotes.urls")),
     path("financement/", include("segur_funding.funding.urls")),
     path("notifications/", include("segur_funding.notifications.urls")),
+    path("", include("segur_funding.dashboard.page_urls")),
 ]

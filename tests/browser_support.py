@@ -55,6 +55,24 @@ def page(browser_instance, live_server, request):
     context.close()
 
 
+@pytest.fixture
+def console_errors(page) -> list[str]:
+    """Every JavaScript error of the test's page: console errors and uncaught exceptions, with
+    the address they came from. Request it before the first `goto`."""
+    errors: list[str] = []
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            errors.append(f"{message.text} [{message.location.get('url', '')}]")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"{error} [exception]"))
+    return errors
+
+
+AXE_ALL_IMPACTS = ("minor", "moderate", "serious", "critical")
+
+
 def login(page, email: str, password: str = "demo-password") -> None:
     page.goto("/connexion/")
     page.get_by_label("Adresse e-mail").fill(email)

@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from .constants import OrganizationKind
 from .models import AccountRequest, validate_finess, validate_siren, validate_siret
@@ -123,3 +123,13 @@ class MemberInviteForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         _dsfr_classes(self)
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's reset form, with the e-mail sent by a task after commit (services explain why)."""
+
+    def save(self, *args, **kwargs) -> None:
+        from segur_funding.core.tasks import enqueue_on_commit
+
+        from .tasks import send_password_reset_email
+
+        for user in self.get_users(self.cleaned_data["email"]):
+            enqueue_on_commit(send_password_reset_email, user.pk)

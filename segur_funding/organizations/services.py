@@ -94,3 +94,45 @@ def api_token_revoke(*, user: User) -> bool:
 
     deleted, _ = Token.objects.filter(user=user).delete()
     return deleted > 0
+
+
+# --- password reset ------------------------------------------------------------------------------
+
+
+def password_reset_email_send(*, user_id: int) -> bool:
+    """E-mail the user a one-time link to choose a new password; False (nothing sent) when the
+    account is gone, inactive or has no usable password by the time the task runs.
+
+    Runs in a task, not in the request: with a worker (REDIS_URL), the reset page answers the same
+    thing in the same time whether the address has an account or not, even while the SMTP server
+    is slow or down (a send in the request betrays known addresses by its delay or by an error
+    page). In the embedded eager mode the send still happens during the request; the task then
+    logs an SMTP failure rather than raise it. The token is made here, in the worker, so it never
+    travels through the broker.
+
+    The link is built on SEGUR_SITE_URL, never on the request's Host header, which a visitor
+    chooses: a forged Host would otherwise send a real user a valid token on someone else's site.
+    """
+    from django.conf import settings
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from segur_funding.core.durations import duration_fr
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return False
+    context = {
+        "email": user.email,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+        "site_url": settings.SEGUR_SITE_URL.rstrip("/"),
+        "link_validity": duration_fr(settings.PASSWORD_RESET_TIMEOUT),
+    }
+    subject = "".join(render_to_string("registration/password_reset_subject.txt", context).splitlines())
+    body = render_to_string("registration/password_reset_email.txt", context)
+    send_mail(subject, body, None, [user.email])
+    return True

@@ -1,4 +1,4 @@
-"""Account pages: API token, account requests, choosing a password, the organisation's members.
+"""Account pages: API token, account requests, choosing or resetting a password, the members.
 
 The API key is shown once, on the page right after its creation (it travels through the session
 to survive the redirect, and is removed from it as soon as it is shown).
@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from segur_funding.core.errors import DomainError
 
 from . import accounts, selectors, services
-from .forms import AccountRequestForm, MemberInviteForm
+from .forms import AccountRequestForm, MemberInviteForm, PasswordResetRequestForm
 from .models import Membership
 
 NEW_KEY_SESSION = "segur_new_api_token"
@@ -190,3 +190,9 @@ def organization_members(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view: whether the address has an account or not, the same page follows
+    (the form queues the e-mail for active accounts only, see services.password_reset_email_send)."""
+
+    template_name = "registration/password_reset_form.html"
+    form_class = PasswordResetRequestForm

@@ -71,6 +71,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "segur_funding.urls"
+# Error pages: Django's handlers render templates/400.html, 403.html, 404.html and 500.html (French,
+# DSFR); a CSRF refusal gets its own French page, with the request (header, links) unlike Django's.
+CSRF_FAILURE_VIEW = "segur_funding.core.views.csrf_failure"
 WSGI_APPLICATION = "segur_funding.wsgi.application"
 
 TEMPLATES = [
