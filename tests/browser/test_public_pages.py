@@ -141,7 +141,7 @@ def test_forgotten_password_is_reset_from_the_emailed_link(page, console_errors,
     page.get_by_label("Adresse e-mail").fill("labo-oubli@test.example")
     page.get_by_label("Mot de passe", exact=True).fill("Nouveau-mot-2026")
     page.get_by_role("main").get_by_role("button", name="Se connecter").click()
-    _check(page, console_errors, title="Accueil")
+    _check(page, console_errors, title="Mon espace")
 
     _open_menu_on_phone(page)
     assert page.get_by_role("link", name="Notifications").is_visible()
