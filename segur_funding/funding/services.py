@@ -510,9 +510,7 @@ def export_job_create(*, user: User, request_ids: Sequence[int], file_format: st
     if file_format not in ("csv", "xlsx"):
         raise InvalidInput("Format d'export inconnu (CSV ou XLSX).")
     job = ExportJob.objects.create(requested_by=user, file_format=file_format, request_ids=list(request_ids))
-    from .tasks import export_job_run_task
-
-    enqueue_on_commit(export_job_run_task, job.pk)
+    enqueue_on_commit("funding.export_job_run", job.pk)
     return job
 
 

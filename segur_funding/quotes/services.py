@@ -326,9 +326,7 @@ def quote_issue(*, quote: Quote, user: User, today: date | None = None) -> Quote
         issued_at=timezone.now(),
     )
     notify.quote_issued_notify(quote=quote)
-    from .tasks import quote_pdf_render_task
-
-    enqueue_on_commit(quote_pdf_render_task, quote.pk)
+    enqueue_on_commit("quotes.quote_pdf_render", quote.pk)
     return quote
 
 
@@ -380,14 +378,18 @@ def quote_pdf_bytes(quote: Quote) -> bytes:
 
 
 def quote_pdf_render(*, quote_id: int) -> None:
-    """Render and keep the PDF of an issued quote (run by a task, idempotent)."""
+    """Render and keep the PDF of an issued web quote (run by a task, idempotent: a quote that
+    has its PDF is not rendered again, and of two concurrent renders one keeps its file)."""
     quote = Quote.objects.select_related("editor", "client", "dsr", "dossier").get(pk=quote_id)
-    if quote.status == QuoteStatus.DRAFT:
+    if quote.status == QuoteStatus.DRAFT or quote.origin != QuoteOrigin.WEB or quote.pdf:
         return
     content = quote_pdf_bytes(quote)
+    quote.pdf.save(f"devis-{quote.number}.pdf", ContentFile(content), save=False)
     with transaction.atomic():
-        quote.pdf.save(f"devis-{quote.number}.pdf", ContentFile(content), save=False)
-        Quote.objects.filter(pk=quote.pk).update(pdf=quote.pdf.name)
+        # Compare-and-set: a redelivered task that lost the race removes its own file.
+        if not Quote.objects.filter(pk=quote.pk, pdf="").update(pdf=quote.pdf.name):
+            quote.pdf.storage.delete(quote.pdf.name)
+            return
         _event(quote, kind=QuoteEventKind.PDF_RENDERED, user=None)
 
 
@@ -547,17 +549,15 @@ def quote_upload(
     )
     quote.pdf.save(Path(file.name or "devis.pdf").name, file, save=True)
     _event(quote, kind=QuoteEventKind.UPLOADED, user=user, comment=Path(quote.pdf.name).name)
-    from .tasks import uploaded_quote_check_task
-
-    enqueue_on_commit(uploaded_quote_check_task, quote.pk)
+    enqueue_on_commit("quotes.uploaded_quote_check", quote.pk)
     return quote
 
 
 def uploaded_quote_check(*, quote_id: int) -> None:
     """Run the checker on an uploaded PDF and keep the result; a failure is kept too."""
     quote = Quote.objects.get(pk=quote_id)
-    if quote.origin != QuoteOrigin.UPLOADED:
-        return
+    if quote.origin != QuoteOrigin.UPLOADED or quote.check_status != CheckStatus.PENDING:
+        return  # a replayed task: the check ran already
     try:
         report = quote_check_file(Path(quote.pdf.path), overrides=quote.overrides or None)
     except InvalidInput as exc:

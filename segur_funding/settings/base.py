@@ -191,16 +191,20 @@ CELERY_TASK_TIME_LIMIT = 180
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # One beat process in production (see README): periodic sweeps and reminders.
+# Every row that waits for a task (an e-mail, a quote PDF, an uploaded quote's check, an export, a
+# proof file's scan, a certificate) is found again by its app's sweep once it has waited longer
+# than core.tasks.LOST_AFTER: work queued while the broker was down is done when it is back.
+_SWEEP = {"schedule": 300.0, "options": {"expires": 290}}
 CELERY_BEAT_SCHEDULE = {
-    "notifications-sweep": {
-        "task": "segur_funding.notifications.tasks.sweep_stuck_notifications",
-        "schedule": 300.0,
-    },
+    "notifications-sweep": {"task": "notifications.sweep_stuck_notifications", **_SWEEP},
+    "quotes-sweep": {"task": "quotes.requeue_lost_work", **_SWEEP},
+    "funding-sweep": {"task": "funding.requeue_lost_work", **_SWEEP},
+    "referencing-sweep": {"task": "referencing.requeue_lost_work", **_SWEEP},
     # Hourly, so that a reminder leaves early in the (Europe/Paris) day it is due, whatever hour
     # beat started; running it more often or from two beats adds nothing (dedup keys). A run
     # still queued when the next one is due is dropped (expires).
     "notifications-reminders": {
-        "task": "segur_funding.notifications.tasks.send_due_reminders",
+        "task": "notifications.send_due_reminders",
         "schedule": 3600.0,
         "options": {"expires": 3300},
     },
