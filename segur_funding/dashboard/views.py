@@ -5,9 +5,9 @@ from datetime import date
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from segur_funding.core import clock
 from segur_funding.referential.selectors import dsr_list
 
 from . import charts
@@ -49,7 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def statistics_params(params) -> tuple[date, int, list[str]]:
     """The date (`date`, default today, never in the future) and the number of weeks
     (`semaines`) of a statistics request, with French messages for what was ignored."""
-    today = timezone.localdate()
+    today = clock.today()
     errors = []
     as_of = today
     raw = (params.get("date") or "").strip()

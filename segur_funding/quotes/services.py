@@ -18,9 +18,9 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.formats import date_format
 
+from segur_funding.core import clock
 from segur_funding.core.errors import DomainError, InvalidInput
 from segur_funding.core.tasks import enqueue_on_commit
 from segur_funding.funding.rules import window_for_signature
@@ -61,7 +61,7 @@ class LineInput:
 
 
 def _today(today: date | None) -> date:
-    return today or timezone.localdate()
+    return today or clock.today()
 
 
 def _fr(value: date | None) -> str:
@@ -97,7 +97,7 @@ def _move(quote: Quote, *, to: str, who: str, user: User | None, **fields: objec
             code="ILLEGAL_TRANSITION",
         )
     updated = Quote.objects.filter(pk=quote.pk, status=frm).update(
-        status=to, updated_at=timezone.now(), **fields
+        status=to, updated_at=clock.now(), **fields
     )
     if updated == 0:
         raise DomainError("Ce devis vient d'être modifié par ailleurs : rechargez la page.", code="CONFLICT")
@@ -145,7 +145,7 @@ def _store_check(quote: Quote, report: dict) -> None:
     quote.verdict = report["verdict"]
     quote.check_status = CheckStatus.DONE
     quote.check_error = ""
-    quote.checked_at = timezone.now()
+    quote.checked_at = clock.now()
 
 
 def quote_check(*, quote: Quote, today: date | None = None) -> dict:
@@ -323,7 +323,7 @@ def quote_issue(*, quote: Quote, user: User, today: date | None = None) -> Quote
         verdict=report["verdict"],
         check_status=CheckStatus.DONE,
         checked_at=quote.checked_at,
-        issued_at=timezone.now(),
+        issued_at=clock.now(),
     )
     notify.quote_issued_notify(quote=quote)
     enqueue_on_commit("quotes.quote_pdf_render", quote.pk)
@@ -447,7 +447,7 @@ def quote_sign(*, quote: Quote, user: User, today: date | None = None) -> Quote:
         window=window_row,
         check_report=report,
         verdict=report["verdict"],
-        checked_at=timezone.now(),
+        checked_at=clock.now(),
     )
     notify.quote_signed_notify(quote=quote)
     return quote
@@ -585,7 +585,7 @@ def uploaded_quote_check(*, quote_id: int) -> None:
     with transaction.atomic():
         # Compare-and-set: a redelivered task finds the check done and writes nothing twice.
         updated = Quote.objects.filter(pk=quote.pk, check_status=CheckStatus.PENDING).update(
-            checked_at=timezone.now(), **fields
+            checked_at=clock.now(), **fields
         )
         if not updated:
             return
@@ -606,7 +606,7 @@ def quote_report_pdf_bytes(quote: Quote) -> bytes:
             "quote": quote,
             "report": quote.check_report or {},
             "out_of_scope_total": out_of_scope_total(quote) if quote.origin == QuoteOrigin.WEB else None,
-            "generated_at": timezone.localtime(),
+            "generated_at": clock.local_now(),
         },
     )
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
