@@ -148,3 +148,45 @@ def test_the_layering_check_finds_a_new_cycle(tmp_path):
     ]
     assert layers.cycles(found) == [["organizations", "referential"]]
     assert any("organizations → referential" in issue for issue in layers.problems(tmp_path))
+
+
+# --- Services never import tasks ------------------------------------------------------------------
+
+
+def _imports_of_app_tasks(source: str):
+    """Imports of an app's tasks module (core.tasks, the queueing helper, is everyone's)."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            module = ("." * node.level) + (node.module or "")
+            names = [module] + [f"{module}.{alias.name}".replace("..", ".") for alias in node.names]
+        for name in names:
+            parts = name.lstrip(".").split(".")
+            if "tasks" in parts and "core" not in parts:
+                yield f"{node.lineno}: {name}"
+                break
+
+
+def test_the_tasks_import_check_sees_relative_and_absolute_imports():
+    sample = (
+        "from .tasks import x\nfrom . import rules, tasks\nimport segur_funding.quotes.tasks\n"
+        "from segur_funding.core.tasks import enqueue_on_commit\nfrom segur_funding.core import tasks\n"
+    )
+    assert list(_imports_of_app_tasks(sample)) == [
+        "1: .tasks", "2: .tasks", "3: segur_funding.quotes.tasks",
+    ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in SOURCES if p.name != "tasks.py" and p.name != "celery.py"],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_no_module_imports_an_apps_tasks(path):
+    """Services queue tasks by name (core.tasks.enqueue_on_commit): tasks import services, never
+    the other way round, so no app has a services ↔ tasks cycle."""
+    found = list(_imports_of_app_tasks(path.read_text(encoding="utf-8")))
+    assert not found, f"{path.relative_to(ROOT)} importe des tâches : {found}"
