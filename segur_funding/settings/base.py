@@ -130,8 +130,8 @@ AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"  # what both login forms post (the user's e-mail)
-AXES_USERNAME_CALLABLE = "segur_funding.core.security.axes_username"
-AXES_LOCKOUT_CALLABLE = "segur_funding.core.security.lockout_response"
+AXES_USERNAME_CALLABLE = "segur_funding.organizations.security.axes_username"
+AXES_LOCKOUT_CALLABLE = "segur_funding.organizations.security.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password"]
 # No start-up banner: commands such as check_quote keep stderr for their one line.

@@ -35,7 +35,6 @@ ARROWS_TO_REMOVE: dict[tuple[str, str], str] = {
     ("notifications", "quotes"): "notifications as a leaf: quotes publishes its deadlines and notices",
     ("notifications", "funding"): "notifications as a leaf: funding publishes its deadlines",
     ("quotes", "funding"): "the 120-day rule and window rules read by quotes move out of funding",
-    ("core", "organizations"): "core/demo.py (demo accounts) belongs to organizations",
 }
 
 
