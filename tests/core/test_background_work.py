@@ -225,6 +225,15 @@ def assert_nothing_done_yet(w: Waiting, mailbox: Path, clamd: FakeClamd) -> None
     assert clamd.scans == 0
 
 
+def run_sweeps_too_early() -> int:
+    """Before LOST_AFTER a waiting row may simply be queued behind others: left alone."""
+    from segur_funding.funding.tasks import requeue_lost_work as funding_sweep
+    from segur_funding.quotes.tasks import requeue_lost_work as quotes_sweep
+    from segur_funding.referencing.tasks import requeue_lost_work as referencing_sweep
+
+    return quotes_sweep() + funding_sweep() + referencing_sweep()
+
+
 def run_sweeps() -> int:
     """What beat runs every few minutes, here once the waiting rows are older than LOST_AFTER."""
     from segur_funding.funding.tasks import requeue_lost_work as funding_sweep
@@ -311,7 +320,8 @@ def unreachable_broker():
     """Tasks go to a Redis address where nothing listens until `back()`, then run in-process."""
     from segur_funding.celery import app
 
-    saved = (app.conf.task_always_eager, app.conf.broker_url, app.conf.task_publish_retry)
+    keys = ("task_always_eager", "broker_url", "broker_connection_timeout", "task_publish_retry")
+    saved = {key: getattr(app.conf, key) for key in keys}
 
     def reset_pools() -> None:
         app._pool = None  # connections are pooled per broker URL
@@ -331,10 +341,12 @@ def unreachable_broker():
     try:
         yield Broker
     finally:
-        app.conf.task_always_eager, app.conf.broker_url, app.conf.task_publish_retry = saved
+        for key, value in saved.items():
+            setattr(app.conf, key, value)
         reset_pools()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_work_queued_while_the_broker_is_unreachable_is_done_once_by_the_sweeps(
     reference_data, settings, private_media, mailbox, clamd, unreachable_broker
@@ -354,15 +366,6 @@ def test_work_queued_while_the_broker_is_unreachable_is_done_once_by_the_sweeps(
     assert_each_done_once(w, mailbox, clamd, private_media)
     # The scanned proofs no longer hold the dossier back.
     ans_accepts_the_scanned_proofs(w)
-
-
-def run_sweeps_too_early() -> int:
-    """Before LOST_AFTER a waiting row may simply be queued behind others: left alone."""
-    from segur_funding.funding.tasks import requeue_lost_work as funding_sweep
-    from segur_funding.quotes.tasks import requeue_lost_work as quotes_sweep
-    from segur_funding.referencing.tasks import requeue_lost_work as referencing_sweep
-
-    return quotes_sweep() + funding_sweep() + referencing_sweep()
 
 
 # --- Worker version: a real Redis stopped and restarted, a real worker ---------------------------
@@ -439,7 +442,7 @@ def worker_on_private_redis(transactional_db, settings, private_redis, private_m
         key: getattr(app.conf, key)
         for key in (
             "task_always_eager", "broker_url", "result_backend", "task_default_queue",
-            "task_publish_retry",
+            "broker_connection_timeout", "task_publish_retry",
         )
     }
 
