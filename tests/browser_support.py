@@ -105,6 +105,6 @@ def assert_accessible(page, *, impact: tuple[str, ...] = ("critical", "serious")
 @pytest.fixture
 def demo(transactional_db, reference_data):
     """Demo accounts and objects, as `make setup` loads them."""
-    from segur_funding.core.demo import demo_data_load
+    from segur_funding.organizations.demo import demo_data_load
 
     list(demo_data_load())

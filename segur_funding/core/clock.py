@@ -27,6 +27,11 @@ def today() -> date:
     return timezone.localdate(now())
 
 
+def local_now() -> datetime:
+    """The current instant in Europe/Paris (file names, "generated on" lines)."""
+    return timezone.localtime(now())
+
+
 @contextmanager
 def travel_to(moment: datetime) -> Iterator[datetime]:
     """Freeze `now()` at `moment` (aware) for the block: tests and simulations only.

@@ -1,13 +1,13 @@
 """Public statistics API: the figures of the /statistiques/ page, as JSON."""
 
 
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from segur_funding.core import clock
 from segur_funding.core.apis import JSON_PARSERS, PUBLIC_THROTTLES, responses
 
 from .selectors import DEFAULT_WEEKS, MAX_WEEKS, programme_figures, weekly_series
@@ -26,7 +26,7 @@ class StatisticsQuerySerializer(serializers.Serializer):
     )
 
     def validate_date(self, value: date) -> date:
-        if value > timezone.localdate():
+        if value > clock.today():
             raise serializers.ValidationError("La date ne peut pas être dans le futur.")
         if value.year < 2000:
             raise serializers.ValidationError("Date trop ancienne.")
@@ -104,7 +104,7 @@ class StatisticsView(APIView):
     def get(self, request: Request) -> Response:
         query = StatisticsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        as_of = query.validated_data.get("date") or timezone.localdate()
+        as_of = query.validated_data.get("date") or clock.today()
         figures = programme_figures(as_of=as_of)
         series = weekly_series(as_of=as_of, weeks=query.validated_data["weeks"])
         data = {

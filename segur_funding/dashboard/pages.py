@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from segur_funding.core.durations import duration_fr
-from segur_funding.core.security import lockout_minutes
+from segur_funding.organizations.security import lockout_minutes
 
 
 @require_GET

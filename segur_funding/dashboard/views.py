@@ -6,7 +6,6 @@ from datetime import date
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -53,7 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def statistics_params(params) -> tuple[date, int, list[str]]:
     """The date (`date`, default today, never in the future) and the number of weeks
     (`semaines`) of a statistics request, with French messages for what was ignored."""
-    today = timezone.localdate()
+    today = clock.today()
     errors = []
     as_of = today
     raw = (params.get("date") or "").strip()

@@ -12,9 +12,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
+from segur_funding.core import clock
 from segur_funding.core.admin import changelist_deferring
 from segur_funding.core.errors import DomainError
 from segur_funding.core.money import format_eur
@@ -57,7 +57,7 @@ class PaymentForm(forms.Form):
     paid_on = forms.DateField(
         label="Date du versement",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        initial=timezone.localdate,
+        initial=clock.today,
     )
     reference = forms.CharField(label="Référence du versement", max_length=100)
 
@@ -416,7 +416,7 @@ class FundingRequestAdmin(admin.ModelAdmin):
                 messages.INFO,
             )
             return None
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        stamp = clock.local_now().strftime("%Y%m%d-%H%M")
         rows = export_rows(queryset.values_list("pk", flat=True))
         if file_format == "csv":
             response = StreamingHttpResponse(csv_stream(rows), content_type="text/csv; charset=utf-8")

@@ -2,8 +2,7 @@
 
 from collections.abc import Iterator
 
-from django.utils import timezone
-
+from segur_funding.core import clock
 from segur_funding.quotes.models import Quote
 
 from . import services
@@ -24,7 +23,7 @@ def demo_load(*, accounts) -> Iterator[str]:
         services.payment_record(
             request=request,
             user=users["asp"],
-            paid_on=timezone.localdate(),
+            paid_on=clock.today(),
             reference="ASP-DEMO-AV-0003",
         )
         lines.append(f"avance du devis {paid.number} versée (solde à demander)")

@@ -1,6 +1,7 @@
 """Reads of funding requests, scoped to the user's editors, and what a quote may ask next."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -102,3 +103,14 @@ def quote_funding_summary(*, quote: Quote) -> QuoteFunding:
 
 def _money(raw: str | None) -> Decimal | None:
     return Decimal(raw) if raw else None
+
+
+def export_jobs_waiting(*, before: datetime, limit: int) -> list[int]:
+    """Exports still pending, asked for before `before` (their task was lost): the sweep's list."""
+    from .models import ExportJob, ExportStatus
+
+    return list(
+        ExportJob.objects.filter(status=ExportStatus.PENDING, created_at__lt=before)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )

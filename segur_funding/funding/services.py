@@ -14,9 +14,9 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.formats import date_format
 
+from segur_funding.core import clock
 from segur_funding.core.errors import DomainError, InvalidInput
 from segur_funding.core.files import PDF, safe_filename, upload_check
 from segur_funding.core.tasks import enqueue_on_commit
@@ -41,7 +41,7 @@ from .models import CorrectionRequest, ExportJob, FundingRequest, Payment, Reque
 
 
 def _today(today: date | None) -> date:
-    return today or timezone.localdate()
+    return today or clock.today()
 
 
 def _fr(value: date | None) -> str:
@@ -79,7 +79,7 @@ def _move(
             code="ILLEGAL_TRANSITION",
         )
     updated = FundingRequest.objects.filter(pk=request.pk, status=frm).update(
-        status=to, updated_at=timezone.now(), **fields
+        status=to, updated_at=clock.now(), **fields
     )
     if updated == 0:
         if to == RequestStatus.PAID:
@@ -249,7 +249,7 @@ def _file(request: FundingRequest, *, user: User) -> FundingRequest:
         actor=Actor.EDITOR,
         user=user,
         comment=request.editor_comment,
-        submitted_at=timezone.now(),
+        submitted_at=clock.now(),
     )
     notify.funding_request_submitted_notify(request=request)
     return request
@@ -343,13 +343,13 @@ def funding_request_resubmit(
             "Seule une demande « à modifier » peut être corrigée et redéposée.",
             code="ILLEGAL_TRANSITION",
         )
-    fields: dict[str, object] = {"editor_comment": comment, "submitted_at": timezone.now()}
+    fields: dict[str, object] = {"editor_comment": comment, "submitted_at": clock.now()}
     if invoice is not None:
         upload_check(invoice, name=invoice.name or "facture.pdf", size=invoice.size or 0, kinds=(PDF,))
         request.invoice.save(safe_filename(invoice.name, default_ext=".pdf"), invoice, save=False)
         fields["invoice"] = request.invoice.name
     CorrectionRequest.objects.filter(request=request, resolved_at__isnull=True).update(
-        resolved_at=timezone.now()
+        resolved_at=clock.now()
     )
     request = _move(
         request,
@@ -378,7 +378,7 @@ def funding_request_validate(*, request: FundingRequest, user: User, comment: st
         actor=Actor.ASP,
         user=user,
         comment=comment,
-        decided_at=timezone.now(),
+        decided_at=clock.now(),
     )
     notify.funding_request_decided_notify(request=request)
     return request
@@ -429,7 +429,7 @@ def funding_request_refuse(*, request: FundingRequest, user: User, comment: str)
         actor=Actor.ASP,
         user=user,
         comment=comment,
-        decided_at=timezone.now(),
+        decided_at=clock.now(),
     )
     notify.funding_request_decided_notify(request=request, reason=comment)
     return request
@@ -510,9 +510,7 @@ def export_job_create(*, user: User, request_ids: Sequence[int], file_format: st
     if file_format not in ("csv", "xlsx"):
         raise InvalidInput("Format d'export inconnu (CSV ou XLSX).")
     job = ExportJob.objects.create(requested_by=user, file_format=file_format, request_ids=list(request_ids))
-    from .tasks import export_job_run_task
-
-    enqueue_on_commit(export_job_run_task, job.pk)
+    enqueue_on_commit("funding.export_job_run", job.pk)
     return job
 
 
@@ -530,7 +528,7 @@ def export_job_run(*, job_id: int) -> None:
     job = ExportJob.objects.get(pk=job_id)
     if job.status != ExportStatus.PENDING:
         return
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.local_now().strftime("%Y%m%d-%H%M%S")
     name = f"demandes-financement-{stamp}-{job.pk}.{job.file_format}"
     try:
         with export_file(request_ids=job.request_ids, file_format=job.file_format) as (handle, rows):
@@ -538,7 +536,7 @@ def export_job_run(*, job_id: int) -> None:
     except Exception as exc:
         with transaction.atomic():
             if ExportJob.objects.filter(pk=job.pk, status=ExportStatus.PENDING).update(
-                status=ExportStatus.FAILED, error=str(exc)[:500], finished_at=timezone.now()
+                status=ExportStatus.FAILED, error=str(exc)[:500], finished_at=clock.now()
             ):
                 job.refresh_from_db()
                 notify.export_ready_notify(job=job)
@@ -546,7 +544,7 @@ def export_job_run(*, job_id: int) -> None:
     with transaction.atomic():
         # Compare-and-set: a redelivered task that lost the race removes its own file.
         if not ExportJob.objects.filter(pk=job.pk, status=ExportStatus.PENDING).update(
-            status=ExportStatus.DONE, file=job.file.name, rows=rows, finished_at=timezone.now()
+            status=ExportStatus.DONE, file=job.file.name, rows=rows, finished_at=clock.now()
         ):
             job.file.storage.delete(job.file.name)
             return

@@ -26,7 +26,7 @@ never doubled), and every copy carries the same Message-ID so mail clients can f
 import json
 import logging
 import secrets
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -38,6 +38,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 
 from segur_funding.core import clock
+from segur_funding.core.tasks import enqueue_on_commit
 from segur_funding.organizations.models import User
 
 from .constants import (
@@ -72,18 +73,10 @@ class SendResult:
 
 
 def _schedule_send(notification_ids: Iterable[int]) -> None:
-    from .tasks import send_notification
-
-    def send_later(pk: int) -> Callable[[], None]:
-        def send() -> None:
-            send_notification.delay(pk)
-
-        return send
-
+    # A broker outage at commit time must not turn the committed state change into an error page
+    # (enqueue_on_commit logs it); the row stays `pending` and the sweep queues it again.
     for pk in notification_ids:
-        # robust: a broker outage at commit time must not turn the committed state change into an
-        # error page; the row stays `pending` and the sweep queues it again.
-        transaction.on_commit(send_later(pk), robust=True)
+        enqueue_on_commit("notifications.send_notification", pk)
 
 
 def _json_safe(context: Mapping[str, Any]) -> dict[str, Any]:

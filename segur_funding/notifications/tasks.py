@@ -1,5 +1,5 @@
-"""Thin tasks: an id in, a service out. Scheduled on commit by services.py (sends) or by beat
-(sweep, reminders), never by views."""
+"""Thin tasks: an id in, a service out. Queued by name on commit by services.py (sends, through
+`core.tasks.enqueue_on_commit`) or by beat (sweep, reminders), never by views."""
 
 from celery import shared_task
 
@@ -9,6 +9,7 @@ from .services import SendOutcome, notification_send, notifications_requeue_stuc
 
 
 @shared_task(
+    name="notifications.send_notification",
     bind=True,
     # Acknowledged after the run, and requeued if the worker dies: the row's status guard makes a
     # second delivery of the message harmless (services.py explains the one at-least-once point).
@@ -34,12 +35,19 @@ def send_notification(self, notification_id: int) -> str:
 
 
 # Idempotent (compare-and-set on each row): a redelivered sweep queues nothing twice.
-@shared_task(acks_late=True, soft_time_limit=120, time_limit=180, ignore_result=True)
+@shared_task(
+    name="notifications.sweep_stuck_notifications",
+    acks_late=True,
+    soft_time_limit=120,
+    time_limit=180,
+    ignore_result=True,
+)
 def sweep_stuck_notifications() -> int:
     return notifications_requeue_stuck()
 
 
 @shared_task(
+    name="notifications.send_due_reminders",
     # Idempotent through the dedup keys: a redelivered or overlapping run adds nothing, so the
     # message may be acknowledged late and replayed after a lost worker.
     acks_late=True,

@@ -129,7 +129,5 @@ class PasswordResetRequestForm(PasswordResetForm):
     def save(self, *args, **kwargs) -> None:
         from segur_funding.core.tasks import enqueue_on_commit
 
-        from .tasks import send_password_reset_email
-
         for user in self.get_users(self.cleaned_data["email"]):
-            enqueue_on_commit(send_password_reset_email, user.pk)
+            enqueue_on_commit("organizations.password_reset_email_send", user.pk)

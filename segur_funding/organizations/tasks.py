@@ -13,6 +13,7 @@ RESET_EMAIL_MAX_RETRIES = 5
 
 
 @shared_task(
+    name="organizations.password_reset_email_send",
     bind=True,
     # A replay after a lost worker sends a second link: harmless, each one works until the
     # password changes.

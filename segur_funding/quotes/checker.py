@@ -9,8 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
-from django.utils import timezone
-
+from segur_funding.core import clock
 from segur_funding.core.errors import InvalidInput
 from segur_funding.referential.rules import SchemeRef
 from segur_funding.referential.selectors import dsr_exists, scheme_ref_for_dsr
@@ -54,7 +53,7 @@ def _check(
     return check_quote(
         doc,
         scheme=_scheme_for(doc),
-        today=today or timezone.localdate(),
+        today=today or clock.today(),
         manual_checks=manual_checks,
     )
 

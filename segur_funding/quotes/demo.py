@@ -9,8 +9,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.utils import timezone
-
+from segur_funding.core import clock
 from segur_funding.organizations.models import Organization, User
 from segur_funding.referencing.models import Dossier
 from segur_funding.referential.models import FundingScheme, FundingWindow
@@ -147,7 +146,7 @@ def _quote(
 
 
 def demo_load(*, accounts) -> Iterator[str]:
-    today = timezone.localdate()
+    today = clock.today()
     windows = demo_window_ensure(today=today)
     if windows:
         yield (

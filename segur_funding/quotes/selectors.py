@@ -5,7 +5,7 @@ simply not found (the views answer 404).
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
@@ -188,4 +188,32 @@ def out_of_scope_total(quote: Quote) -> Decimal:
     return sum(
         (line.amount_ttc for line in quote.lines.all() if line.scope == Scope.OUT_OF_SCOPE),
         Decimal("0.00"),
+    )
+
+
+# --- Rows waiting for a task (the sweep of tasks.py queues them again) -------------------------
+
+
+def quotes_waiting_for_pdf(*, before: datetime, limit: int) -> list[int]:
+    """Issued web quotes still without their PDF, issued before `before` (their task was lost)."""
+    from .models import QuoteStatus
+
+    return list(
+        Quote.objects.filter(origin=QuoteOrigin.WEB, pdf="", issued_at__lt=before)
+        .exclude(status=QuoteStatus.DRAFT)
+        .order_by("issued_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def uploaded_quotes_waiting_for_check(*, before: datetime, limit: int) -> list[int]:
+    """Uploaded PDF quotes whose check has not run, uploaded before `before`."""
+    from .models import CheckStatus
+
+    return list(
+        Quote.objects.filter(
+            origin=QuoteOrigin.UPLOADED, check_status=CheckStatus.PENDING, created_at__lt=before
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
     )

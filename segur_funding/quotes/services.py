@@ -18,9 +18,9 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.formats import date_format
 
+from segur_funding.core import clock
 from segur_funding.core.errors import DomainError, InvalidInput
 from segur_funding.core.tasks import enqueue_on_commit
 from segur_funding.funding.rules import window_for_signature
@@ -61,7 +61,7 @@ class LineInput:
 
 
 def _today(today: date | None) -> date:
-    return today or timezone.localdate()
+    return today or clock.today()
 
 
 def _fr(value: date | None) -> str:
@@ -97,7 +97,7 @@ def _move(quote: Quote, *, to: str, who: str, user: User | None, **fields: objec
             code="ILLEGAL_TRANSITION",
         )
     updated = Quote.objects.filter(pk=quote.pk, status=frm).update(
-        status=to, updated_at=timezone.now(), **fields
+        status=to, updated_at=clock.now(), **fields
     )
     if updated == 0:
         raise DomainError("Ce devis vient d'être modifié par ailleurs : rechargez la page.", code="CONFLICT")
@@ -145,7 +145,7 @@ def _store_check(quote: Quote, report: dict) -> None:
     quote.verdict = report["verdict"]
     quote.check_status = CheckStatus.DONE
     quote.check_error = ""
-    quote.checked_at = timezone.now()
+    quote.checked_at = clock.now()
 
 
 def quote_check(*, quote: Quote, today: date | None = None) -> dict:
@@ -323,12 +323,10 @@ def quote_issue(*, quote: Quote, user: User, today: date | None = None) -> Quote
         verdict=report["verdict"],
         check_status=CheckStatus.DONE,
         checked_at=quote.checked_at,
-        issued_at=timezone.now(),
+        issued_at=clock.now(),
     )
     notify.quote_issued_notify(quote=quote)
-    from .tasks import quote_pdf_render_task
-
-    enqueue_on_commit(quote_pdf_render_task, quote.pk)
+    enqueue_on_commit("quotes.quote_pdf_render", quote.pk)
     return quote
 
 
@@ -380,14 +378,18 @@ def quote_pdf_bytes(quote: Quote) -> bytes:
 
 
 def quote_pdf_render(*, quote_id: int) -> None:
-    """Render and keep the PDF of an issued quote (run by a task, idempotent)."""
+    """Render and keep the PDF of an issued web quote (run by a task, idempotent: a quote that
+    has its PDF is not rendered again, and of two concurrent renders one keeps its file)."""
     quote = Quote.objects.select_related("editor", "client", "dsr", "dossier").get(pk=quote_id)
-    if quote.status == QuoteStatus.DRAFT:
+    if quote.status == QuoteStatus.DRAFT or quote.origin != QuoteOrigin.WEB or quote.pdf:
         return
     content = quote_pdf_bytes(quote)
+    quote.pdf.save(f"devis-{quote.number}.pdf", ContentFile(content), save=False)
     with transaction.atomic():
-        quote.pdf.save(f"devis-{quote.number}.pdf", ContentFile(content), save=False)
-        Quote.objects.filter(pk=quote.pk).update(pdf=quote.pdf.name)
+        # Compare-and-set: a redelivered task that lost the race removes its own file.
+        if not Quote.objects.filter(pk=quote.pk, pdf="").update(pdf=quote.pdf.name):
+            quote.pdf.storage.delete(quote.pdf.name)
+            return
         _event(quote, kind=QuoteEventKind.PDF_RENDERED, user=None)
 
 
@@ -445,7 +447,7 @@ def quote_sign(*, quote: Quote, user: User, today: date | None = None) -> Quote:
         window=window_row,
         check_report=report,
         verdict=report["verdict"],
-        checked_at=timezone.now(),
+        checked_at=clock.now(),
     )
     notify.quote_signed_notify(quote=quote)
     return quote
@@ -547,17 +549,15 @@ def quote_upload(
     )
     quote.pdf.save(Path(file.name or "devis.pdf").name, file, save=True)
     _event(quote, kind=QuoteEventKind.UPLOADED, user=user, comment=Path(quote.pdf.name).name)
-    from .tasks import uploaded_quote_check_task
-
-    enqueue_on_commit(uploaded_quote_check_task, quote.pk)
+    enqueue_on_commit("quotes.uploaded_quote_check", quote.pk)
     return quote
 
 
 def uploaded_quote_check(*, quote_id: int) -> None:
     """Run the checker on an uploaded PDF and keep the result; a failure is kept too."""
     quote = Quote.objects.get(pk=quote_id)
-    if quote.origin != QuoteOrigin.UPLOADED:
-        return
+    if quote.origin != QuoteOrigin.UPLOADED or quote.check_status != CheckStatus.PENDING:
+        return  # a replayed task: the check ran already
     try:
         report = quote_check_file(Path(quote.pdf.path), overrides=quote.overrides or None)
     except InvalidInput as exc:
@@ -585,7 +585,7 @@ def uploaded_quote_check(*, quote_id: int) -> None:
     with transaction.atomic():
         # Compare-and-set: a redelivered task finds the check done and writes nothing twice.
         updated = Quote.objects.filter(pk=quote.pk, check_status=CheckStatus.PENDING).update(
-            checked_at=timezone.now(), **fields
+            checked_at=clock.now(), **fields
         )
         if not updated:
             return
@@ -606,7 +606,7 @@ def quote_report_pdf_bytes(quote: Quote) -> bytes:
             "quote": quote,
             "report": quote.check_report or {},
             "out_of_scope_total": out_of_scope_total(quote) if quote.origin == QuoteOrigin.WEB else None,
-            "generated_at": timezone.localtime(),
+            "generated_at": clock.local_now(),
         },
     )
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

@@ -11,9 +11,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from segur_funding.core import clock
 from segur_funding.core.errors import DomainError
 from segur_funding.core.pagination import page_of
 from segur_funding.funding.selectors import quote_funding_summary
@@ -124,7 +124,7 @@ def _live_check(quote: Quote | None, form: QuoteForm, lines) -> tuple[dict | Non
         dsr_code=dossier.dsr.code,
         client=client,
         referencing=ReferencingDates(dossier.referenced_on, dossier.proofs_complete_on),
-        order_date=form.cleaned_data.get("order_date") or timezone.localdate(),
+        order_date=form.cleaned_data.get("order_date") or clock.today(),
         signature_date=None,
         mentions=[m.strip() for m in form.cleaned_data["mentions"].splitlines() if m.strip()],
         conditions=[c.strip() for c in form.cleaned_data["conditions"].splitlines() if c.strip()],
@@ -360,7 +360,7 @@ def lab_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pending": quote.check_status == CheckStatus.PENDING,
             "sign_form": SignForm() if web and quote.status == QuoteStatus.ISSUED else None,
             "delivery_form": (
-                DeliveryForm(initial={"delivered_on": timezone.localdate()})
+                DeliveryForm(initial={"delivered_on": clock.today()})
                 if web and quote.status == QuoteStatus.SIGNED
                 else None
             ),
@@ -384,7 +384,7 @@ def lab_sign(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"Devis {quote.number} signé le {timezone.localdate():%d/%m/%Y}. L'éditeur peut "
+            f"Devis {quote.number} signé le {clock.today():%d/%m/%Y}. L'éditeur peut "
             "demander l'avance à l'ASP.",
         )
     return redirect("quotes:lab_detail", pk=quote.pk)

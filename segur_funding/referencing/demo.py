@@ -23,7 +23,7 @@ from .constants import EventKind
 from .models import Dossier, DossierEvent, ProofFile, Solution, SolutionVersion
 
 if TYPE_CHECKING:
-    from segur_funding.core.demo import DemoAccounts
+    from segur_funding.organizations.demo import DemoAccounts
 
 DSR_CODE = "SGL-V1"
 

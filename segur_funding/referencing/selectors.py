@@ -1,7 +1,7 @@
 """Reads of the referencing domain, every one scoped to what the user may see."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -207,3 +207,24 @@ def referenced_editors() -> QuerySet[Organization]:
 
 def dsrs_for_filter() -> QuerySet[Dsr]:
     return Dsr.objects.order_by("code")
+
+
+# --- Rows waiting for a task (the sweep of tasks.py queues them again) -------------------------
+
+
+def proof_files_waiting_for_scan(*, before: datetime, limit: int) -> list[int]:
+    """Files uploaded before `before` and still waiting for their virus scan."""
+    return list(
+        ProofFile.objects.filter(scan_status=ScanStatus.PENDING, uploaded_at__lt=before)
+        .order_by("uploaded_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def dossiers_waiting_for_certificate(*, before: datetime, limit: int) -> list[int]:
+    """Referenced dossiers, decided before `before`, whose certificate PDF was never rendered."""
+    return list(
+        Dossier.objects.filter(status=DossierStatus.REFERENCED, certificate="", decided_at__lt=before)
+        .order_by("decided_at")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -133,8 +133,8 @@ AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"  # what both login forms post (the user's e-mail)
-AXES_USERNAME_CALLABLE = "segur_funding.core.security.axes_username"
-AXES_LOCKOUT_CALLABLE = "segur_funding.core.security.lockout_response"
+AXES_USERNAME_CALLABLE = "segur_funding.organizations.security.axes_username"
+AXES_LOCKOUT_CALLABLE = "segur_funding.organizations.security.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password"]
 # No start-up banner: commands such as check_quote keep stderr for their one line.
@@ -194,16 +194,20 @@ CELERY_TASK_TIME_LIMIT = 180
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # One beat process in production (see README): periodic sweeps and reminders.
+# Every row that waits for a task (an e-mail, a quote PDF, an uploaded quote's check, an export, a
+# proof file's scan, a certificate) is found again by its app's sweep once it has waited longer
+# than core.tasks.LOST_AFTER: work queued while the broker was down is done when it is back.
+_SWEEP = {"schedule": 300.0, "options": {"expires": 290}}
 CELERY_BEAT_SCHEDULE = {
-    "notifications-sweep": {
-        "task": "segur_funding.notifications.tasks.sweep_stuck_notifications",
-        "schedule": 300.0,
-    },
+    "notifications-sweep": {"task": "notifications.sweep_stuck_notifications", **_SWEEP},
+    "quotes-sweep": {"task": "quotes.requeue_lost_work", **_SWEEP},
+    "funding-sweep": {"task": "funding.requeue_lost_work", **_SWEEP},
+    "referencing-sweep": {"task": "referencing.requeue_lost_work", **_SWEEP},
     # Hourly, so that a reminder leaves early in the (Europe/Paris) day it is due, whatever hour
     # beat started; running it more often or from two beats adds nothing (dedup keys). A run
     # still queued when the next one is due is dropped (expires).
     "notifications-reminders": {
-        "task": "segur_funding.notifications.tasks.send_due_reminders",
+        "task": "notifications.send_due_reminders",
         "schedule": 3600.0,
         "options": {"expires": 3300},
     },

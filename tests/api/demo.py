@@ -37,7 +37,7 @@ class DemoWorld:
 def demo_world_load(django_db_blocker, tmp_path_factory) -> Iterator[DemoWorld]:
     from rest_framework.authtoken.models import Token
 
-    from segur_funding.core.demo import demo_accounts_load, demo_data_load
+    from segur_funding.organizations.demo import demo_accounts_load, demo_data_load
     from segur_funding.referential.services import reference_data_load
 
     media_root = tmp_path_factory.mktemp("private")

@@ -52,7 +52,7 @@ def test_demo_accounts_exist_with_their_roles(reference_data):
     from django.contrib.auth import authenticate
     from django.test import RequestFactory
 
-    from segur_funding.core.demo import demo_data_load
+    from segur_funding.organizations.demo import demo_data_load
     from segur_funding.organizations.selectors import (
         is_ans_reviewer,
         is_asp_reviewer,

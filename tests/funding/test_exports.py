@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from segur_funding.core import clock
 from segur_funding.funding import resources, services
 from segur_funding.funding.models import ExportJob
 from tests.funding.factories import Scenario, conform_lines
@@ -25,10 +25,10 @@ HEADER = (
 
 
 @pytest.fixture
-def requests(reference_data, asp, monkeypatch):
+def requests(reference_data, asp):
     """Two advances: one paid, filed and decided across the autumn DST change (and across
     midnight UTC), with cents, a formula-looking quote number and payment reference; one only
-    filed, in summer time. The clock is set for the services' submitted_at / decided_at."""
+    filed, in summer time. The clock is moved for the services' submitted_at / decided_at."""
     scenario = Scenario()
     scenario.editor.name = "Éditeur & Fils"
     scenario.editor.save()
@@ -37,10 +37,9 @@ def requests(reference_data, asp, monkeypatch):
     paid_quote = scenario.signed(number="=1+1", lines=conform_lines(Decimal("31000.55")))
     filed_quote = scenario.signed(number="DEV-2022-0002")
     editor_user = scenario.editor_user
-    with monkeypatch.context() as clock:
-        clock.setattr(timezone, "now", lambda: datetime(2022, 10, 29, 23, 30, tzinfo=UTC))  # 01:30 CEST
+    with clock.travel_to(datetime(2022, 10, 29, 23, 30, tzinfo=UTC)):  # 01:30 CEST
         paid = services.advance_request_file(quote=paid_quote, user=editor_user, today=date(2022, 10, 30))
-        clock.setattr(timezone, "now", lambda: datetime(2022, 10, 30, 2, 30, tzinfo=UTC))  # 03:30 CET
+    with clock.travel_to(datetime(2022, 10, 30, 2, 30, tzinfo=UTC)):  # 03:30 CET
         services.funding_request_validate(request=paid, user=asp)
         services.payment_record(
             request=paid,
@@ -49,7 +48,7 @@ def requests(reference_data, asp, monkeypatch):
             reference="-VIR-2022-001",
             today=date(2022, 11, 2),
         )
-        clock.setattr(timezone, "now", lambda: datetime(2022, 6, 10, 8, 0, tzinfo=UTC))  # 10:00 CEST
+    with clock.travel_to(datetime(2022, 6, 10, 8, 0, tzinfo=UTC)):  # 10:00 CEST
         filed = services.advance_request_file(quote=filed_quote, user=editor_user, today=date(2022, 6, 10))
     return paid, filed
 

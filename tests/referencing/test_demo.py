@@ -2,7 +2,7 @@
 
 import pytest
 
-from segur_funding.core.demo import demo_data_load
+from segur_funding.organizations.demo import demo_data_load
 from segur_funding.referencing.constants import DossierStatus, ProofStatus
 from segur_funding.referencing.models import Dossier, DossierEvent, ProofFile
 

@@ -58,7 +58,7 @@ def _extra_objects(world: DemoWorld) -> None:
 
 @pytest.fixture(scope="module")
 def demo_world(django_db_setup, django_db_blocker, tmp_path_factory):
-    from segur_funding.core.demo import demo_data_load
+    from segur_funding.organizations.demo import demo_data_load
     from segur_funding.organizations.models import Organization, User
     from segur_funding.referential.services import reference_data_load
 

@@ -3,7 +3,6 @@ the referencing certificate."""
 
 from collections.abc import Iterable
 from datetime import date
-from functools import partial
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -11,13 +10,13 @@ from django.utils import timezone
 
 from segur_funding.core import clock
 from segur_funding.core.errors import DomainError, InvalidInput
-from segur_funding.core.tasks import enqueue
+from segur_funding.core.tasks import enqueue_on_commit
 from segur_funding.notifications.constants import NotificationKind
 from segur_funding.notifications.rules import fr_date
 from segur_funding.organizations.models import User
 from segur_funding.referential.models import Dsr, Requirement
 
-from .. import rules, selectors, tasks
+from .. import rules, selectors
 from ..constants import (
     ClockPhase,
     CorrectionReason,
@@ -147,11 +146,6 @@ def proofs_resubmit(*, user: User, dossier: Dossier) -> Dossier:
     return dossier
 
 
-def _schedule_certificate(dossier_id: int) -> None:
-    # A broker outage must not turn a granted referencing into an error page.
-    enqueue(tasks.dossier_certificate_render, dossier_id)
-
-
 @transaction.atomic
 def referencing_grant(
     *, user: User, dossier: Dossier, referenced_on: date | None = None, comment: str = ""
@@ -192,7 +186,7 @@ def referencing_grant(
             "Le numéro de référencement vient d'être attribué à un autre dossier : réessayez.",
             code="NUMBER_TAKEN",
         ) from None
-    transaction.on_commit(partial(_schedule_certificate, dossier.pk))
+    enqueue_on_commit("referencing.dossier_certificate_render", dossier.pk)
     _notify_editor(
         NotificationKind.REFERENCING_GRANTED,
         dossier,
@@ -221,7 +215,8 @@ def referencing_refuse(*, user: User, dossier: Dossier, comment: str) -> Dossier
 
 
 def dossier_certificate_render(*, dossier_id: int) -> Dossier:
-    """Render the referencing certificate PDF (from the task; idempotent: replaces the old one)."""
+    """Render the referencing certificate PDF (from the task; idempotent: a dossier that has its
+    certificate keeps it, and of two concurrent renders the first one stays)."""
     from segur_funding.core.pdf import pdf_render
 
     dossier = Dossier.objects.select_related(
@@ -229,17 +224,18 @@ def dossier_certificate_render(*, dossier_id: int) -> Dossier:
     ).get(pk=dossier_id)
     if dossier.status != DossierStatus.REFERENCED:
         raise DomainError("Seul un dossier référencé a une attestation.", code="NOT_REFERENCED")
+    if dossier.certificate:
+        return dossier
     pdf = pdf_render(
         template_name="referencing/certificate.html",
         context={"dossier": dossier, "generated_at": clock.now()},
     )
     with transaction.atomic():
         locked = Dossier.objects.select_for_update().get(pk=dossier_id)
-        old = locked.certificate.name
+        if locked.certificate:
+            return locked
         locked.certificate.save(
             f"attestation-{dossier.referencing_number}.pdf", ContentFile(pdf), save=False
         )
         locked.save(update_fields=["certificate"])
-        if old and old != locked.certificate.name:
-            transaction.on_commit(partial(locked.certificate.storage.delete, old))
     return locked

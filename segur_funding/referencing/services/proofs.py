@@ -1,18 +1,16 @@
 """Proof files (upload, virus scan) and their review by ANS."""
 
-from functools import partial
-
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from segur_funding.core import antivirus, clock
 from segur_funding.core.errors import DomainError, InvalidInput
 from segur_funding.core.files import CheckedUpload, upload_check
-from segur_funding.core.tasks import enqueue
+from segur_funding.core.tasks import enqueue_on_commit
 from segur_funding.notifications.constants import NotificationKind
 from segur_funding.organizations.models import User
 
-from .. import rules, tasks
+from .. import rules
 from ..constants import (
     Actor,
     EventKind,
@@ -32,11 +30,6 @@ from ._base import (
     _require_role,
     logger,
 )
-
-
-def _schedule_scan(proof_file_id: int) -> None:
-    # A broker outage must not turn a stored proof into an error page.
-    enqueue(tasks.proof_file_scan, proof_file_id)
 
 
 def _upload_allowed(*, user: User, dossier: Dossier, proof: Proof, replaces: ProofFile | None) -> None:
@@ -128,12 +121,13 @@ def _proof_file_store(
     # Django has no on-rollback hook: an outer transaction rolled back later would leave the file
     # behind; services are the outermost transaction in every door, so this does not happen.
     if scanner:
-        transaction.on_commit(partial(_schedule_scan, proof_file.pk))
+        enqueue_on_commit("referencing.proof_file_scan", proof_file.pk)
     return proof_file
 
 
 def proof_file_scan(*, proof_file_id: int) -> ProofFile:
-    """Run the virus scan of one file (from the task). ScannerUnavailable: try again later."""
+    """Run the virus scan of one file (from the task; idempotent: a scanned file keeps its first
+    verdict). ScannerUnavailable: try again later."""
     proof_file = ProofFile.objects.select_related("proof__dossier").get(pk=proof_file_id)
     if proof_file.scan_status not in (ScanStatus.PENDING, ScanStatus.NOT_SCANNED):
         return proof_file
@@ -141,6 +135,8 @@ def proof_file_scan(*, proof_file_id: int) -> ProofFile:
         result = antivirus.scan_stream(fh)
     with transaction.atomic():
         proof_file = ProofFile.objects.select_for_update().get(pk=proof_file_id)
+        if proof_file.scan_status not in (ScanStatus.PENDING, ScanStatus.NOT_SCANNED):
+            return proof_file  # a concurrent replay of the task recorded its verdict first
         proof_file.scan_status = ScanStatus.CLEAN if result.clean else ScanStatus.INFECTED
         proof_file.scan_detail = result.detail[:200]
         proof_file.scanned_at = clock.now()

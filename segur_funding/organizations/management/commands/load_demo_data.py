@@ -11,7 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.SEGUR_DEMO_MODE:
             raise CommandError("Les données de démonstration ne sont disponibles qu'en mode démo.")
-        from segur_funding.core.demo import demo_data_load
+        from segur_funding.organizations.demo import demo_data_load
 
         # The demo goes through the real services, which notify people: the in-app entries are
         # kept, the e-mails stay in memory instead of flooding the console of `make setup`.

@@ -1,0 +1,1 @@
+"""Developer tools run with `python -m segur_funding.tools.<name>` (not a Django app)."""
