@@ -41,6 +41,7 @@ urlpatterns = [
     path("referencement/", include("segur_funding.referencing.urls")),
     path("devis/", include("segur_funding.quotes.urls")),
     path("financement/", include("segur_funding.funding.urls")),
+    path("signalements/", include("segur_funding.alerts.urls")),
     path("notifications/", include("segur_funding.notifications.urls")),
     path("", include("segur_funding.dashboard.page_urls")),
 ]

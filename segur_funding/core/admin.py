@@ -24,9 +24,11 @@ def reason_action(
     explanation: str,
     submit_label: str,
     apply,
+    done: str = "refus enregistré.",
+    text_label: str = "Motif (obligatoire)",
 ):
-    """An admin action that needs a reason (a refusal): a confirmation page with a text area,
-    then `apply(obj, reason)` on each object, each DomainError shown next to its object.
+    """An admin action that needs a text (a refusal's reason, an answer): a confirmation page with
+    a text area, then `apply(obj, text)` on each object, each DomainError shown next to its object.
 
     Returns the page to show, or None once applied (the admin goes back to the list)."""
     from django.contrib import messages
@@ -46,7 +48,7 @@ def reason_action(
                 except DomainError as error:
                     modeladmin.message_user(request, f"{obj} : {error.message}", messages.ERROR)
                 else:
-                    modeladmin.message_user(request, f"{obj} : refus enregistré.", messages.SUCCESS)
+                    modeladmin.message_user(request, f"{obj} : {done}", messages.SUCCESS)
             return None
     return TemplateResponse(
         request,
@@ -61,5 +63,6 @@ def reason_action(
             "action": action,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "reason": reason,
+            "text_label": text_label,
         },
     )

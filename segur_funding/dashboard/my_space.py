@@ -13,6 +13,8 @@ from datetime import date
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from segur_funding.alerts.constants import AlertStatus
+from segur_funding.alerts.models import QuoteAlert
 from segur_funding.core import clock
 from segur_funding.funding.constants import AWAITING_ASP, AWAITING_PAYMENT, RequestStatus
 from segur_funding.funding.models import FundingRequest, Payment
@@ -53,6 +55,7 @@ class Side:
     tasks: list[Task]
     deadlines: list[tuple[Deadline, str]] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)
+    alerts: list[QuoteAlert] = field(default_factory=list)
 
     @property
     def waiting(self) -> int:
@@ -92,6 +95,12 @@ def _editor_side(user: User, editor_ids: list[int], deadlines: list[tuple[Deadli
             "Avance après la signature du client, solde après la mise en ordre de marche.",
         ),
         Task(
+            "Signalements de vos devis à lire",
+            _capped(QuoteAlert.objects.filter(editor_id__in=editor_ids, status=AlertStatus.OPEN)),
+            reverse("alerts:editor_list"),
+            "Un laboratoire juge un devis non conforme : répondez-lui.",
+        ),
+        Task(
             "Demandes « à modifier » par l'ASP",
             _capped(FundingRequest.objects.filter(editor_id__in=editor_ids, status=RequestStatus.TO_MODIFY)),
             reverse("funding:editor_list"),
@@ -121,7 +130,8 @@ def _lab_side(client_ids: list[int], deadlines: list[tuple[Deadline, str]]) -> S
         .select_related("quote", "quote__editor")
         .order_by("-paid_on", "-pk")[:10]
     )
-    return Side("Laboratoire", tasks, deadlines, payments)
+    alerts = list(QuoteAlert.objects.filter(client_id__in=client_ids).select_related("quote")[:10])
+    return Side("Laboratoire", tasks, deadlines, payments, alerts)
 
 
 def _pending_accounts(kind: str) -> QuerySet[AccountRequest]:
@@ -168,6 +178,13 @@ def _asp_side() -> Side:
             f"{admin_accounts}?status__exact=pending&kind__exact=client",
         ),
     ]
+    tasks.append(
+        Task(
+            "Signalements de devis à instruire",
+            _capped(QuoteAlert.objects.filter(status=AlertStatus.OPEN)),
+            f"{reverse('admin:alerts_quotealert_changelist')}?status__exact=open",
+        )
+    )
     return Side("Instruction ASP", tasks)
 
 

@@ -19,6 +19,8 @@ class NotificationKind(models.TextChoices):
     QUOTE_RECEIVED = "quote_received", "Devis reçu"
     QUOTE_SIGNED = "quote_signed", "Devis signé"
     DELIVERY_DECLARED = "delivery_declared", "Prestation déclarée réalisée"
+    QUOTE_ALERT_RAISED = "quote_alert_raised", "Devis signalé par un laboratoire"
+    QUOTE_ALERT_ANSWERED = "quote_alert_answered", "Réponse à un signalement de devis"
     # Funding (editors, ASP)
     REQUEST_SUBMITTED = "request_submitted", "Demande de financement déposée"
     REQUEST_VALIDATED = "request_validated", "Demande de financement validée"
@@ -59,6 +61,8 @@ KIND_GROUPS: tuple[tuple[str, tuple[NotificationKind, ...]], ...] = (
             NotificationKind.QUOTE_RECEIVED,
             NotificationKind.QUOTE_SIGNED,
             NotificationKind.DELIVERY_DECLARED,
+            NotificationKind.QUOTE_ALERT_RAISED,
+            NotificationKind.QUOTE_ALERT_ANSWERED,
         ),
     ),
     (

@@ -123,6 +123,16 @@ MESSAGES: dict[str, KindMessages] = {
         "{{ request_reference }}.",
         required=("request_reference", "milestone", "amount"),
     ),
+    K.QUOTE_ALERT_RAISED: KindMessages(
+        subject="Devis {{ quote_number }} signalé par {{ client_name }}",
+        inapp="{{ client_name }} signale le devis {{ quote_number }} : {{ reason }}.",
+        required=("quote_number", "client_name", "reason"),
+    ),
+    K.QUOTE_ALERT_ANSWERED: KindMessages(
+        subject="Réponse à votre signalement du devis {{ quote_number }}",
+        inapp="{{ answered_by|capfirst }} a répondu à votre signalement du devis {{ quote_number }}.",
+        required=("quote_number", "answered_by"),
+    ),
     K.BANK_DETAILS_SUBMITTED: KindMessages(
         subject="Coordonnées bancaires modifiées — {{ organization_name }}",
         inapp="{{ submitted_by }} a déclaré de nouvelles coordonnées bancaires pour "

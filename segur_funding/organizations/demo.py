@@ -27,6 +27,7 @@ DEMO_MODULES = (
     "segur_funding.quotes.demo",
     "segur_funding.funding.demo",
     "segur_funding.notifications.demo",
+    "segur_funding.alerts.demo",
 )
 
 

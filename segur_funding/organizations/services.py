@@ -24,6 +24,9 @@ GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "organizations.view_organization",
         "referential.view_*",
         "referencing.view_dossier",
+        # Labs' reports of doubtful quotes: ASP, which instructs the quotes and their funding,
+        # answers them for the Ségur team.
+        "alerts.*",
         # Editors' bank details, which ASP validates before paying into them.
         "organizations.view_bankaccount",
         "organizations.change_bankaccount",

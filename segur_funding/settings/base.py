@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "segur_funding.referencing",
     "segur_funding.quotes",
     "segur_funding.funding",
+    "segur_funding.alerts",
     "segur_funding.notifications",
     "segur_funding.dashboard",
 ]

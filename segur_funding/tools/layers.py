@@ -26,6 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("referencing",),
     ("quotes",),  # a quote names the referenced solution's dossier
     ("funding",),  # a funding request is filed on a signed quote
+    ("alerts",),  # a lab's report of a doubtful quote
     ("dashboard",),  # statistics read every domain app
 )
 

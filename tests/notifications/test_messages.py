@@ -50,6 +50,9 @@ FULL_CONTEXT = {
     "iban_masked": "FR76 •••• •••• •••• •••• •••• 189",
     "holder": "BIOLOGICIEL SAS",
     "validated": True,
+    "answered_by": "l'équipe Ségur",
+    "answer": "Le devis a été corrigé par l'éditeur.",
+    "audience": "editor",
 }
 
 
