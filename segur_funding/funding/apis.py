@@ -80,6 +80,7 @@ REQUEST_DETAIL_EXAMPLE = {
     **REQUEST_EXAMPLE,
     "editor_comment": "",
     "next_statuses": {},
+    "next_actions": {},
     "corrections": [],
     "events": [
         {"from_status": "draft", "from_status_label": "Brouillon", "to_status": "submitted",

@@ -11,20 +11,9 @@ from segur_funding.core.files import private_storage
 from segur_funding.organizations.models import Organization
 from segur_funding.referential.models import Dsr, FundingWindow
 
-from .constants import Scope, Verdict
+from .constants import QuoteOrigin, QuoteStatus, Scope, Verdict
 
-
-class QuoteStatus(models.TextChoices):
-    DRAFT = "draft", "Brouillon"
-    ISSUED = "issued", "Émis"
-    SIGNED = "signed", "Signé par le client"
-    DELIVERED = "delivered", "Prestation livrée (mise en ordre de marche)"
-    CANCELLED = "cancelled", "Annulé"
-
-
-class QuoteOrigin(models.TextChoices):
-    WEB = "web", "Rédigé dans segur_funding"
-    UPLOADED = "uploaded", "PDF déposé par le client"
+__all__ = ["QuoteOrigin", "QuoteStatus"]  # the lifecycle vocabulary lives in constants.py
 
 
 class CheckStatus(models.TextChoices):
@@ -44,16 +33,6 @@ class QuoteEventKind(models.TextChoices):
     SIGNED = "signed", "Signature"
     DELIVERED = "delivered", "Déclaration de mise en ordre de marche"
     CANCELLED = "cancelled", "Annulation"
-
-
-# Transitions as data: (from, to) -> who may do it. Services refuse any other move.
-QUOTE_TRANSITIONS: dict[tuple[str, str], str] = {
-    (QuoteStatus.DRAFT, QuoteStatus.ISSUED): "editor",
-    (QuoteStatus.DRAFT, QuoteStatus.CANCELLED): "editor",
-    (QuoteStatus.ISSUED, QuoteStatus.CANCELLED): "editor",
-    (QuoteStatus.ISSUED, QuoteStatus.SIGNED): "lab",
-    (QuoteStatus.SIGNED, QuoteStatus.DELIVERED): "lab",
-}
 
 
 def _pdf_path(instance: "Quote", filename: str) -> str:

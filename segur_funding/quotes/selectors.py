@@ -11,10 +11,9 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 
 from segur_funding.core.errors import InvalidInput
-from segur_funding.funding.rules import ordered_before_referencing
 from segur_funding.organizations.models import Organization, User
 from segur_funding.organizations.selectors import user_client_ids, user_clients, user_editor_ids, user_editors
-from segur_funding.referential.rules import SchemeRef, TierRow, tier_for_sites
+from segur_funding.referential.rules import SchemeRef, TierRow, ordered_before_referencing, tier_for_sites
 from segur_funding.referential.selectors import scheme_ref_for_dsr
 
 from .constants import Scope

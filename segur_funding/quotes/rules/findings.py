@@ -5,19 +5,21 @@ Part of the quote checker; the sources (seed slides) are cited in the package do
 (`segur_funding.quotes.rules`). Pure: no ORM, no settings, no I/O.
 """
 
-from datetime import date, timedelta
+from datetime import date
 
 from segur_funding.core.errors import InvalidInput
-from segur_funding.funding.rules import (
-    DEFAULT_PREORDER_MAX_DAYS,
+from segur_funding.referential import constants as referential_constants
+from segur_funding.referential.rules import (
     PreorderState,
+    SchemeRef,
+    TierRow,
     ordered_before_referencing,
+    preorder_deadline,
     preorder_eligibility,
     signature_late_window,
+    tier_for_sites,
     window_for_signature,
 )
-from segur_funding.referential import constants as referential_constants
-from segur_funding.referential.rules import SchemeRef, TierRow, tier_for_sites
 
 from ..constants import ERROR_CODES, WARNING_CODES, FindingCode, Scope, Severity
 from ..documents import QuoteDocument, QuoteLine
@@ -192,7 +194,9 @@ def _check_preorder(
     findings: _Findings,
 ) -> None:
     """The 120-day rule (SPEC §3.2) and the mention an order placed before referencing carries."""
-    max_days = scheme.preorder_max_days if scheme else DEFAULT_PREORDER_MAX_DAYS
+    if scheme is None:
+        return  # no AF known (DSR not said): no delay to judge; the report is incomplete already
+    max_days = scheme.preorder_max_days
     referencing = doc.referencing
     order_date = doc.order_date or doc.signature_date
     mention_note = (
@@ -202,7 +206,7 @@ def _check_preorder(
         # Not knowing the referencing date is a warning, not a manual check: most orders follow
         # the referencing, and the lab can look the software up in the ANS list.
         deadline = (
-            f" (au plus tard le {_fr_date(order_date + timedelta(days=max_days))})"
+            f" (au plus tard le {_fr_date(preorder_deadline(order_date=order_date, max_days=max_days))})"
             if order_date is not None
             else ""
         )
@@ -234,8 +238,8 @@ def _check_preorder(
                 FindingCode.PROOFS_PENDING,
                 "Le logiciel n'est pas encore référencé : signé aujourd'hui, ce devis ne sera "
                 "financé que si l'éditeur dépose le dossier complet de preuves au plus tard le "
-                f"{_fr_date(today + timedelta(days=max_days))} ({max_days} jours après la "
-                "signature).",
+                f"{_fr_date(preorder_deadline(order_date=today, max_days=max_days))} "
+                f"({max_days} jours après la signature).",
             )
         return
     if not ordered_before_referencing(order_date=order_date, referenced_on=referenced_on):
@@ -257,7 +261,7 @@ def _check_preorder(
             "d'un dossier de référencement complet… ».",
         )
     if not referencing.proofs_complete_on_known:
-        deadline = order_date + timedelta(days=max_days)
+        deadline = preorder_deadline(order_date=order_date, max_days=max_days)
         findings.add(
             FindingCode.PROOFS_DATE_UNKNOWN,
             f"{_ordered_phrase(order_date, referenced_on)} : vérifiez que l'éditeur "
@@ -272,7 +276,7 @@ def _check_preorder(
         today=today,
         max_days=max_days,
     )
-    deadline = status.deadline or order_date + timedelta(days=max_days)
+    deadline = status.deadline or preorder_deadline(order_date=order_date, max_days=max_days)
     if status.state is PreorderState.TOO_EARLY and status.lapsed:
         findings.add(
             FindingCode.ORDER_TOO_EARLY,
