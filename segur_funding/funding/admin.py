@@ -17,6 +17,7 @@ from django.utils.html import format_html
 
 from segur_funding.core.admin import changelist_deferring
 from segur_funding.core.errors import DomainError
+from segur_funding.core.files import pdf_download
 from segur_funding.core.money import format_eur
 from segur_funding.quotes.selectors import QUOTE_HEAVY_FIELDS
 
@@ -394,11 +395,7 @@ class FundingRequestAdmin(admin.ModelAdmin):
 
     def invoice_view(self, request: HttpRequest, pk: int) -> FileResponse:
         obj = self._get(request, pk, "funding.view_fundingrequest")
-        if not obj.invoice:
-            raise Http404
-        return FileResponse(
-            obj.invoice.open("rb"), as_attachment=True, filename=f"facture-{obj.quote.number}.pdf"
-        )
+        return pdf_download(obj.invoice, filename=obj.invoice_download_name)
 
     # --- list actions ---
 

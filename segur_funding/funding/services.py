@@ -43,6 +43,7 @@ from .constants import (
     RequestStatus,
 )
 from .models import CorrectionRequest, ExportJob, FundingRequest, Payment, RequestEvent
+from .selectors import quote_balance_facts
 
 
 def _refuse(refusal: Refusal | None) -> None:
@@ -261,19 +262,6 @@ def _file(request: FundingRequest, *, user: User) -> FundingRequest:
     return request
 
 
-def balance_facts(quote: Quote) -> rules.BalanceFacts:
-    """The plain facts `rules.balance_request_refusal` judges, read from the quote's rows."""
-    requests = {r.milestone: r.status for r in FundingRequest.objects.filter(quote=quote)}
-    paid = set(Payment.objects.filter(quote=quote).values_list("milestone", flat=True))
-    return rules.BalanceFacts(
-        advance_paid=Milestone.ADVANCE in paid,
-        refused=RequestStatus.REFUSED in requests.values(),
-        balance_requested=Milestone.BALANCE in requests,
-        balance_paid=Milestone.BALANCE in paid,
-        delivered=quote.status == QuoteStatus.DELIVERED and quote.delivered_on is not None,
-    )
-
-
 def _invoice_check(invoice: UploadedFile | None) -> None:
     if invoice is None:
         raise InvalidInput("Joignez la facture (PDF) à la demande de solde.")
@@ -294,7 +282,7 @@ def balance_request_file(
     today = today_or(today)
     quote = _locked_quote(quote.pk)
     quote_editor_require(user=user, quote=quote)
-    _refuse(rules.balance_request_refusal(balance_facts(quote)))
+    _refuse(rules.balance_request_refusal(quote_balance_facts(quote=quote)))
     advance = FundingRequest.objects.get(quote=quote, milestone=Milestone.ADVANCE)
     paid = Payment.objects.get(quote=quote, milestone=Milestone.ADVANCE)
     window = _window_ref(quote)

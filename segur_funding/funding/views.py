@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from segur_funding.core.errors import DomainError
+from segur_funding.core.files import pdf_download
 from segur_funding.core.pagination import page_of, uncounted_page_of
 from segur_funding.quotes.selectors import QUOTE_HEAVY_FIELDS, quotes_for_editor, user_roles
 
@@ -151,10 +152,4 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def request_invoice(request: HttpRequest, pk: int) -> FileResponse:
     funding_request = get_object_or_404(requests_for_editor(user=request.user), pk=pk)
-    if not funding_request.invoice:
-        raise Http404
-    return FileResponse(
-        funding_request.invoice.open("rb"),
-        as_attachment=True,
-        filename=f"facture-{funding_request.quote.number}.pdf",
-    )
+    return pdf_download(funding_request.invoice, filename=funding_request.invoice_download_name)

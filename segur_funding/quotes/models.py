@@ -165,6 +165,11 @@ class Quote(models.Model):
         return f"Devis {self.number or self.pk}"
 
     @property
+    def pdf_download_name(self) -> str:
+        """The one name of the quote's PDF, on the web pages and in the API."""
+        return f"devis-{self.number or self.pk}.pdf"
+
+    @property
     def is_conform(self) -> bool:
         return self.verdict == Verdict.CONFORM
 

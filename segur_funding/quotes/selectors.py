@@ -20,6 +20,23 @@ from .constants import Scope
 from .models import Quote, QuoteEvent, QuoteLine, QuoteOrigin
 
 
+def lab_for_upload(*, user: User, client_id: int | None) -> Organization:
+    """The lab a PDF upload is for, the same on the web page and in the API: the one chosen, or
+    the user's only lab. A member of several labs must say which (never the first one found)."""
+    clients = user_clients(user=user)
+    if client_id is None:
+        labs = list(clients.order_by("name", "pk")[:2])
+        if len(labs) > 1:
+            raise InvalidInput("Vous êtes membre de plusieurs laboratoires : indiquez lequel.")
+        if not labs:
+            raise InvalidInput("Vous n'êtes membre d'aucun laboratoire.")
+        return labs[0]
+    lab = clients.filter(pk=client_id).first()
+    if lab is None:
+        raise InvalidInput("Laboratoire introuvable parmi les vôtres.")
+    return lab
+
+
 def user_roles(*, user: User) -> dict[str, bool]:
     """Which sides of the quote pages the user sees (for the navigation and the index)."""
     return {
