@@ -14,8 +14,8 @@ from segur_funding.core.files import pdf_download
 from segur_funding.core.pagination import page_of, uncounted_page_of
 from segur_funding.quotes.selectors import QUOTE_HEAVY_FIELDS, quotes_for_editor, user_roles
 
-from . import services
-from .constants import RequestStatus
+from . import rules, services
+from .constants import RequestAction
 from .forms import AdvanceForm, BalanceForm, ResubmitForm
 from .selectors import (
     quote_funding_summary,
@@ -119,7 +119,7 @@ def balance_file(request: HttpRequest, quote_pk: int) -> HttpResponse:
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     funding_request = get_object_or_404(request_with_details(requests_for_editor(user=request.user)), pk=pk)
     form = None
-    if funding_request.status == RequestStatus.TO_MODIFY:
+    if rules.WORKFLOW.step(funding_request.status, RequestAction.RESUBMIT) is not None:
         form = ResubmitForm(*_bound(request))
         if request.method == "POST" and form.is_valid():
             try:

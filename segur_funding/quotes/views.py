@@ -20,8 +20,10 @@ from segur_funding.organizations.selectors import user_clients, user_editors
 from segur_funding.referential.selectors import scheme_ref_for_dsr
 
 from . import services
+from .constants import QuoteAction, QuoteActor
 from .forms import DeliveryForm, LineFormSet, QuoteForm, SignForm, UploadForm, blank_line_formset
 from .models import CheckStatus, Quote, QuoteLine, QuoteOrigin, QuoteStatus
+from .rules.workflow import WORKFLOW
 from .selectors import (
     ReferencingDates,
     document_build,
@@ -248,6 +250,8 @@ def editor_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tier": lab_tier(lab=quote.client, dsr_code=quote.dsr.code) if quote.dsr_id else None,
             "out_of_scope_total": out_of_scope_total(quote),
             "funding": quote_funding_summary(quote=quote),
+            # The buttons are the moves the workflow table allows the editor from this status.
+            "actions": WORKFLOW.available_actions(quote.status, QuoteActor.EDITOR),
             **roles(request),
         },
     )
@@ -308,6 +312,8 @@ def lab_list(request: HttpRequest) -> HttpResponse:
 def lab_detail(request: HttpRequest, pk: int) -> HttpResponse:
     quote = get_object_or_404(quote_with_details(quotes_for_lab(user=request.user)), pk=pk)
     web = quote.origin == QuoteOrigin.WEB
+    # The lab's forms are the moves the workflow table allows it (an uploaded PDF has none here).
+    actions = WORKFLOW.available_actions(quote.status, QuoteActor.LAB) if web else []
     return render(
         request,
         "quotes/lab_detail.html",
@@ -318,10 +324,10 @@ def lab_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tier": lab_tier(lab=quote.client, dsr_code=quote.dsr.code) if quote.dsr_id else None,
             "out_of_scope_total": out_of_scope_total(quote) if web else None,
             "pending": quote.check_status == CheckStatus.PENDING,
-            "sign_form": SignForm() if web and quote.status == QuoteStatus.ISSUED else None,
+            "sign_form": SignForm() if QuoteAction.SIGN in actions else None,
             "delivery_form": (
                 DeliveryForm(initial={"delivered_on": timezone.localdate()})
-                if web and quote.status == QuoteStatus.SIGNED
+                if QuoteAction.DECLARE_DELIVERY in actions
                 else None
             ),
             **roles(request),
