@@ -32,6 +32,12 @@ class Refusal:
 Guard = Callable[[Any], Refusal | None]
 
 
+def refuse(refusal: Refusal | None) -> None:
+    """Raise the refusal (DomainError with its code and French message); nothing when None."""
+    if refusal is not None:
+        raise DomainError(refusal.message, code=refusal.code)
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     """One row of a transition table: where the action leads and who may make it."""
@@ -99,9 +105,7 @@ class Workflow:
                 code="ACTOR_NOT_ALLOWED",
             )
         if step.guard is not None:
-            refusal = step.guard(facts)
-            if refusal is not None:
-                raise DomainError(refusal.message, code=refusal.code)
+            refuse(step.guard(facts))
         return step.to
 
     def available_actions(self, state: str, actor: str) -> list[str]:

@@ -128,6 +128,20 @@ WORKFLOW = Workflow(
 # --- May the editor file a request now? ---------------------------------------------------------
 
 
+def advance_filing_refusal(*, quote_signed: bool, advance_requested: bool) -> Refusal | None:
+    """Why the editor may not file the advance now, or None (service, API and quote page)."""
+    if not quote_signed:
+        return Refusal(
+            "QUOTE_NOT_SIGNED", "Le devis doit être signé par le client avant la demande d'avance."
+        )
+    if advance_requested:
+        return Refusal(
+            "DUPLICATE_REQUEST",
+            "Une demande d'avance existe déjà pour ce devis : l'avance n'est demandée qu'une fois.",
+        )
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class BalanceFacts:
     """What the editor's quote says about its balance, as plain values."""

@@ -37,7 +37,7 @@ def quotes_awaiting_request(*, user: User) -> QuerySet[Quote]:
         Quote.objects.filter(
             editor_id__in=user_editor_ids(user=user),
             origin=QuoteOrigin.WEB,
-            status__in=[QuoteStatus.SIGNED, QuoteStatus.DELIVERED],
+            status__in=SIGNED_STATUSES,
         )
         .annotate(
             has_advance=Exists(requests.filter(milestone=Milestone.ADVANCE)),
@@ -73,6 +73,10 @@ class QuoteFunding:
         )
 
 
+# A quote the lab has signed (delivered ones were signed first): its funding may be asked.
+SIGNED_STATUSES = (QuoteStatus.SIGNED, QuoteStatus.DELIVERED)
+
+
 def _requests(quote: Quote) -> dict[str, FundingRequest]:
     return {r.milestone: r for r in FundingRequest.objects.filter(quote=quote).select_related("payment")}
 
@@ -97,7 +101,7 @@ def quote_funding_summary(*, quote: Quote) -> QuoteFunding:
     advance = requests.get(Milestone.ADVANCE)
     balance = requests.get(Milestone.BALANCE)
     report = quote.check_report or {}
-    signed = quote.status in (QuoteStatus.SIGNED, QuoteStatus.DELIVERED)
+    signed = quote.status in SIGNED_STATUSES
     # The rule the balance request service applies: the page shows what the service would say.
     refusal = rules.balance_request_refusal(quote_balance_facts(quote=quote, requests=requests))
     waits_for = refusal.message if refusal is not None and balance is None else ""
@@ -106,7 +110,10 @@ def quote_funding_summary(*, quote: Quote) -> QuoteFunding:
         balance=balance,
         advance_amount=advance.amount if advance else _money(report.get("advance_ttc")),
         balance_amount=balance.amount if balance else _money(report.get("balance_ttc")),
-        can_file_advance=signed and advance is None,
+        can_file_advance=rules.advance_filing_refusal(
+            quote_signed=signed, advance_requested=advance is not None
+        )
+        is None,
         can_file_balance=signed and refusal is None,
         balance_waits_for=waits_for if signed else "",
     )

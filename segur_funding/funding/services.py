@@ -21,12 +21,12 @@ from segur_funding.core.errors import DomainError, InvalidInput
 from segur_funding.core.files import PDF, safe_filename, upload_check
 from segur_funding.core.moves import history_user, move, today_or
 from segur_funding.core.tasks import enqueue_on_commit
-from segur_funding.core.workflow import Refusal
+from segur_funding.core.workflow import refuse
 from segur_funding.notifications import notify
 from segur_funding.organizations.models import User
 from segur_funding.organizations.selectors import is_asp_reviewer
 from segur_funding.quotes.constants import Verdict
-from segur_funding.quotes.models import Quote, QuoteStatus
+from segur_funding.quotes.models import Quote
 from segur_funding.quotes.selectors import quote_referencing
 from segur_funding.quotes.services import quote_editor_require
 from segur_funding.referential import rules as af_rules
@@ -43,12 +43,7 @@ from .constants import (
     RequestStatus,
 )
 from .models import CorrectionRequest, ExportJob, FundingRequest, Payment, RequestEvent
-from .selectors import quote_balance_facts
-
-
-def _refuse(refusal: Refusal | None) -> None:
-    if refusal is not None:
-        raise DomainError(refusal.message, code=refusal.code)
+from .selectors import SIGNED_STATUSES, quote_balance_facts
 
 
 def _fr(value: date | None) -> str:
@@ -174,22 +169,20 @@ def advance_request_file(
     today = today_or(today)
     quote = _locked_quote(quote.pk)
     quote_editor_require(user=user, quote=quote)
-    if quote.status not in (QuoteStatus.SIGNED, QuoteStatus.DELIVERED):
-        raise DomainError(
-            "Le devis doit être signé par le client avant la demande d'avance.",
-            code="QUOTE_NOT_SIGNED",
+    refuse(
+        rules.advance_filing_refusal(
+            quote_signed=quote.status in SIGNED_STATUSES,
+            advance_requested=FundingRequest.objects.filter(
+                quote=quote, milestone=Milestone.ADVANCE
+            ).exists(),
         )
-    if FundingRequest.objects.filter(quote=quote, milestone=Milestone.ADVANCE).exists():
-        raise DomainError(
-            "Une demande d'avance existe déjà pour ce devis : l'avance n'est demandée qu'une fois.",
-            code="DUPLICATE_REQUEST",
-        )
+    )
     window = _window_ref(quote)
-    _refuse(af_rules.advance_request_refusal(window, today))
+    refuse(af_rules.advance_request_refusal(window, today))
     scheme = _scheme(quote)
     proofs_complete_on = _preorder_check(quote, scheme=scheme, today=today)
     if proofs_complete_on is not None:
-        _refuse(af_rules.proofs_complete_refusal(window, proofs_complete_on))
+        refuse(af_rules.proofs_complete_refusal(window, proofs_complete_on))
     funded = _funded_amount(quote)
     split = rules.milestones(funded, scheme.advance_rate)
     request = FundingRequest(
@@ -282,12 +275,12 @@ def balance_request_file(
     today = today_or(today)
     quote = _locked_quote(quote.pk)
     quote_editor_require(user=user, quote=quote)
-    _refuse(rules.balance_request_refusal(quote_balance_facts(quote=quote)))
+    refuse(rules.balance_request_refusal(quote_balance_facts(quote=quote)))
     advance = FundingRequest.objects.get(quote=quote, milestone=Milestone.ADVANCE)
     paid = Payment.objects.get(quote=quote, milestone=Milestone.ADVANCE)
     window = _window_ref(quote)
-    _refuse(af_rules.service_completion_refusal(window, quote.delivered_on))
-    _refuse(af_rules.balance_request_refusal(window, today))
+    refuse(af_rules.service_completion_refusal(window, quote.delivered_on))
+    refuse(af_rules.balance_request_refusal(window, today))
     _invoice_check(invoice)
     funded = advance.funded_amount
     # The balance is what is left once the advance actually paid: the two add up to the cent.

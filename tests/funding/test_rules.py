@@ -12,6 +12,7 @@ from segur_funding.funding.rules import (
     WORKFLOW,
     BalanceFacts,
     MilestoneFacts,
+    advance_filing_refusal,
     advance_refusal,
     balance_refusal,
     balance_request_refusal,
@@ -158,3 +159,13 @@ def test_balance_validated_or_paid_only_after_the_advance_is_paid():
 def test_every_action_of_the_table_has_a_french_label():
     assert set(WORKFLOW.actions()) == set(RequestAction.values)
     assert all(WORKFLOW.action_label(a) != a for a in WORKFLOW.actions())
+
+
+def test_advance_is_filed_once_for_a_signed_quote():
+    assert advance_filing_refusal(quote_signed=False, advance_requested=False).code == (
+        "QUOTE_NOT_SIGNED"
+    )
+    assert advance_filing_refusal(quote_signed=True, advance_requested=True).code == (
+        "DUPLICATE_REQUEST"
+    )
+    assert advance_filing_refusal(quote_signed=True, advance_requested=False) is None
