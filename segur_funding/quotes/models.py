@@ -11,9 +11,8 @@ from segur_funding.core.files import private_storage
 from segur_funding.organizations.models import Organization
 from segur_funding.referential.models import Dsr, FundingWindow
 
+# The lifecycle vocabulary lives in constants.py (rules read it); imported here for the fields.
 from .constants import QuoteOrigin, QuoteStatus, Scope, Verdict
-
-__all__ = ["QuoteOrigin", "QuoteStatus"]  # the lifecycle vocabulary lives in constants.py
 
 
 class CheckStatus(models.TextChoices):
