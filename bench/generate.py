@@ -47,6 +47,7 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/segur_bench"
 FULL_SCALE = {"editors": 1_000, "clients": 20_000, "quotes": 1_000_000, "payments": 1_500_000}
 PASSWORD = "bench-password"  # every generated account; the bench database is never a real one
 FLUSH_ROWS = 20_000
+SEED_ADVANCE_RATE = Decimal("0.300")  # the seed AF's advance rate (fixtures), as the app reads it
 NULL = "\\N"  # COPY text format
 
 # Quote statuses at the end of the wave (shares of all quotes). With the request shares below this
@@ -431,7 +432,7 @@ class Generator:
         if cached is None:
             from segur_funding.funding.rules import milestones
 
-            parts = milestones(Decimal(cents(funded)))
+            parts = milestones(Decimal(cents(funded)), SEED_ADVANCE_RATE)
             cached = self.milestone_cache[funded] = (int(parts.advance * 100), int(parts.balance * 100))
         return cached
 

@@ -55,6 +55,8 @@ def schemes() -> dict:
     )
     common = {
         "windows": (window,),
+        "advance_rate": Decimal("0.30"),  # the seed AF's figures (fixtures)
+        "preorder_max_days": 120,
         "state_funding_wording": constants.STATE_FUNDING_WORDING,
         "conditional_order_mention": constants.CONDITIONAL_ORDER_MENTION,
     }

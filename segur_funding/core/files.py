@@ -18,6 +18,8 @@ from typing import IO
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
 from django.utils.functional import cached_property
 
 from .errors import InvalidInput
@@ -49,6 +51,15 @@ class PrivateStorage(FileSystemStorage):
 
 
 _private_storage = PrivateStorage()
+
+
+def pdf_download(file: FieldFile, *, filename: str) -> FileResponse:
+    """A stored PDF as an attachment named `filename`; 404 when there is no file."""
+    if not file:
+        raise Http404
+    return FileResponse(
+        file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
+    )
 
 
 def private_storage() -> PrivateStorage:

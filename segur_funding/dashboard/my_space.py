@@ -3,7 +3,7 @@
 Each task is a count and a link to the page where the person acts. The counts are capped
 (`COUNT_CAP`): a person needs « plus de 100 » rather than an exact figure that would cost a scan
 of a national-scale table on every visit. Who acts on what comes from the workflows (the
-referencing transition table, the quote and funding statuses); deadlines come from the same
+transition tables' `states_awaiting`, the quote and funding statuses); deadlines come from the same
 selector as the « Mes échéances » page and the reminders.
 """
 
@@ -31,7 +31,7 @@ from segur_funding.organizations.selectors import (
 from segur_funding.quotes.models import Quote, QuoteOrigin, QuoteStatus
 from segur_funding.referencing.constants import Actor, DossierStatus
 from segur_funding.referencing.models import Dossier
-from segur_funding.referencing.rules import statuses_awaiting
+from segur_funding.referencing.rules import WORKFLOW as DOSSIER_WORKFLOW
 
 COUNT_CAP = 100
 UPCOMING_DEADLINES = 8
@@ -68,7 +68,7 @@ def _capped(queryset: QuerySet) -> int:
 
 def _editor_side(user: User, editor_ids: list[int], deadlines: list[tuple[Deadline, str]]) -> Side:
     dossiers = Dossier.objects.filter(editor_id__in=editor_ids)
-    editor_statuses = statuses_awaiting(Actor.EDITOR)
+    editor_statuses = DOSSIER_WORKFLOW.states_awaiting(Actor.EDITOR)
     quotes = Quote.objects.filter(editor_id__in=editor_ids, origin=QuoteOrigin.WEB)
     tasks = [
         Task(
@@ -139,7 +139,7 @@ def _pending_accounts(kind: str) -> QuerySet[AccountRequest]:
 
 
 def _ans_side(today: date) -> Side:
-    queue = Dossier.objects.filter(status__in=statuses_awaiting(Actor.ANS))
+    queue = Dossier.objects.filter(status__in=DOSSIER_WORKFLOW.states_awaiting(Actor.ANS))
     admin_dossiers = reverse("admin:referencing_dossier_changelist")
     admin_requests = reverse("admin:organizations_accountrequest_changelist")
     tasks = [

@@ -17,16 +17,33 @@ from django.utils.html import format_html
 from segur_funding.core import clock
 from segur_funding.core.admin import changelist_deferring
 from segur_funding.core.errors import DomainError
+from segur_funding.core.files import pdf_download
 from segur_funding.core.money import format_eur
 from segur_funding.quotes.selectors import QUOTE_HEAVY_FIELDS
 
-from . import services
-from .constants import AWAITING_ASP, EXPORT_SYNC_MAX_ROWS, CorrectionReason, RequestStatus
+from . import rules, services
+from .constants import (
+    AWAITING_ASP,
+    EXPORT_SYNC_MAX_ROWS,
+    Actor,
+    CorrectionReason,
+    RequestAction,
+    RequestStatus,
+)
 from .models import CorrectionRequest, ExportJob, FundingRequest, Payment, RequestEvent
 from .resources import csv_stream, export_rows, xlsx_bytes
 
 INSTRUCT_PERM = "funding.instruct_fundingrequest"
 PAY_PERM = "funding.record_payment"
+
+# The admin page and permission of each ASP action of `rules.TRANSITIONS`: the buttons of a
+# request are the actions the table allows from its status, so a move added there shows here.
+ASP_ACTION_PAGES: dict[str, tuple[str, str]] = {
+    RequestAction.VALIDATE: ("admin:funding_fundingrequest_validate", INSTRUCT_PERM),
+    RequestAction.SEND_BACK: ("admin:funding_fundingrequest_send_back", INSTRUCT_PERM),
+    RequestAction.REFUSE: ("admin:funding_fundingrequest_refuse", INSTRUCT_PERM),
+    RequestAction.PAY: ("admin:funding_fundingrequest_payment", PAY_PERM),
+}
 
 
 def _bound(request: HttpRequest) -> tuple:
@@ -258,11 +275,13 @@ class FundingRequestAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
     def _action_context(self, request: HttpRequest, obj: FundingRequest) -> dict:
-        instruct = request.user.has_perm(INSTRUCT_PERM)
-        return {
-            "can_decide": instruct and obj.status in AWAITING_ASP,
-            "can_pay": request.user.has_perm(PAY_PERM) and obj.status == RequestStatus.VALIDATED,
-        }
+        buttons = []
+        for action in rules.WORKFLOW.available_actions(obj.status, Actor.ASP):
+            url_name, perm = ASP_ACTION_PAGES[action]
+            if request.user.has_perm(perm):
+                url = reverse(url_name, args=[obj.pk])
+                buttons.append({"url": url, "label": RequestAction(action).label})
+        return {"workflow_buttons": buttons}
 
     def _get(self, request: HttpRequest, pk: int, perm: str) -> FundingRequest:
         if not request.user.has_perm(perm):
@@ -376,11 +395,7 @@ class FundingRequestAdmin(admin.ModelAdmin):
 
     def invoice_view(self, request: HttpRequest, pk: int) -> FileResponse:
         obj = self._get(request, pk, "funding.view_fundingrequest")
-        if not obj.invoice:
-            raise Http404
-        return FileResponse(
-            obj.invoice.open("rb"), as_attachment=True, filename=f"facture-{obj.quote.number}.pdf"
-        )
+        return pdf_download(obj.invoice, filename=obj.invoice_download_name)
 
     # --- list actions ---
 

@@ -7,7 +7,7 @@ amounts are computed by the services, never sent by the client.
 """
 
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
@@ -33,6 +33,7 @@ from segur_funding.core.apis import (
     query_params,
     responses,
 )
+from segur_funding.core.files import pdf_download
 from segur_funding.organizations.apis import IsAspReviewer, IsEditorMember
 from segur_funding.quotes.selectors import QUOTE_HEAVY_FIELDS, quotes_for_editor
 
@@ -80,6 +81,7 @@ REQUEST_DETAIL_EXAMPLE = {
     **REQUEST_EXAMPLE,
     "editor_comment": "",
     "next_statuses": {},
+    "next_actions": {},
     "corrections": [],
     "events": [
         {"from_status": "draft", "from_status_label": "Brouillon", "to_status": "submitted",
@@ -107,14 +109,7 @@ INVOICE_RESPONSE = {
 
 
 def _invoice(funding_request: FundingRequest) -> FileResponse:
-    if not funding_request.invoice:
-        raise Http404
-    return FileResponse(
-        funding_request.invoice.open("rb"),
-        as_attachment=True,
-        filename=f"facture-{funding_request.quote.number or funding_request.quote_id}.pdf",
-        content_type="application/pdf",
-    )
+    return pdf_download(funding_request.invoice, filename=funding_request.invoice_download_name)
 
 
 class RequestFilterSerializer(serializers.Serializer):

@@ -23,6 +23,17 @@ class RequestStatus(models.TextChoices):
     PAID = "paid", "Décidée et payée"
 
 
+class RequestAction(models.TextChoices):
+    """Moves of a funding request (see `rules.TRANSITIONS`); the labels are the buttons'."""
+
+    SUBMIT = "submit", "Déposer la demande"
+    VALIDATE = "validate", "Valider"
+    SEND_BACK = "send_back", "Renvoyer « à modifier »"
+    REFUSE = "refuse", "Refuser"
+    RESUBMIT = "resubmit", "Redéposer après correction"
+    PAY = "pay", "Enregistrer le versement"
+
+
 class Actor(models.TextChoices):
     EDITOR = "editor", "Éditeur"
     ASP = "asp", "Instructeur ASP"
@@ -42,26 +53,9 @@ class CorrectionReason(models.TextChoices):
     OTHER = "other", "Autre (voir le commentaire)"
 
 
-# (from, to) -> who may make the move. Anything not listed is refused by the services.
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (RequestStatus.DRAFT, RequestStatus.SUBMITTED): Actor.EDITOR,
-    (RequestStatus.SUBMITTED, RequestStatus.VALIDATED): Actor.ASP,
-    (RequestStatus.SUBMITTED, RequestStatus.TO_MODIFY): Actor.ASP,
-    (RequestStatus.SUBMITTED, RequestStatus.REFUSED): Actor.ASP,
-    (RequestStatus.TO_MODIFY, RequestStatus.RESUBMITTED): Actor.EDITOR,
-    (RequestStatus.RESUBMITTED, RequestStatus.VALIDATED): Actor.ASP,
-    (RequestStatus.RESUBMITTED, RequestStatus.TO_MODIFY): Actor.ASP,
-    (RequestStatus.RESUBMITTED, RequestStatus.REFUSED): Actor.ASP,
-    (RequestStatus.VALIDATED, RequestStatus.PAID): Actor.ASP,
-}
-
 # Statuses in which the ASP has a decision to take (the instruction queue).
 AWAITING_ASP = (RequestStatus.SUBMITTED, RequestStatus.RESUBMITTED)
 AWAITING_PAYMENT = (RequestStatus.VALIDATED,)
-
-
-def allowed_targets(status: str, actor: str) -> list[str]:
-    return [to for (frm, to), who in TRANSITIONS.items() if frm == status and who == actor]
 
 
 ALREADY_PAID_MESSAGE = "Ce versement a déjà été enregistré."

@@ -73,6 +73,11 @@ class FundingRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.get_milestone_display()} — {self.quote}"
 
+    @property
+    def invoice_download_name(self) -> str:
+        """The one name of the invoice file, whoever downloads it (editor, API, ASP admin)."""
+        return f"facture-{self.quote.number or self.quote_id}.pdf"
+
 
 class RequestEvent(models.Model):
     """History: one row per move of a request (who, when, from, to, why)."""

@@ -1,30 +1,23 @@
-"""Funding rules: milestones (advance / balance), the 120-day rule and funding-window deadlines.
+"""Funding rules: milestones (advance / balance) and the funding request workflow.
 
-Source: seed slide "Principes d'obtention du financement SONS":
-- « Une commande passée avant le référencement du logiciel est éligible au financement Ségur si sa
-  conclusion n'est pas antérieure de plus de 120 jours calendaires à la date d'envoi par l'éditeur
-  du dossier complet des preuves de conformité. »
-- « Vous devez signer le devis avant le 15 juillet 2022 ce qui déclenche le paiement de 30 % à
-  l'éditeur et la prestation doit être finalisée avant le 15 octobre 2022 pour déclencher les 70 %
-  restants. »
-Window deadlines beyond these two dates come from later public ANS/ASP notices (see the reference
-fixture); every deadline is strict: the deadline day itself is on time, the day after is late.
+Source: seed slide "Principes d'obtention du financement SONS" (« signer le devis … déclenche le
+paiement de 30 % à l'éditeur et la prestation doit être finalisée … pour déclencher les 70 %
+restants ») and the ASP answers to a request: "validée", "à modifier", "décidée et payée" (SPEC §2,
+§3.3). The 30 % is the AF's `advance_rate`; the 120-day rule and the window deadlines are AF rules
+too, in `referential.rules`.
 
 Pure: no ORM, no settings, no I/O. Dates are arguments, never read from a clock.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
 
 from segur_funding.core.errors import InvalidInput
 from segur_funding.core.money import CENT
-from segur_funding.referential.rules import WindowRef
+from segur_funding.core.workflow import Refusal, Step, Workflow, labeller
 
-DEFAULT_ADVANCE_RATE = Decimal("0.30")
-DEFAULT_PREORDER_MAX_DAYS = 120
+from .constants import Actor, Milestone, RequestAction, RequestStatus
+
 _ZERO_RATE = Decimal(0)
 _FULL_RATE = Decimal(1)
 
@@ -38,7 +31,7 @@ class Milestones:
     balance: Decimal
 
 
-def milestones(funded_ttc: Decimal, advance_rate: Decimal = DEFAULT_ADVANCE_RATE) -> Milestones:
+def milestones(funded_ttc: Decimal, advance_rate: Decimal) -> Milestones:
     """Split a funded amount into the advance (rate × funded, half-up to the cent) and the balance.
 
     The balance is what is left, so the two always add up to the funded amount exactly.
@@ -75,144 +68,108 @@ def balance_refusal(*, advance_paid: bool, refused: bool, balance_paid: bool = F
     return None
 
 
-def advance_allowed(*, advance_paid: bool, refused: bool) -> bool:
-    return advance_refusal(advance_paid=advance_paid, refused=refused) is None
-
-
-def balance_allowed(*, advance_paid: bool, refused: bool, balance_paid: bool = False) -> bool:
-    return (
-        balance_refusal(advance_paid=advance_paid, refused=refused, balance_paid=balance_paid)
-        is None
-    )
-
-
-# --- The 120-day rule -------------------------------------------------------------------------
-
-
-class PreorderState(StrEnum):
-    NOT_CONCERNED = "not_concerned"  # ordered on or after the referencing date
-    ELIGIBLE = "eligible"  # proofs complete at most max_days after the order
-    PENDING = "pending"  # proofs not complete yet, deadline not passed
-    TOO_EARLY = "too_early"  # proofs complete too late, or the deadline passed without them
+# --- The funding request workflow ------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class PreorderStatus:
-    state: PreorderState
-    deadline: date | None = None  # order date + max_days (None when not concerned)
-    # Calendar days from the order to the complete proof dossier (or to `today` while pending).
-    days: int | None = None
-    # True when TOO_EARLY because the deadline passed with the dossier still incomplete.
-    lapsed: bool = False
+class MilestoneFacts:
+    """What the guards of a decision or a payment know of the quote's milestones."""
 
-    @property
-    def is_error(self) -> bool:
-        return self.state is PreorderState.TOO_EARLY
+    milestone: str
+    advance_paid: bool
+    refused: bool  # a request of this quote was refused
+    balance_paid: bool = False
 
 
-def ordered_before_referencing(*, order_date: date, referenced_on: date | None) -> bool:
-    """An order concluded before the software is referenced (or while it is not referenced)."""
-    return referenced_on is None or order_date < referenced_on
-
-
-def preorder_eligibility(
-    *,
-    order_date: date,
-    referenced_on: date | None,
-    proofs_complete_on: date | None,
-    today: date,
-    max_days: int = DEFAULT_PREORDER_MAX_DAYS,
-) -> PreorderStatus:
-    """Where an order stands under the 120-day rule (SPEC §3.2).
-
-    120 days exactly between the order and the complete proof dossier is eligible, 121 is not.
-    While the dossier is not complete the order is pending until order date + max_days; past that
-    day with the dossier still incomplete, the order can no longer become eligible.
-    """
-    if not ordered_before_referencing(order_date=order_date, referenced_on=referenced_on):
-        return PreorderStatus(state=PreorderState.NOT_CONCERNED)
-    deadline = order_date + timedelta(days=max_days)
-    if proofs_complete_on is not None:
-        days = (proofs_complete_on - order_date).days
-        state = PreorderState.ELIGIBLE if days <= max_days else PreorderState.TOO_EARLY
-        return PreorderStatus(state=state, deadline=deadline, days=days)
-    days = (today - order_date).days
-    if today > deadline:
-        return PreorderStatus(
-            state=PreorderState.TOO_EARLY, deadline=deadline, days=days, lapsed=True
+def milestone_guard(facts: MilestoneFacts | None) -> Refusal | None:
+    """An advance is paid once and never after a refusal; the balance only after the advance,
+    never after a refusal, once (SPEC §3.3). Validating and paying are judged alike."""
+    if facts is None:
+        return None
+    if facts.milestone == Milestone.BALANCE:
+        message = balance_refusal(
+            advance_paid=facts.advance_paid, refused=facts.refused, balance_paid=facts.balance_paid
         )
-    return PreorderStatus(state=PreorderState.PENDING, deadline=deadline, days=days)
+        return Refusal("BALANCE_NOT_ALLOWED", message) if message else None
+    message = advance_refusal(advance_paid=facts.advance_paid, refused=facts.refused)
+    return Refusal("ADVANCE_NOT_ALLOWED", message) if message else None
 
 
-# --- Funding windows --------------------------------------------------------------------------
+R = RequestStatus
+ACT = RequestAction
+_EDITOR = frozenset({Actor.EDITOR})
+_ASP = frozenset({Actor.ASP})
+
+# (from status, action) -> Step(to status, who, guard). Anything not listed is refused.
+TRANSITIONS: dict[tuple[RequestStatus, RequestAction], Step] = {
+    (R.DRAFT, ACT.SUBMIT): Step(R.SUBMITTED, _EDITOR),
+    (R.SUBMITTED, ACT.VALIDATE): Step(R.VALIDATED, _ASP, milestone_guard),
+    (R.SUBMITTED, ACT.SEND_BACK): Step(R.TO_MODIFY, _ASP),
+    (R.SUBMITTED, ACT.REFUSE): Step(R.REFUSED, _ASP),
+    (R.TO_MODIFY, ACT.RESUBMIT): Step(R.RESUBMITTED, _EDITOR),
+    (R.RESUBMITTED, ACT.VALIDATE): Step(R.VALIDATED, _ASP, milestone_guard),
+    (R.RESUBMITTED, ACT.SEND_BACK): Step(R.TO_MODIFY, _ASP),
+    (R.RESUBMITTED, ACT.REFUSE): Step(R.REFUSED, _ASP),
+    (R.VALIDATED, ACT.PAY): Step(R.PAID, _ASP, milestone_guard),
+}
+
+WORKFLOW = Workflow(
+    table=TRANSITIONS,
+    status_label=labeller(RequestStatus),
+    action_label=labeller(RequestAction),
+    actor_label=labeller(Actor),
+    illegal=lambda state, action: (
+        f"Action impossible : « {labeller(RequestAction)(action)} » n'est pas possible pour une "
+        f"demande « {labeller(RequestStatus)(state)} »."
+    ),
+)
 
 
-def on_time(deadline: date | None, on: date) -> bool:
-    """Strict deadline: the deadline day itself is on time, the day after is late.
-
-    No deadline published means no limit.
-    """
-    return deadline is None or on <= deadline
+# --- May the editor file a request now? ---------------------------------------------------------
 
 
-def days_late(deadline: date | None, on: date) -> int:
-    """Calendar days after the deadline (0 when on time)."""
-    if deadline is None or on <= deadline:
-        return 0
-    return (on - deadline).days
-
-
-def window_for_signature(windows: Iterable[WindowRef], signature_date: date) -> WindowRef | None:
-    """The first window (by number) open on `signature_date` whose signature deadline is not past.
-
-    A window without an opening date is open since the AF; one without a signature deadline takes
-    any later signature. None means no window holds the signature (too late, or before any opens).
-    """
-    for window in sorted(windows, key=lambda w: w.number):
-        if window.opens_on is not None and signature_date < window.opens_on:
-            continue
-        if on_time(window.order_signature_deadline, signature_date):
-            return window
+def advance_filing_refusal(*, quote_signed: bool, advance_requested: bool) -> Refusal | None:
+    """Why the editor may not file the advance now, or None (service, API and quote page)."""
+    if not quote_signed:
+        return Refusal(
+            "QUOTE_NOT_SIGNED", "Le devis doit être signé par le client avant la demande d'avance."
+        )
+    if advance_requested:
+        return Refusal(
+            "DUPLICATE_REQUEST",
+            "Une demande d'avance existe déjà pour ce devis : l'avance n'est demandée qu'une fois.",
+        )
     return None
 
 
-def signature_late_window(windows: Iterable[WindowRef], signature_date: date) -> WindowRef | None:
-    """The window whose signature deadline a late signature missed, or None when not late.
+@dataclass(frozen=True, slots=True)
+class BalanceFacts:
+    """What the editor's quote says about its balance, as plain values."""
 
-    Late means: no window holds the signature, and at least one window that had opened by then
-    had already closed (its signature deadline was before the signature). The window returned is
-    the one that closed last, for the message. A signature before every window opens is not late.
-    """
-    windows = tuple(windows)
-    if window_for_signature(windows, signature_date) is not None:
-        return None
-    closed = [
-        w
-        for w in windows
-        if (w.opens_on is None or w.opens_on <= signature_date)
-        and w.order_signature_deadline is not None
-        and w.order_signature_deadline < signature_date
-    ]
-    if not closed:
-        return None
-    return max(closed, key=lambda w: w.order_signature_deadline or date.min)
+    advance_paid: bool
+    refused: bool  # a request of this quote was refused
+    balance_requested: bool = False
+    balance_paid: bool = False
+    delivered: bool = True  # the lab declared the service in working order
 
 
-def signed_after_deadline(windows: Iterable[WindowRef], signature_date: date) -> bool:
-    return signature_late_window(windows, signature_date) is not None
-
-
-def advance_request_on_time(window: WindowRef, request_date: date) -> bool:
-    return on_time(window.advance_request_deadline, request_date)
-
-
-def proofs_complete_on_time(window: WindowRef, proofs_complete_on: date) -> bool:
-    return on_time(window.proofs_complete_deadline, proofs_complete_on)
-
-
-def service_completed_on_time(window: WindowRef, completion_date: date) -> bool:
-    return on_time(window.service_completion_deadline, completion_date)
-
-
-def balance_request_on_time(window: WindowRef, request_date: date) -> bool:
-    return on_time(window.balance_request_deadline, request_date)
+def balance_request_refusal(facts: BalanceFacts) -> Refusal | None:
+    """Why the editor may not file the balance now, or None: the one answer of the service, the
+    API and the quote page (which shows it as what the balance waits for)."""
+    message = balance_refusal(
+        advance_paid=facts.advance_paid, refused=facts.refused, balance_paid=facts.balance_paid
+    )
+    if message:
+        return Refusal("BALANCE_NOT_ALLOWED", message)
+    if facts.balance_requested:
+        return Refusal(
+            "DUPLICATE_REQUEST",
+            "Une demande de solde existe déjà pour ce devis : le solde n'est demandé qu'une fois.",
+        )
+    if not facts.delivered:
+        return Refusal(
+            "NOT_DELIVERED",
+            "Le client n'a pas encore déclaré la mise en ordre de marche : le solde ne peut pas "
+            "être demandé.",
+        )
+    return None

@@ -11,6 +11,7 @@ from segur_funding.organizations.selectors import user_editor_ids
 from segur_funding.quotes.models import Quote, QuoteOrigin, QuoteStatus
 from segur_funding.quotes.selectors import QUOTE_HEAVY_FIELDS
 
+from . import rules
 from .constants import Milestone, RequestStatus
 from .models import CorrectionRequest, FundingRequest, Payment, RequestEvent
 
@@ -37,7 +38,7 @@ def quotes_awaiting_request(*, user: User) -> QuerySet[Quote]:
         Quote.objects.filter(
             editor_id__in=user_editor_ids(user=user),
             origin=QuoteOrigin.WEB,
-            status__in=[QuoteStatus.SIGNED, QuoteStatus.DELIVERED],
+            status__in=SIGNED_STATUSES,
         )
         .annotate(
             has_advance=Exists(requests.filter(milestone=Milestone.ADVANCE)),
@@ -73,30 +74,48 @@ class QuoteFunding:
         )
 
 
+# A quote the lab has signed (delivered ones were signed first): its funding may be asked.
+SIGNED_STATUSES = (QuoteStatus.SIGNED, QuoteStatus.DELIVERED)
+
+
+def _requests(quote: Quote) -> dict[str, FundingRequest]:
+    return {r.milestone: r for r in FundingRequest.objects.filter(quote=quote).select_related("payment")}
+
+
+def quote_balance_facts(
+    *, quote: Quote, requests: dict[str, FundingRequest] | None = None
+) -> rules.BalanceFacts:
+    """The facts `rules.balance_request_refusal` judges, read from the quote's requests."""
+    requests = _requests(quote) if requests is None else requests
+    paid = {milestone for milestone, r in requests.items() if hasattr(r, "payment")}
+    return rules.BalanceFacts(
+        advance_paid=Milestone.ADVANCE in paid,
+        refused=any(r.status == RequestStatus.REFUSED for r in requests.values()),
+        balance_requested=Milestone.BALANCE in requests,
+        balance_paid=Milestone.BALANCE in paid,
+        delivered=quote.status == QuoteStatus.DELIVERED and quote.delivered_on is not None,
+    )
+
+
 def quote_funding_summary(*, quote: Quote) -> QuoteFunding:
-    requests = {r.milestone: r for r in FundingRequest.objects.filter(quote=quote).select_related("payment")}
+    requests = _requests(quote)
     advance = requests.get(Milestone.ADVANCE)
     balance = requests.get(Milestone.BALANCE)
     report = quote.check_report or {}
-    signed = quote.status in (QuoteStatus.SIGNED, QuoteStatus.DELIVERED)
-    advance_paid = advance is not None and advance.status == RequestStatus.PAID
-    if balance is not None:
-        waits_for = ""
-    elif advance is not None and advance.status == RequestStatus.REFUSED:
-        waits_for = "La demande d'avance a été refusée : aucun solde ne peut être demandé."
-    elif not advance_paid:
-        waits_for = "Le solde pourra être demandé une fois l'avance versée."
-    elif quote.status != QuoteStatus.DELIVERED:
-        waits_for = "Le solde pourra être demandé quand le client aura déclaré la mise en ordre de marche."
-    else:
-        waits_for = ""
+    signed = quote.status in SIGNED_STATUSES
+    # The rule the balance request service applies: the page shows what the service would say.
+    refusal = rules.balance_request_refusal(quote_balance_facts(quote=quote, requests=requests))
+    waits_for = refusal.message if refusal is not None and balance is None else ""
     return QuoteFunding(
         advance=advance,
         balance=balance,
         advance_amount=advance.amount if advance else _money(report.get("advance_ttc")),
         balance_amount=balance.amount if balance else _money(report.get("balance_ttc")),
-        can_file_advance=signed and advance is None,
-        can_file_balance=signed and balance is None and not waits_for,
+        can_file_advance=rules.advance_filing_refusal(
+            quote_signed=signed, advance_requested=advance is not None
+        )
+        is None,
+        can_file_balance=signed and refusal is None,
         balance_waits_for=waits_for if signed else "",
     )
 

@@ -6,8 +6,9 @@ from rest_framework import serializers
 
 from segur_funding.core.apis import IdField, LabelField, StatusField
 
-from .constants import TRANSITIONS, Actor, CorrectionReason, RequestStatus
+from .constants import Actor, CorrectionReason, RequestStatus
 from .models import CorrectionRequest, FundingRequest, Payment, RequestEvent
+from .rules import TRANSITIONS
 
 
 class PaymentSerializer(serializers.ModelSerializer):
@@ -95,12 +96,17 @@ class FundingRequestDetailSerializer(FundingRequestListSerializer):
     next_statuses = serializers.SerializerMethodField(
         help_text="Statuts vers lesquels la demande peut aller, et qui peut l'y mener."
     )
+    next_actions = serializers.SerializerMethodField(
+        help_text="Commandes possibles au statut actuel (validate, send_back, refuse, pay, "
+        "resubmit), et qui peut les faire : la même table que les boutons de l'admin."
+    )
 
     class Meta(FundingRequestListSerializer.Meta):
         fields = [
             *FundingRequestListSerializer.Meta.fields,
             "editor_comment",
             "next_statuses",
+            "next_actions",
             "corrections",
             "events",
         ]
@@ -108,7 +114,21 @@ class FundingRequestDetailSerializer(FundingRequestListSerializer):
 
     @extend_schema_field(serializers.DictField(child=serializers.ChoiceField(choices=Actor.choices)))
     def get_next_statuses(self, obj: FundingRequest) -> dict[str, str]:
-        return {str(to): str(who) for (frm, to), who in TRANSITIONS.items() if frm == obj.status}
+        return {
+            str(step.to): str(who)
+            for (frm, _), step in TRANSITIONS.items()
+            if frm == obj.status
+            for who in step.actors
+        }
+
+    @extend_schema_field(serializers.DictField(child=serializers.ChoiceField(choices=Actor.choices)))
+    def get_next_actions(self, obj: FundingRequest) -> dict[str, str]:
+        return {
+            str(action): str(who)
+            for (frm, action), step in TRANSITIONS.items()
+            if frm == obj.status
+            for who in step.actors
+        }
 
 
 # --- Input --------------------------------------------------------------------------------------

@@ -19,29 +19,31 @@ from django.utils.formats import date_format
 from segur_funding.core import clock
 from segur_funding.core.errors import DomainError, InvalidInput
 from segur_funding.core.files import PDF, safe_filename, upload_check
+from segur_funding.core.moves import history_user, move, today_or
 from segur_funding.core.tasks import enqueue_on_commit
+from segur_funding.core.workflow import refuse
 from segur_funding.notifications import notify
 from segur_funding.organizations.models import User
-from segur_funding.organizations.selectors import is_asp_reviewer, user_editors
+from segur_funding.organizations.selectors import is_asp_reviewer
 from segur_funding.quotes.constants import Verdict
-from segur_funding.quotes.models import Quote, QuoteOrigin, QuoteStatus
+from segur_funding.quotes.models import Quote
 from segur_funding.quotes.selectors import quote_referencing
-from segur_funding.referential.selectors import scheme_ref_for_dsr
+from segur_funding.quotes.services import quote_editor_require
+from segur_funding.referential import rules as af_rules
+from segur_funding.referential.rules import SchemeRef, WindowRef
+from segur_funding.referential.selectors import scheme_ref_for_dsr, window_to_ref
 
 from . import rules
 from .constants import (
     ALREADY_PAID_MESSAGE,
-    TRANSITIONS,
     Actor,
     CorrectionReason,
     Milestone,
+    RequestAction,
     RequestStatus,
 )
 from .models import CorrectionRequest, ExportJob, FundingRequest, Payment, RequestEvent
-
-
-def _today(today: date | None) -> date:
-    return today or clock.today()
+from .selectors import SIGNED_STATUSES, quote_balance_facts
 
 
 def _fr(value: date | None) -> str:
@@ -55,7 +57,7 @@ def _event(
         request=request,
         from_status=frm,
         to_status=to,
-        actor=user if user is not None and user.is_authenticated else None,
+        actor=history_user(user),
         comment=comment,
     )
 
@@ -63,36 +65,39 @@ def _event(
 def _move(
     request: FundingRequest,
     *,
-    to: str,
+    action: RequestAction,
     actor: str,
     user: User | None,
     comment: str = "",
+    facts: rules.MilestoneFacts | None = None,
     **fields: object,
 ) -> FundingRequest:
-    """Compare-and-set move listed in TRANSITIONS; a concurrent move makes it touch no row."""
+    """The move `rules.WORKFLOW` allows (guards judged on `facts`), written compare-and-set: a
+    concurrent move makes it touch no row."""
     frm = request.status
-    if TRANSITIONS.get((frm, to)) != actor:
-        if frm == RequestStatus.PAID and to == RequestStatus.PAID:
-            raise DomainError(ALREADY_PAID_MESSAGE, code="ALREADY_PAID")
-        raise DomainError(
-            f"Une demande « {RequestStatus(frm).label} » ne peut pas passer à « {RequestStatus(to).label} ».",
-            code="ILLEGAL_TRANSITION",
-        )
-    updated = FundingRequest.objects.filter(pk=request.pk, status=frm).update(
-        status=to, updated_at=clock.now(), **fields
-    )
-    if updated == 0:
-        if to == RequestStatus.PAID:
-            raise DomainError(ALREADY_PAID_MESSAGE, code="ALREADY_PAID")
-        raise DomainError(
-            "Cette demande vient d'être traitée par quelqu'un d'autre : rechargez la page.",
-            code="CONFLICT",
-        )
-    request.status = to
-    for name, value in fields.items():
-        setattr(request, name, value)
+    if frm == RequestStatus.PAID and action == RequestAction.PAY:
+        raise DomainError(ALREADY_PAID_MESSAGE, code="ALREADY_PAID")
+    to = rules.WORKFLOW.transition(frm, action, actor, facts)
+    if to == RequestStatus.PAID:
+        conflict, code = ALREADY_PAID_MESSAGE, "ALREADY_PAID"
+    else:
+        conflict = "Cette demande vient d'être traitée par quelqu'un d'autre : rechargez la page."
+        code = "CONFLICT"
+    move(request, frm=frm, to=to, conflict=conflict, conflict_code=code, **fields)
     _event(request, frm=frm, to=to, user=user, comment=comment)
     return request
+
+
+def _milestone_facts(request: FundingRequest) -> rules.MilestoneFacts:
+    payments = Payment.objects.filter(quote_id=request.quote_id)
+    return rules.MilestoneFacts(
+        milestone=request.milestone,
+        advance_paid=payments.filter(milestone=Milestone.ADVANCE).exists(),
+        refused=FundingRequest.objects.filter(
+            quote_id=request.quote_id, status=RequestStatus.REFUSED
+        ).exists(),
+        balance_paid=payments.filter(milestone=Milestone.BALANCE).exists(),
+    )
 
 
 def _locked_request(request_id: int) -> FundingRequest:
@@ -114,11 +119,6 @@ def _locked_quote(quote_id: int) -> Quote:
     )
 
 
-def _require_editor(user: User, quote: Quote) -> None:
-    if quote.origin != QuoteOrigin.WEB or not user_editors(user=user).filter(pk=quote.editor_id).exists():
-        raise DomainError("Ce devis n'appartient pas à votre organisation.", code="FORBIDDEN")
-
-
 def _require_asp(user: User) -> None:
     if not is_asp_reviewer(user=user):
         raise DomainError("Seul un instructeur de l'ASP peut faire cela.", code="FORBIDDEN")
@@ -134,19 +134,22 @@ def _funded_amount(quote: Quote) -> Decimal:
     return Decimal(raw)
 
 
-def _advance_rate(quote: Quote) -> Decimal:
+def _scheme(quote: Quote) -> SchemeRef:
+    """The AF of the quote's DSR: its figures (30 %, 120 days) are the only ones used."""
     scheme = scheme_ref_for_dsr(dsr_code=quote.dsr.code)
-    return scheme.advance_rate if scheme is not None else rules.DEFAULT_ADVANCE_RATE
+    if scheme is None:
+        raise DomainError("Aucun barème n'est publié pour ce DSR.", code="NO_SCHEME")
+    return scheme
 
 
-def _window_ref(quote: Quote):
+def _window_ref(quote: Quote) -> WindowRef:
     if quote.window_id is None:
         raise DomainError(
             "Le devis n'est rattaché à aucune fenêtre de financement (il n'a pas été signé "
             "dans une fenêtre ouverte).",
             code="NO_WINDOW",
         )
-    return quote.window
+    return window_to_ref(quote.window)
 
 
 # --- Editor: filing ---------------------------------------------------------------------------
@@ -160,32 +163,28 @@ def advance_request_file(
 
     Refused with a French message, nothing written, when: the quote is not signed, a request
     already exists for the advance, the window's advance deadline is past, or the order was
-    placed before referencing and the 120-day rule is not met (from the dossier's dates).
+    placed before referencing and the 120-day rule is not met (from the dossier's dates), or the
+    software's complete proof dossier was sent after the window's proofs deadline.
     """
-    today = _today(today)
+    today = today_or(today)
     quote = _locked_quote(quote.pk)
-    _require_editor(user, quote)
-    if quote.status not in (QuoteStatus.SIGNED, QuoteStatus.DELIVERED):
-        raise DomainError(
-            "Le devis doit être signé par le client avant la demande d'avance.",
-            code="QUOTE_NOT_SIGNED",
+    quote_editor_require(user=user, quote=quote)
+    refuse(
+        rules.advance_filing_refusal(
+            quote_signed=quote.status in SIGNED_STATUSES,
+            advance_requested=FundingRequest.objects.filter(
+                quote=quote, milestone=Milestone.ADVANCE
+            ).exists(),
         )
-    if FundingRequest.objects.filter(quote=quote, milestone=Milestone.ADVANCE).exists():
-        raise DomainError(
-            "Une demande d'avance existe déjà pour ce devis : l'avance n'est demandée qu'une fois.",
-            code="DUPLICATE_REQUEST",
-        )
+    )
     window = _window_ref(quote)
-    if not rules.on_time(window.advance_request_deadline, today):
-        raise DomainError(
-            f"La date limite de demande d'avance ({_fr(window.advance_request_deadline)}) est "
-            f"dépassée de {rules.days_late(window.advance_request_deadline, today)} jour(s) : la "
-            "demande n'est plus recevable.",
-            code="ADVANCE_REQUEST_LATE",
-        )
-    _preorder_check(quote, today=today)
+    refuse(af_rules.advance_request_refusal(window, today))
+    scheme = _scheme(quote)
+    proofs_complete_on = _preorder_check(quote, scheme=scheme, today=today)
+    if proofs_complete_on is not None:
+        refuse(af_rules.proofs_complete_refusal(window, proofs_complete_on))
     funded = _funded_amount(quote)
-    split = rules.milestones(funded, _advance_rate(quote))
+    split = rules.milestones(funded, scheme.advance_rate)
     request = FundingRequest(
         quote=quote,
         editor=quote.editor,
@@ -198,28 +197,28 @@ def advance_request_file(
     return _file(request, user=user)
 
 
-def _preorder_check(quote: Quote, *, today: date) -> None:
+def _preorder_check(quote: Quote, *, scheme: SchemeRef, today: date) -> date | None:
     """An order placed before referencing becomes firm only with a complete proof dossier within
-    120 days and the referencing obtained (SPEC §3.2): until then no money is asked."""
+    the AF's delay (120 days) and the referencing obtained (SPEC §3.2): until then no money is
+    asked. Returns the date the software's proof dossier was complete (None when unknown)."""
     dates = quote_referencing(quote)
     order_date = quote.order_date or quote.signature_date or today
-    scheme = scheme_ref_for_dsr(dsr_code=quote.dsr.code)
-    max_days = scheme.preorder_max_days if scheme is not None else rules.DEFAULT_PREORDER_MAX_DAYS
-    status = rules.preorder_eligibility(
+    max_days = scheme.preorder_max_days
+    status = af_rules.preorder_eligibility(
         order_date=order_date,
         referenced_on=dates.referenced_on,
         proofs_complete_on=dates.proofs_complete_on,
         today=today,
         max_days=max_days,
     )
-    if status.state == rules.PreorderState.TOO_EARLY:
+    if status.state == af_rules.PreorderState.TOO_EARLY:
         raise DomainError(
             f"La commande du {_fr(order_date)} précède de plus de {max_days} jours le dossier "
             f"complet de preuves{' (toujours incomplet)' if status.lapsed else ''} : elle n'est "
             "pas éligible au financement.",
             code="ORDER_TOO_EARLY",
         )
-    if status.state == rules.PreorderState.PENDING:
+    if status.state == af_rules.PreorderState.PENDING:
         raise DomainError(
             "La commande a été passée avant le référencement et le dossier de preuves n'est pas "
             f"encore complet (à déposer au plus tard le {_fr(status.deadline)}) : la demande "
@@ -232,6 +231,7 @@ def _preorder_check(quote: Quote, *, today: date) -> None:
             "financement ne peut être demandé.",
             code="NOT_REFERENCED",
         )
+    return dates.proofs_complete_on
 
 
 def _file(request: FundingRequest, *, user: User) -> FundingRequest:
@@ -245,7 +245,7 @@ def _file(request: FundingRequest, *, user: User) -> FundingRequest:
         ) from None
     request = _move(
         request,
-        to=RequestStatus.SUBMITTED,
+        action=RequestAction.SUBMIT,
         actor=Actor.EDITOR,
         user=user,
         comment=request.editor_comment,
@@ -272,43 +272,15 @@ def balance_request_file(
 ) -> FundingRequest:
     """File the 70 % balance: only after the advance is paid, never after a refusal, with the
     invoice and the lab's delivery declaration, before the window's balance deadline."""
-    today = _today(today)
+    today = today_or(today)
     quote = _locked_quote(quote.pk)
-    _require_editor(user, quote)
-    advance = FundingRequest.objects.filter(quote=quote, milestone=Milestone.ADVANCE).first()
-    paid = Payment.objects.filter(quote=quote, milestone=Milestone.ADVANCE).first()
-    refusal = rules.balance_refusal(
-        advance_paid=paid is not None,
-        refused=advance is not None and advance.status == RequestStatus.REFUSED,
-        balance_paid=Payment.objects.filter(quote=quote, milestone=Milestone.BALANCE).exists(),
-    )
-    if refusal:
-        raise DomainError(refusal, code="BALANCE_NOT_ALLOWED")
-    if FundingRequest.objects.filter(quote=quote, milestone=Milestone.BALANCE).exists():
-        raise DomainError(
-            "Une demande de solde existe déjà pour ce devis : le solde n'est demandé qu'une fois.",
-            code="DUPLICATE_REQUEST",
-        )
-    if quote.status != QuoteStatus.DELIVERED or quote.delivered_on is None:
-        raise DomainError(
-            "Le client n'a pas encore déclaré la mise en ordre de marche : le solde ne peut pas "
-            "être demandé.",
-            code="NOT_DELIVERED",
-        )
+    quote_editor_require(user=user, quote=quote)
+    refuse(rules.balance_request_refusal(quote_balance_facts(quote=quote)))
+    advance = FundingRequest.objects.get(quote=quote, milestone=Milestone.ADVANCE)
+    paid = Payment.objects.get(quote=quote, milestone=Milestone.ADVANCE)
     window = _window_ref(quote)
-    if not rules.service_completed_on_time(window, quote.delivered_on):
-        raise DomainError(
-            f"La prestation a été finalisée le {_fr(quote.delivered_on)}, après la date limite "
-            f"du {_fr(window.service_completion_deadline)} : le solde n'est pas finançable.",
-            code="SERVICE_LATE",
-        )
-    if not rules.on_time(window.balance_request_deadline, today):
-        raise DomainError(
-            f"La date limite de demande de solde ({_fr(window.balance_request_deadline)}) est "
-            f"dépassée de {rules.days_late(window.balance_request_deadline, today)} jour(s) : la "
-            "demande n'est plus recevable.",
-            code="BALANCE_REQUEST_LATE",
-        )
+    refuse(af_rules.service_completion_refusal(window, quote.delivered_on))
+    refuse(af_rules.balance_request_refusal(window, today))
     _invoice_check(invoice)
     funded = advance.funded_amount
     # The balance is what is left once the advance actually paid: the two add up to the cent.
@@ -335,10 +307,10 @@ def funding_request_resubmit(
 ) -> FundingRequest:
     """The editor answers an "à modifier": the open correction is resolved, the request refiled."""
     request = _locked_request(request.pk)
-    _require_editor(user, request.quote)
+    quote_editor_require(user=user, quote=request.quote)
     if not comment.strip():
         raise InvalidInput("Expliquez ce qui a été corrigé.")
-    if request.status != RequestStatus.TO_MODIFY:
+    if rules.WORKFLOW.step(request.status, RequestAction.RESUBMIT) is None:
         raise DomainError(
             "Seule une demande « à modifier » peut être corrigée et redéposée.",
             code="ILLEGAL_TRANSITION",
@@ -353,7 +325,7 @@ def funding_request_resubmit(
     )
     request = _move(
         request,
-        to=RequestStatus.RESUBMITTED,
+        action=RequestAction.RESUBMIT,
         actor=Actor.EDITOR,
         user=user,
         comment=comment,
@@ -370,14 +342,13 @@ def funding_request_resubmit(
 def funding_request_validate(*, request: FundingRequest, user: User, comment: str = "") -> FundingRequest:
     _require_asp(user)
     request = _locked_request(request.pk)
-    if request.milestone == Milestone.BALANCE:
-        _balance_guard(request)
     request = _move(
         request,
-        to=RequestStatus.VALIDATED,
+        action=RequestAction.VALIDATE,
         actor=Actor.ASP,
         user=user,
         comment=comment,
+        facts=_milestone_facts(request),
         decided_at=clock.now(),
     )
     notify.funding_request_decided_notify(request=request)
@@ -403,7 +374,7 @@ def funding_request_send_back(
     summary = " ; ".join(str(labels[r]) for r in reasons)
     _move(
         request,
-        to=RequestStatus.TO_MODIFY,
+        action=RequestAction.SEND_BACK,
         actor=Actor.ASP,
         user=user,
         comment=f"{summary}. {comment}".strip() if comment.strip() else summary,
@@ -425,7 +396,7 @@ def funding_request_refuse(*, request: FundingRequest, user: User, comment: str)
     request = _locked_request(request.pk)
     request = _move(
         request,
-        to=RequestStatus.REFUSED,
+        action=RequestAction.REFUSE,
         actor=Actor.ASP,
         user=user,
         comment=comment,
@@ -433,14 +404,6 @@ def funding_request_refuse(*, request: FundingRequest, user: User, comment: str)
     )
     notify.funding_request_decided_notify(request=request, reason=comment)
     return request
-
-
-def _balance_guard(request: FundingRequest) -> None:
-    advance_paid = Payment.objects.filter(quote_id=request.quote_id, milestone=Milestone.ADVANCE).exists()
-    refused = FundingRequest.objects.filter(quote_id=request.quote_id, status=RequestStatus.REFUSED).exists()
-    refusal = rules.balance_refusal(advance_paid=advance_paid, refused=refused)
-    if refusal:
-        raise DomainError(refusal, code="BALANCE_NOT_ALLOWED")
 
 
 def payment_record(
@@ -457,7 +420,7 @@ def payment_record(
     one payment is written and every other call gets « Ce versement a déjà été enregistré. »
     """
     _require_asp(user)
-    today = _today(today)
+    today = today_or(today)
     reference = reference.strip()
     if not reference:
         raise InvalidInput("Indiquez la référence du versement.")
@@ -469,20 +432,19 @@ def payment_record(
             locked = _locked_request(request_id)
             if locked.status == RequestStatus.PAID:
                 raise DomainError(ALREADY_PAID_MESSAGE, code="ALREADY_PAID")
-            if locked.status != RequestStatus.VALIDATED:
+            if rules.WORKFLOW.step(locked.status, RequestAction.PAY) is None:
                 raise DomainError(
                     f"Seule une demande validée peut être payée (celle-ci est "
                     f"« {locked.get_status_display()} »).",
                     code="NOT_VALIDATED",
                 )
-            if locked.milestone == Milestone.BALANCE:
-                _balance_guard(locked)
             _move(
                 locked,
-                to=RequestStatus.PAID,
+                action=RequestAction.PAY,
                 actor=Actor.ASP,
                 user=user,
                 comment=f"Versement {reference} du {_fr(paid_on)}",
+                facts=_milestone_facts(locked),
             )
             payment = Payment.objects.create(
                 request=locked,

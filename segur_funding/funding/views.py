@@ -10,11 +10,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from segur_funding.core.errors import DomainError
+from segur_funding.core.files import pdf_download
 from segur_funding.core.pagination import page_of, uncounted_page_of
 from segur_funding.quotes.selectors import QUOTE_HEAVY_FIELDS, quotes_for_editor, user_roles
 
-from . import services
-from .constants import RequestStatus
+from . import rules, services
+from .constants import RequestAction
 from .forms import AdvanceForm, BalanceForm, ResubmitForm
 from .selectors import (
     quote_funding_summary,
@@ -118,7 +119,7 @@ def balance_file(request: HttpRequest, quote_pk: int) -> HttpResponse:
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     funding_request = get_object_or_404(request_with_details(requests_for_editor(user=request.user)), pk=pk)
     form = None
-    if funding_request.status == RequestStatus.TO_MODIFY:
+    if rules.WORKFLOW.step(funding_request.status, RequestAction.RESUBMIT) is not None:
         form = ResubmitForm(*_bound(request))
         if request.method == "POST" and form.is_valid():
             try:
@@ -151,10 +152,4 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def request_invoice(request: HttpRequest, pk: int) -> FileResponse:
     funding_request = get_object_or_404(requests_for_editor(user=request.user), pk=pk)
-    if not funding_request.invoice:
-        raise Http404
-    return FileResponse(
-        funding_request.invoice.open("rb"),
-        as_attachment=True,
-        filename=f"facture-{funding_request.quote.number}.pdf",
-    )
+    return pdf_download(funding_request.invoice, filename=funding_request.invoice_download_name)

@@ -21,7 +21,6 @@ from segur_funding.core import clock
 from segur_funding.funding.constants import Milestone, RequestStatus
 from segur_funding.funding.models import CorrectionRequest as FundingCorrection
 from segur_funding.funding.models import FundingRequest
-from segur_funding.funding.rules import window_for_signature
 from segur_funding.organizations.models import User
 from segur_funding.organizations.selectors import is_ans_reviewer, user_clients, user_editors
 from segur_funding.quotes.models import Quote, QuoteOrigin, QuoteStatus
@@ -29,13 +28,11 @@ from segur_funding.referencing import rules as referencing_rules
 from segur_funding.referencing import selectors as referencing_selectors
 from segur_funding.referencing.constants import ClockPhase, DossierStatus
 from segur_funding.referencing.models import CorrectionRequest, Dossier
-from segur_funding.referential.rules import SchemeRef
+from segur_funding.referential.rules import SchemeRef, preorder_deadline, window_for_signature
 from segur_funding.referential.selectors import active_scheme_refs
 
 from .constants import OVERDUE_VISIBLE_DAYS, DeadlineKind
 from .rules import days_left, dossier_reference, fr_date, quote_reference
-
-DEFAULT_PREORDER_MAX_DAYS = 120
 
 
 class Audience(StrEnum):
@@ -324,11 +321,12 @@ def preorder_deadlines(
         if not _preorder_pending(quote):
             continue
         scheme = schemes.get(quote.dsr.code) if quote.dsr_id else None
-        max_days = scheme.preorder_max_days if scheme else DEFAULT_PREORDER_MAX_DAYS
+        if scheme is None:
+            continue  # no AF, no delay: the quote cannot be funded anyway
         item = _quote_deadline(
             quote,
             kind=DeadlineKind.PREORDER,
-            due=quote.order_date + timedelta(days=max_days),
+            due=preorder_deadline(order_date=quote.order_date, max_days=scheme.preorder_max_days),
             today=today,
             owner=f"{quote.editor.name} (éditeur)",
         )

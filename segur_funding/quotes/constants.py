@@ -1,6 +1,34 @@
-"""Vocabulary of quotes and of the quote checker (SPEC §4): scopes, verdicts, finding codes."""
+"""Vocabulary of quotes and of the quote checker (SPEC §4): lifecycle, scopes, verdicts, finding
+codes."""
 
 from django.db import models
+
+
+class QuoteStatus(models.TextChoices):
+    DRAFT = "draft", "Brouillon"
+    ISSUED = "issued", "Émis"
+    SIGNED = "signed", "Signé par le client"
+    DELIVERED = "delivered", "Prestation livrée (mise en ordre de marche)"
+    CANCELLED = "cancelled", "Annulé"
+
+
+class QuoteOrigin(models.TextChoices):
+    WEB = "web", "Rédigé dans segur_funding"
+    UPLOADED = "uploaded", "PDF déposé par le client"
+
+
+class QuoteAction(models.TextChoices):
+    """Moves of a quote (see `rules.workflow.TRANSITIONS`)."""
+
+    ISSUE = "issue", "Émettre le devis"
+    CANCEL = "cancel", "Annuler le devis"
+    SIGN = "sign", "Signer le devis"
+    DECLARE_DELIVERY = "declare_delivery", "Déclarer la mise en ordre de marche"
+
+
+class QuoteActor(models.TextChoices):
+    EDITOR = "editor", "Éditeur"
+    LAB = "lab", "Laboratoire (client)"
 
 
 class Scope(models.TextChoices):

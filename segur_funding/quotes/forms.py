@@ -190,6 +190,14 @@ class DeliveryForm(forms.Form):
 
 
 class UploadForm(forms.Form):
+    # Shown only to a member of several labs (see `__init__`): the quote is checked for one lab.
+    client = forms.ModelChoiceField(
+        label="Laboratoire destinataire du devis",
+        queryset=Organization.objects.none(),
+        required=True,
+        widget=forms.Select(attrs=SELECT),
+        empty_label="Choisissez le laboratoire",
+    )
     file = forms.FileField(
         label="Devis au format PDF",
         help_text="10 Mo au maximum.",
@@ -225,8 +233,12 @@ class UploadForm(forms.Form):
         widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, clients=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["dsr"].queryset = (
             Dsr.objects.filter(funding_schemes__is_active=True).distinct().order_by("code")
         )
+        if clients is not None and clients.count() > 1:
+            self.fields["client"].queryset = clients.order_by("name")
+        else:
+            del self.fields["client"]

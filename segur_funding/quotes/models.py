@@ -11,20 +11,8 @@ from segur_funding.core.files import private_storage
 from segur_funding.organizations.models import Organization
 from segur_funding.referential.models import Dsr, FundingWindow
 
-from .constants import Scope, Verdict
-
-
-class QuoteStatus(models.TextChoices):
-    DRAFT = "draft", "Brouillon"
-    ISSUED = "issued", "Émis"
-    SIGNED = "signed", "Signé par le client"
-    DELIVERED = "delivered", "Prestation livrée (mise en ordre de marche)"
-    CANCELLED = "cancelled", "Annulé"
-
-
-class QuoteOrigin(models.TextChoices):
-    WEB = "web", "Rédigé dans segur_funding"
-    UPLOADED = "uploaded", "PDF déposé par le client"
+# The lifecycle vocabulary lives in constants.py (rules read it); imported here for the fields.
+from .constants import QuoteOrigin, QuoteStatus, Scope, Verdict
 
 
 class CheckStatus(models.TextChoices):
@@ -44,16 +32,6 @@ class QuoteEventKind(models.TextChoices):
     SIGNED = "signed", "Signature"
     DELIVERED = "delivered", "Déclaration de mise en ordre de marche"
     CANCELLED = "cancelled", "Annulation"
-
-
-# Transitions as data: (from, to) -> who may do it. Services refuse any other move.
-QUOTE_TRANSITIONS: dict[tuple[str, str], str] = {
-    (QuoteStatus.DRAFT, QuoteStatus.ISSUED): "editor",
-    (QuoteStatus.DRAFT, QuoteStatus.CANCELLED): "editor",
-    (QuoteStatus.ISSUED, QuoteStatus.CANCELLED): "editor",
-    (QuoteStatus.ISSUED, QuoteStatus.SIGNED): "lab",
-    (QuoteStatus.SIGNED, QuoteStatus.DELIVERED): "lab",
-}
 
 
 def _pdf_path(instance: "Quote", filename: str) -> str:
@@ -184,6 +162,11 @@ class Quote(models.Model):
 
     def __str__(self) -> str:
         return f"Devis {self.number or self.pk}"
+
+    @property
+    def pdf_download_name(self) -> str:
+        """The one name of the quote's PDF, on the web pages and in the API."""
+        return f"devis-{self.number or self.pk}.pdf"
 
     @property
     def is_conform(self) -> bool:

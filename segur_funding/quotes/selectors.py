@@ -11,14 +11,30 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 
 from segur_funding.core.errors import InvalidInput
-from segur_funding.funding.rules import ordered_before_referencing
 from segur_funding.organizations.models import Organization, User
 from segur_funding.organizations.selectors import user_client_ids, user_clients, user_editor_ids, user_editors
-from segur_funding.referential.rules import SchemeRef, TierRow, tier_for_sites
+from segur_funding.referential.rules import SchemeRef, TierRow, ordered_before_referencing, tier_for_sites
 from segur_funding.referential.selectors import scheme_ref_for_dsr
 
 from .constants import Scope
 from .models import Quote, QuoteEvent, QuoteLine, QuoteOrigin
+
+
+def lab_for_upload(*, user: User, client_id: int | None) -> Organization:
+    """The lab a PDF upload is for, the same on the web page and in the API: the one chosen, or
+    the user's only lab. A member of several labs must say which (never the first one found)."""
+    clients = user_clients(user=user)
+    if client_id is None:
+        labs = list(clients.order_by("name", "pk")[:2])
+        if len(labs) > 1:
+            raise InvalidInput("Vous êtes membre de plusieurs laboratoires : indiquez lequel.")
+        if not labs:
+            raise InvalidInput("Vous n'êtes membre d'aucun laboratoire.")
+        return labs[0]
+    lab = clients.filter(pk=client_id).first()
+    if lab is None:
+        raise InvalidInput("Laboratoire introuvable parmi les vôtres.")
+    return lab
 
 
 def user_roles(*, user: User) -> dict[str, bool]:

@@ -14,8 +14,9 @@ from segur_funding.organizations.selectors import clients_list
 from segur_funding.referencing.models import REOPENABLE_STATUSES, Dossier
 from segur_funding.referential.models import Dsr
 
-from .constants import Scope, Severity, Verdict
-from .models import Quote, QuoteEvent, QuoteLine, QuoteStatus
+from .constants import QuoteActor, Scope, Severity, Verdict
+from .models import Quote, QuoteEvent, QuoteLine, QuoteOrigin, QuoteStatus
+from .rules.workflow import TRANSITIONS
 from .services import LineInput
 
 # --- The SPEC §4 contract -----------------------------------------------------------------------
@@ -179,6 +180,10 @@ class QuoteDetailSerializer(QuoteListSerializer):
     check_report = ReportSerializer(read_only=True, allow_null=True)
     has_pdf = serializers.SerializerMethodField()
     events = QuoteEventSerializer(many=True, read_only=True)
+    next_actions = serializers.SerializerMethodField(
+        help_text="Commandes possibles au statut actuel (issue, cancel, sign, declare_delivery), "
+        "et qui peut les faire (editor, lab) : la même table que les boutons des pages."
+    )
 
     class Meta(QuoteListSerializer.Meta):
         fields = [
@@ -190,6 +195,7 @@ class QuoteDetailSerializer(QuoteListSerializer):
             "check_report",
             "check_error",
             "has_pdf",
+            "next_actions",
             "events",
         ]
         read_only_fields = fields
@@ -202,6 +208,17 @@ class QuoteDetailSerializer(QuoteListSerializer):
 
     def get_has_pdf(self, obj: Quote) -> bool:
         return bool(obj.pdf)
+
+    @extend_schema_field(serializers.DictField(child=serializers.ChoiceField(choices=QuoteActor.choices)))
+    def get_next_actions(self, obj: Quote) -> dict[str, str]:
+        if obj.origin != QuoteOrigin.WEB:
+            return {}  # an uploaded PDF is only checked here
+        return {
+            str(action): str(who)
+            for (frm, action), step in TRANSITIONS.items()
+            if frm == obj.status
+            for who in sorted(step.actors)
+        }
 
     def to_representation(self, instance: Quote) -> dict:
         data = super().to_representation(instance)

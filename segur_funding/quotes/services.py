@@ -22,18 +22,18 @@ from django.utils.formats import date_format
 
 from segur_funding.core import clock
 from segur_funding.core.errors import DomainError, InvalidInput
+from segur_funding.core.moves import history_user, move, today_or
 from segur_funding.core.tasks import enqueue_on_commit
-from segur_funding.funding.rules import window_for_signature
 from segur_funding.notifications import notify
 from segur_funding.organizations.models import Organization, User
 from segur_funding.organizations.selectors import user_clients, user_editors
 from segur_funding.referential.models import Dsr, FundingWindow
+from segur_funding.referential.rules import window_for_signature
 from segur_funding.referential.selectors import scheme_ref_for_dsr
 
 from .checker import quote_check_document, quote_check_file
-from .constants import Scope, Verdict
+from .constants import QuoteAction, QuoteActor, Scope, Verdict
 from .models import (
-    QUOTE_TRANSITIONS,
     CheckStatus,
     Quote,
     QuoteEvent,
@@ -42,6 +42,7 @@ from .models import (
     QuoteOrigin,
     QuoteStatus,
 )
+from .rules.workflow import WORKFLOW, SignatureFacts
 from .selectors import out_of_scope_total, quote_document
 
 logger = logging.getLogger(__name__)
@@ -60,8 +61,50 @@ class LineInput:
     is_technical_debt: bool = False
 
 
-def _today(today: date | None) -> date:
-    return today or clock.today()
+@dataclass(frozen=True, slots=True)
+class StateLineSuggestion:
+    label: str
+    amount_ttc: Decimal
+    amount_ht: Decimal | None
+    already_there: bool
+
+
+def state_line_suggestion(
+    *, lines: Sequence[LineInput], report: dict | None, wording: str
+) -> StateLineSuggestion | None:
+    """The State-funding line the editor should add: the Ségur total, capped by the tier's caps
+    (from the check report, so the AF's figures), with the AF's wording."""
+    if not report or not report.get("cap_ttc"):
+        return None
+    segur = [line for line in lines if line.scope == Scope.SEGUR]
+    if not segur:
+        return None
+    ttc = min(sum((line.amount_ttc for line in segur), Decimal("0.00")), Decimal(report["cap_ttc"]))
+    ht = None
+    if all(line.amount_ht is not None for line in segur) and report.get("cap_ht"):
+        ht = min(sum((line.amount_ht for line in segur), Decimal("0.00")), Decimal(report["cap_ht"]))
+    state = [line for line in lines if line.scope == Scope.STATE_FUNDING]
+    already = len(state) == 1 and state[0].amount_ttc == ttc
+    return StateLineSuggestion(label=wording, amount_ttc=ttc, amount_ht=ht, already_there=already)
+
+
+def lines_with_state_line(
+    *, lines: Sequence[LineInput], suggestion: StateLineSuggestion
+) -> list[LineInput]:
+    """The lines with the suggested State-funding line in place of any other, right after the
+    Ségur lines (where the seed's examples put it)."""
+    kept = [x for x in lines if x.scope != Scope.STATE_FUNDING]
+    position = max((i + 1 for i, x in enumerate(kept) if x.scope == Scope.SEGUR), default=0)
+    kept.insert(
+        position,
+        LineInput(
+            label=suggestion.label,
+            scope=Scope.STATE_FUNDING,
+            amount_ttc=suggestion.amount_ttc,
+            amount_ht=suggestion.amount_ht,
+        ),
+    )
+    return kept
 
 
 def _fr(value: date | None) -> str:
@@ -80,30 +123,33 @@ def _event(
     return QuoteEvent.objects.create(
         quote=quote,
         kind=kind,
-        actor=user if user is not None and user.is_authenticated else None,
+        actor=history_user(user),
         from_status=from_status,
         to_status=to_status,
         comment=comment,
     )
 
 
-def _move(quote: Quote, *, to: str, who: str, user: User | None, **fields: object) -> None:
-    """Compare-and-set move of a quote: refused unless listed in QUOTE_TRANSITIONS and the row
-    still has the status we read (a concurrent move makes the update touch no row)."""
+def _move(
+    quote: Quote,
+    *,
+    action: QuoteAction,
+    who: str,
+    user: User | None,
+    facts: object = None,
+    **fields: object,
+) -> None:
+    """The move `rules.workflow.WORKFLOW` allows (its guard judged on `facts`), written
+    compare-and-set: a concurrent move makes the update touch no row."""
     frm = quote.status
-    if QUOTE_TRANSITIONS.get((frm, to)) != who:
-        raise DomainError(
-            f"Un devis « {QuoteStatus(frm).label} » ne peut pas passer à « {QuoteStatus(to).label} ».",
-            code="ILLEGAL_TRANSITION",
-        )
-    updated = Quote.objects.filter(pk=quote.pk, status=frm).update(
-        status=to, updated_at=clock.now(), **fields
+    to = WORKFLOW.transition(frm, action, who, facts)
+    move(
+        quote,
+        frm=frm,
+        to=to,
+        conflict="Ce devis vient d'être modifié par ailleurs : rechargez la page.",
+        **fields,
     )
-    if updated == 0:
-        raise DomainError("Ce devis vient d'être modifié par ailleurs : rechargez la page.", code="CONFLICT")
-    quote.status = to
-    for name, value in fields.items():
-        setattr(quote, name, value)
     kind = {
         QuoteStatus.ISSUED: QuoteEventKind.ISSUED,
         QuoteStatus.SIGNED: QuoteEventKind.SIGNED,
@@ -113,7 +159,8 @@ def _move(quote: Quote, *, to: str, who: str, user: User | None, **fields: objec
     _event(quote, kind=kind, user=user, from_status=frm, to_status=to)
 
 
-def _require_editor(user: User, quote: Quote) -> None:
+def quote_editor_require(*, user: User, quote: Quote) -> None:
+    """Only a member of the quote's editor acts on it as the editor (quotes and their funding)."""
     if quote.origin != QuoteOrigin.WEB or not user_editors(user=user).filter(pk=quote.editor_id).exists():
         raise DomainError("Ce devis n'appartient pas à votre organisation.", code="FORBIDDEN")
 
@@ -137,7 +184,7 @@ def _locked(quote_id: int) -> Quote:
 
 def document_check(document: dict, *, today: date | None = None) -> dict:
     """SPEC §4 report of a document, as a dict (InvalidInput when it cannot be checked at all)."""
-    return quote_check_document(document, today=_today(today)).to_dict()
+    return quote_check_document(document, today=today_or(today)).to_dict()
 
 
 def _store_check(quote: Quote, report: dict) -> None:
@@ -229,7 +276,7 @@ def quote_create(
     today: date | None = None,
 ) -> Quote:
     """A draft quote of `editor` for `client`, checked at once (the report is kept)."""
-    today = _today(today)
+    today = today_or(today)
     _validate_parties(user=user, editor=editor, client=client, dossier=dossier)
     quote = Quote(
         origin=QuoteOrigin.WEB,
@@ -271,14 +318,14 @@ def quote_update(
     today: date | None = None,
 ) -> Quote:
     quote = _locked(quote.pk)
-    _require_editor(user, quote)
+    quote_editor_require(user=user, quote=quote)
     if quote.status != QuoteStatus.DRAFT:
         raise DomainError("Seul un brouillon peut être modifié.", code="NOT_DRAFT")
     _validate_parties(user=user, editor=quote.editor, client=client, dossier=dossier)
     quote.client = client
     quote.dsr = dsr
     quote.dossier = dossier
-    quote.order_date = order_date or _today(today)
+    quote.order_date = order_date or today_or(today)
     quote.mentions = mentions
     quote.conditions = conditions
     quote.save(
@@ -302,9 +349,8 @@ def _error_summary(report: dict, *, limit: int = 3) -> str:
 def quote_issue(*, quote: Quote, user: User, today: date | None = None) -> Quote:
     """Issue a conform draft: freeze its document and render its PDF in a task after commit."""
     quote = _locked(quote.pk)
-    _require_editor(user, quote)
-    if quote.status != QuoteStatus.DRAFT:
-        raise DomainError("Ce devis a déjà été émis.", code="ILLEGAL_TRANSITION")
+    quote_editor_require(user=user, quote=quote)
+    WORKFLOW.transition(quote.status, QuoteAction.ISSUE, QuoteActor.EDITOR)  # before the check
     document = quote_document(quote)
     report = document_check(document, today=today)
     if report["verdict"] != Verdict.CONFORM:
@@ -315,8 +361,8 @@ def quote_issue(*, quote: Quote, user: User, today: date | None = None) -> Quote
     _store_check(quote, report)
     _move(
         quote,
-        to=QuoteStatus.ISSUED,
-        who="editor",
+        action=QuoteAction.ISSUE,
+        who=QuoteActor.EDITOR,
         user=user,
         document=document,
         check_report=report,
@@ -333,8 +379,8 @@ def quote_issue(*, quote: Quote, user: User, today: date | None = None) -> Quote
 @transaction.atomic
 def quote_cancel(*, quote: Quote, user: User) -> Quote:
     quote = _locked(quote.pk)
-    _require_editor(user, quote)
-    _move(quote, to=QuoteStatus.CANCELLED, who="editor", user=user)
+    quote_editor_require(user=user, quote=quote)
+    _move(quote, action=QuoteAction.CANCEL, who=QuoteActor.EDITOR, user=user)
     return quote
 
 
@@ -399,32 +445,18 @@ def quote_pdf_render(*, quote_id: int) -> None:
 @transaction.atomic
 def quote_sign(*, quote: Quote, user: User, today: date | None = None) -> Quote:
     """The lab accepts a conform quote today (Europe/Paris), inside a funding window."""
-    today = _today(today)
+    today = today_or(today)
     quote = _locked(quote.pk)
     _require_lab(user, quote)
-    if quote.origin != QuoteOrigin.WEB:
-        raise DomainError(
-            "Un devis déposé en PDF se signe avec l'éditeur : seul un devis rédigé dans "
-            "segur_funding peut être signé ici.",
-            code="ILLEGAL_TRANSITION",
-        )
-    if quote.status != QuoteStatus.ISSUED:
-        raise DomainError(
-            f"Ce devis est « {quote.get_status_display()} » : il ne peut pas être signé.",
-            code="ILLEGAL_TRANSITION",
-        )
-    scheme = scheme_ref_for_dsr(dsr_code=quote.dsr.code)
-    if scheme is None:
-        raise DomainError("Aucun barème n'est publié pour ce DSR.", code="NO_SCHEME")
+    scheme = scheme_ref_for_dsr(dsr_code=quote.dsr.code) if quote.dsr_id else None
+    facts = SignatureFacts(
+        origin=quote.origin,
+        windows=scheme.windows if scheme is not None else None,
+        signature_date=today,
+    )
+    # Status, origin and the funding windows are judged before the (slower) re-check.
+    WORKFLOW.transition(quote.status, QuoteAction.SIGN, QuoteActor.LAB, facts)
     window = window_for_signature(scheme.windows, today)
-    if window is None:
-        deadlines = [w.order_signature_deadline for w in scheme.windows if w.order_signature_deadline]
-        last = max(deadlines) if deadlines else None
-        raise DomainError(
-            f"La date limite de signature des devis ({_fr(last)}) est dépassée : ce devis ne "
-            "peut plus être signé au titre du financement Ségur.",
-            code="SIGNED_AFTER_DEADLINE",
-        )
     document = dict(quote.document or quote_document(quote))
     document["signature_date"] = today.isoformat()
     # Referencing dates are read again: the dossier may have been completed since the issue.
@@ -440,9 +472,10 @@ def quote_sign(*, quote: Quote, user: User, today: date | None = None) -> Quote:
     )
     _move(
         quote,
-        to=QuoteStatus.SIGNED,
-        who="lab",
+        action=QuoteAction.SIGN,
+        who=QuoteActor.LAB,
         user=user,
+        facts=facts,
         signature_date=today,
         window=window_row,
         check_report=report,
@@ -458,7 +491,7 @@ def quote_declare_delivery(
     *, quote: Quote, user: User, delivered_on: date | None = None, today: date | None = None
 ) -> Quote:
     """The lab declares the service delivered and in working order (mise en ordre de marche)."""
-    today = _today(today)
+    today = today_or(today)
     delivered_on = delivered_on or today
     quote = _locked(quote.pk)
     _require_lab(user, quote)
@@ -469,7 +502,13 @@ def quote_declare_delivery(
             "La mise en ordre de marche ne peut pas précéder la signature du devis "
             f"({_fr(quote.signature_date)})."
         )
-    _move(quote, to=QuoteStatus.DELIVERED, who="lab", user=user, delivered_on=delivered_on)
+    _move(
+        quote,
+        action=QuoteAction.DECLARE_DELIVERY,
+        who=QuoteActor.LAB,
+        user=user,
+        delivered_on=delivered_on,
+    )
     notify.quote_delivery_notify(quote=quote, declared_by=user)
     return quote
 

@@ -4,8 +4,6 @@ Every page starts from the user's organisations (selectors), so another editor's
 answers 404. Writes go through services; a DomainError becomes a French message on the page.
 """
 
-from dataclasses import dataclass
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,18 +13,21 @@ from django.views.decorators.http import require_POST
 
 from segur_funding.core import clock
 from segur_funding.core.errors import DomainError
+from segur_funding.core.files import pdf_download
 from segur_funding.core.pagination import page_of
 from segur_funding.funding.selectors import quote_funding_summary
 from segur_funding.organizations.selectors import user_clients, user_editors
 from segur_funding.referential.selectors import scheme_ref_for_dsr
 
 from . import services
-from .constants import Scope
+from .constants import QuoteAction, QuoteActor
 from .forms import DeliveryForm, LineFormSet, QuoteForm, SignForm, UploadForm, blank_line_formset
 from .models import CheckStatus, Quote, QuoteLine, QuoteOrigin, QuoteStatus
+from .rules.workflow import WORKFLOW
 from .selectors import (
     ReferencingDates,
     document_build,
+    lab_for_upload,
     lab_tier,
     out_of_scope_total,
     quote_with_details,
@@ -70,30 +71,6 @@ def editor_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "quotes/editor_list.html", {"quotes": page.object_list, "page": page, **roles(request)}
     )
-
-
-@dataclass(frozen=True)
-class StateLineSuggestion:
-    label: str
-    amount_ttc: Decimal
-    amount_ht: Decimal | None
-    already_there: bool
-
-
-def _suggest_state_line(lines, report: dict | None, wording: str) -> StateLineSuggestion | None:
-    """The State-funding line the editor should add: the Ségur total, capped by the tier."""
-    if not report or not report.get("cap_ttc"):
-        return None
-    segur = [line for line in lines if line.scope == Scope.SEGUR]
-    if not segur:
-        return None
-    ttc = min(sum((line.amount_ttc for line in segur), Decimal("0.00")), Decimal(report["cap_ttc"]))
-    ht = None
-    if all(line.amount_ht is not None for line in segur) and report.get("cap_ht"):
-        ht = min(sum((line.amount_ht for line in segur), Decimal("0.00")), Decimal(report["cap_ht"]))
-    state = [line for line in lines if line.scope == Scope.STATE_FUNDING]
-    already = len(state) == 1 and state[0].amount_ttc == ttc
-    return StateLineSuggestion(label=wording, amount_ttc=ttc, amount_ht=ht, already_there=already)
 
 
 def _formset_data(lines, *, blanks: int = BLANK_LINES) -> dict[str, str]:
@@ -189,21 +166,11 @@ def _quote_form_page(request: HttpRequest, quote: Quote | None) -> HttpResponse:
         lines = formset.line_inputs()
         report, check_error, scheme = _live_check(quote, form, lines)
         wording = scheme.state_funding_wording if scheme else ""
-        suggestion = _suggest_state_line(lines, report, wording)
+        suggestion = services.state_line_suggestion(lines=lines, report=report, wording=wording)
         if action == "add_state_line" and suggestion and not suggestion.already_there:
-            lines = [x for x in lines if x.scope != Scope.STATE_FUNDING]
-            position = max((i + 1 for i, x in enumerate(lines) if x.scope == Scope.SEGUR), default=0)
-            lines.insert(
-                position,
-                services.LineInput(
-                    label=suggestion.label,
-                    scope=Scope.STATE_FUNDING,
-                    amount_ttc=suggestion.amount_ttc,
-                    amount_ht=suggestion.amount_ht,
-                ),
-            )
+            lines = services.lines_with_state_line(lines=lines, suggestion=suggestion)
             report, check_error, scheme = _live_check(quote, form, lines)
-            suggestion = _suggest_state_line(lines, report, wording)
+            suggestion = services.state_line_suggestion(lines=lines, report=report, wording=wording)
             formset = LineFormSet(_formset_data(lines), prefix=LINES_PREFIX)
         elif action == "save":
             fields = {
@@ -283,6 +250,8 @@ def editor_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tier": lab_tier(lab=quote.client, dsr_code=quote.dsr.code) if quote.dsr_id else None,
             "out_of_scope_total": out_of_scope_total(quote),
             "funding": quote_funding_summary(quote=quote),
+            # The buttons are the moves the workflow table allows the editor from this status.
+            "actions": WORKFLOW.available_actions(quote.status, QuoteActor.EDITOR),
             **roles(request),
         },
     )
@@ -319,12 +288,7 @@ def editor_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _quote_pdf_response(quote: Quote) -> FileResponse:
-    if not quote.pdf:
-        raise Http404
-    name = f"devis-{quote.number or quote.pk}.pdf"
-    return FileResponse(
-        quote.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
-    )
+    return pdf_download(quote.pdf, filename=quote.pdf_download_name)
 
 
 @login_required
@@ -348,6 +312,8 @@ def lab_list(request: HttpRequest) -> HttpResponse:
 def lab_detail(request: HttpRequest, pk: int) -> HttpResponse:
     quote = get_object_or_404(quote_with_details(quotes_for_lab(user=request.user)), pk=pk)
     web = quote.origin == QuoteOrigin.WEB
+    # The lab's forms are the moves the workflow table allows it (an uploaded PDF has none here).
+    actions = WORKFLOW.available_actions(quote.status, QuoteActor.LAB) if web else []
     return render(
         request,
         "quotes/lab_detail.html",
@@ -358,10 +324,10 @@ def lab_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tier": lab_tier(lab=quote.client, dsr_code=quote.dsr.code) if quote.dsr_id else None,
             "out_of_scope_total": out_of_scope_total(quote) if web else None,
             "pending": quote.check_status == CheckStatus.PENDING,
-            "sign_form": SignForm() if web and quote.status == QuoteStatus.ISSUED else None,
+            "sign_form": SignForm() if QuoteAction.SIGN in actions else None,
             "delivery_form": (
                 DeliveryForm(initial={"delivered_on": clock.today()})
-                if web and quote.status == QuoteStatus.SIGNED
+                if QuoteAction.DECLARE_DELIVERY in actions
                 else None
             ),
             **roles(request),
@@ -433,13 +399,16 @@ def lab_pdf(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def lab_upload(request: HttpRequest) -> HttpResponse:
     clients = user_clients(user=request.user)
-    lab = clients.first()
-    if lab is None:
+    if not clients.exists():
         raise Http404
-    form = UploadForm(*_bound(request))
+    form = UploadForm(*_bound(request), clients=clients)
+    # A member of several labs chooses one in the form (the API asks the same), never the first.
+    lab = None if "client" in form.fields else lab_for_upload(user=request.user, client_id=None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            chosen = data.get("client")
+            lab = lab_for_upload(user=request.user, client_id=chosen.pk if chosen else None)
             quote = services.quote_upload(
                 user=request.user,
                 client=lab,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from segur_funding.core.errors import DomainError
+from segur_funding.core.workflow import Step, Workflow, labeller
 
 from .constants import Actor, ClockPhase, DossierAction, DossierStatus, ProofStatus
 
@@ -24,19 +25,22 @@ A = DossierAction
 ELIGIBILITY_DAYS = 7
 INSTRUCTION_DAYS = 42
 
-# (from status, action) -> (to status, actors allowed to make the move).
-TRANSITIONS: dict[tuple[DossierStatus, DossierAction], tuple[DossierStatus, frozenset[Actor]]] = {
-    (S.DRAFT, A.SUBMIT_CANDIDATURE): (S.CANDIDATURE_SUBMITTED, frozenset({Actor.EDITOR})),
-    (S.CANDIDATURE_SUBMITTED, A.DECLARE_ELIGIBLE): (S.ELIGIBLE, frozenset({Actor.ANS})),
-    (S.CANDIDATURE_SUBMITTED, A.DECLARE_INELIGIBLE): (S.INELIGIBLE, frozenset({Actor.ANS})),
-    (S.ELIGIBLE, A.START_PROOFS): (S.PROOFS_IN_PROGRESS, frozenset({Actor.EDITOR})),
-    (S.PROOFS_IN_PROGRESS, A.SUBMIT_PROOFS): (S.PROOFS_SUBMITTED, frozenset({Actor.EDITOR})),
-    (S.PROOFS_SUBMITTED, A.START_REVIEW): (S.UNDER_REVIEW, frozenset({Actor.ANS})),
-    (S.UNDER_REVIEW, A.REQUEST_CORRECTION): (S.CORRECTION_REQUESTED, frozenset({Actor.ANS})),
-    (S.CORRECTION_REQUESTED, A.RESUBMIT_PROOFS): (S.PROOFS_RESUBMITTED, frozenset({Actor.EDITOR})),
-    (S.PROOFS_RESUBMITTED, A.START_REVIEW): (S.UNDER_REVIEW, frozenset({Actor.ANS})),
-    (S.UNDER_REVIEW, A.GRANT): (S.REFERENCED, frozenset({Actor.ANS})),
-    (S.UNDER_REVIEW, A.REFUSE): (S.REFUSED, frozenset({Actor.ANS})),
+# (from status, action) -> Step(to status, actors allowed to make the move): the shape every
+# workflow of the application shares (`core.workflow`).
+TRANSITIONS: dict[tuple[DossierStatus, DossierAction], Step] = {
+    (S.DRAFT, A.SUBMIT_CANDIDATURE): Step(S.CANDIDATURE_SUBMITTED, frozenset({Actor.EDITOR})),
+    (S.CANDIDATURE_SUBMITTED, A.DECLARE_ELIGIBLE): Step(S.ELIGIBLE, frozenset({Actor.ANS})),
+    (S.CANDIDATURE_SUBMITTED, A.DECLARE_INELIGIBLE): Step(S.INELIGIBLE, frozenset({Actor.ANS})),
+    (S.ELIGIBLE, A.START_PROOFS): Step(S.PROOFS_IN_PROGRESS, frozenset({Actor.EDITOR})),
+    (S.PROOFS_IN_PROGRESS, A.SUBMIT_PROOFS): Step(S.PROOFS_SUBMITTED, frozenset({Actor.EDITOR})),
+    (S.PROOFS_SUBMITTED, A.START_REVIEW): Step(S.UNDER_REVIEW, frozenset({Actor.ANS})),
+    (S.UNDER_REVIEW, A.REQUEST_CORRECTION): Step(S.CORRECTION_REQUESTED, frozenset({Actor.ANS})),
+    (S.CORRECTION_REQUESTED, A.RESUBMIT_PROOFS): Step(
+        S.PROOFS_RESUBMITTED, frozenset({Actor.EDITOR})
+    ),
+    (S.PROOFS_RESUBMITTED, A.START_REVIEW): Step(S.UNDER_REVIEW, frozenset({Actor.ANS})),
+    (S.UNDER_REVIEW, A.GRANT): Step(S.REFERENCED, frozenset({Actor.ANS})),
+    (S.UNDER_REVIEW, A.REFUSE): Step(S.REFUSED, frozenset({Actor.ANS})),
 }
 
 TERMINAL_STATUSES = frozenset({S.INELIGIBLE, S.REFERENCED, S.REFUSED})
@@ -59,55 +63,39 @@ PAUSED_STATUSES = frozenset({S.CORRECTION_REQUESTED})
 
 
 def _label(enum: type, value: str) -> str:
-    try:
-        return str(enum(value).label)
-    except ValueError:
-        return str(value)
+    return labeller(enum)(value)
+
+
+WORKFLOW = Workflow(
+    table=TRANSITIONS,
+    status_label=labeller(DossierStatus),
+    action_label=labeller(DossierAction),
+    actor_label=labeller(Actor),
+    illegal=lambda state, action: (
+        f"Action impossible : « {_label(DossierAction, action)} » n'est pas possible pour un "
+        f"dossier au statut « {_label(DossierStatus, state)} »."
+    ),
+    terminal=TERMINAL_STATUSES,
+    closed=lambda state, action: (
+        f"Action impossible : le dossier est clos (statut « {_label(DossierStatus, state)} »). "
+        f"« {_label(DossierAction, action)} » n'est plus possible."
+    ),
+)
 
 
 def transition(state: str, action: str, actor: str) -> DossierStatus:
     """The status after `actor` makes `action` on a dossier in `state`; DomainError otherwise."""
-    action_label = _label(DossierAction, action)
-    try:
-        target, actors = TRANSITIONS[(DossierStatus(state), DossierAction(action))]
-    except (KeyError, ValueError):
-        if state in TERMINAL_STATUSES:
-            raise DomainError(
-                f"Action impossible : le dossier est clos (statut « {_label(DossierStatus, state)} »)."
-                f" « {action_label} » n'est plus possible.",
-                code="ILLEGAL_TRANSITION",
-            ) from None
-        raise DomainError(
-            f"Action impossible : « {action_label} » n'est pas possible pour un dossier au statut "
-            f"« {_label(DossierStatus, state)} ».",
-            code="ILLEGAL_TRANSITION",
-        ) from None
-    if actor not in actors:
-        who = " ou ".join(sorted(_label(Actor, a) for a in actors))
-        raise DomainError(
-            f"Action refusée : « {action_label} » est réservée au rôle {who}.",
-            code="ACTOR_NOT_ALLOWED",
-        )
-    return target
+    return DossierStatus(WORKFLOW.transition(state, action, actor))
 
 
 def available_actions(state: str, actor: str) -> list[DossierAction]:
     """Moves `actor` may make from `state`, in the order of the table (for buttons)."""
-    return [
-        action
-        for (from_state, action), (_, actors) in TRANSITIONS.items()
-        if from_state == state and actor in actors
-    ]
+    return [DossierAction(a) for a in WORKFLOW.available_actions(state, actor)]
 
 
 def actor_for(action: str, roles: Iterable[str]) -> str | None:
     """Among the roles a user holds, the one that may make `action` (ANS first), or None."""
-    allowed = {actors for (_, a), (_, actors) in TRANSITIONS.items() if a == action}
-    held = set(roles)
-    for role in (Actor.ANS, Actor.EDITOR):
-        if role in held and any(role in actors for actors in allowed):
-            return role
-    return None
+    return WORKFLOW.actor_for(action, roles, preference=(Actor.ANS, Actor.EDITOR))
 
 
 def upload_check(state: str) -> None:
@@ -308,8 +296,3 @@ def next_referencing_sequence(*, dsr_code: str, year: int, existing: Iterable[st
     ]
     return max(numbers, default=0) + 1
 
-
-def statuses_awaiting(actor: str) -> frozenset[DossierStatus]:
-    """The statuses in which `actor` has a move to make: read from the transition table, so that
-    « Mon espace » and the queues never list a dossier that nobody can move."""
-    return frozenset(state for (state, _action), (_target, actors) in TRANSITIONS.items() if actor in actors)

@@ -6,6 +6,19 @@ from .models import Dsr, FundingScheme, FundingWindow, Tier
 from .rules import SchemeRef, TierRow, WindowRef
 
 
+def window_to_ref(window: FundingWindow) -> WindowRef:
+    return WindowRef(
+        number=window.number,
+        label=str(window),
+        opens_on=window.opens_on,
+        order_signature_deadline=window.order_signature_deadline,
+        proofs_complete_deadline=window.proofs_complete_deadline,
+        advance_request_deadline=window.advance_request_deadline,
+        service_completion_deadline=window.service_completion_deadline,
+        balance_request_deadline=window.balance_request_deadline,
+    )
+
+
 def scheme_to_ref(scheme: FundingScheme) -> SchemeRef:
     tiers = tuple(
         TierRow(
@@ -17,19 +30,7 @@ def scheme_to_ref(scheme: FundingScheme) -> SchemeRef:
         )
         for t in scheme.tiers.all()
     )
-    windows = tuple(
-        WindowRef(
-            number=w.number,
-            label=str(w),
-            opens_on=w.opens_on,
-            order_signature_deadline=w.order_signature_deadline,
-            proofs_complete_deadline=w.proofs_complete_deadline,
-            advance_request_deadline=w.advance_request_deadline,
-            service_completion_deadline=w.service_completion_deadline,
-            balance_request_deadline=w.balance_request_deadline,
-        )
-        for w in scheme.windows.all()
-    )
+    windows = tuple(window_to_ref(w) for w in scheme.windows.all())
     return SchemeRef(
         dsr_code=scheme.dsr.code,
         name=scheme.name,

@@ -284,3 +284,12 @@ def test_public_checker_is_throttled_at_60_a_minute(client_for):
     response = client.post("/api/public/quote-check/", {}, format="json")
     assert response.json()["code"] == "THROTTLED"
     assert response.json()["message"].startswith("Trop de requêtes : réessayez dans ")
+
+
+def test_quote_detail_lists_the_moves_of_the_workflow_table(client_for, demo):
+    signed = demo.quote("D-DEMO-0002")
+    detail = client_for("labo").get(f"{LAB_QUOTES}{signed.pk}/").json()
+    assert detail["next_actions"] == {"declare_delivery": "lab"}
+    draft = demo.quote("D-DEMO-0004")
+    detail = client_for("editeur").get(f"{EDITOR_QUOTES}{draft.pk}/").json()
+    assert detail["next_actions"] == {"issue": "editor", "cancel": "editor"}

@@ -9,6 +9,7 @@ from segur_funding.funding import services
 from segur_funding.funding.constants import CorrectionReason, Milestone, RequestStatus
 from segur_funding.funding.models import CorrectionRequest, FundingRequest, Payment, RequestEvent
 from segur_funding.quotes.models import QuoteStatus
+from segur_funding.referential.models import FundingWindow
 from tests.funding.factories import (
     ADVANCE_DAY,
     BALANCE_DAY,
@@ -144,6 +145,8 @@ class TestAdvance:
     def test_order_120_days_before_the_complete_proofs_is_funded(self, reference_data):
         scenario = Scenario(referenced_on=None, proofs_complete_on=None)
         quote = scenario.signed()
+        # The window's own proofs deadline (15/05/2022) is tested below: lift it here.
+        FundingWindow.objects.filter(pk=quote.window_id).update(proofs_complete_deadline=None)
         scenario.dossier.proofs_complete_on = date(2022, 6, 29)  # exactly 120 days
         scenario.dossier.referenced_on = date(2022, 7, 10)
         scenario.dossier.save()
@@ -151,6 +154,21 @@ class TestAdvance:
             quote=quote, user=scenario.editor_user, today=date(2022, 7, 20)
         )
         assert request.amount == Decimal("9882.00")
+
+    def test_proofs_completed_after_the_window_deadline_are_refused(self, reference_data):
+        scenario = Scenario(referenced_on=date(2022, 5, 20), proofs_complete_on=date(2022, 5, 16))
+        quote = scenario.signed()
+        refused(
+            lambda: services.advance_request_file(quote=quote, user=scenario.editor_user, today=ADVANCE_DAY),
+            code="PROOFS_LATE",
+            match="15/05/2022",
+        )
+
+    def test_proofs_completed_on_the_window_deadline_day_are_on_time(self, reference_data):
+        scenario = Scenario(referenced_on=date(2022, 5, 20), proofs_complete_on=date(2022, 5, 15))
+        quote = scenario.signed()
+        request = services.advance_request_file(quote=quote, user=scenario.editor_user, today=ADVANCE_DAY)
+        assert request.status == RequestStatus.SUBMITTED
 
 
 @pytest.mark.django_db

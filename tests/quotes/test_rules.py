@@ -33,6 +33,8 @@ SGL = SchemeRef(
         TierRow("E", 64, None, Decimal("38565.00"), Decimal("46278.00")),
     ),
     windows=(WINDOW_1,),
+    advance_rate=Decimal("0.30"),
+    preorder_max_days=120,
     state_funding_wording=constants.STATE_FUNDING_WORDING,
     conditional_order_mention=constants.CONDITIONAL_ORDER_MENTION,
 )
@@ -41,6 +43,8 @@ LOINC = SchemeRef(
     name="AF Transcodeur LOINC vague 1",
     tiers=(TierRow("U", 1, None, Decimal("2917.00"), Decimal("3500.00")),),
     windows=(WINDOW_1,),
+    advance_rate=Decimal("0.30"),
+    preorder_max_days=120,
     state_funding_wording=constants.STATE_FUNDING_WORDING,
     conditional_order_mention=constants.CONDITIONAL_ORDER_MENTION,
 )
@@ -284,7 +288,12 @@ def test_wording_on_a_segur_line_is_not_a_deduction():
 
 def test_scheme_wording_wins_over_the_default():
     scheme = SchemeRef(
-        dsr_code="SGL-V1", name="AF", tiers=SGL.tiers, state_funding_wording="Prise en charge État"
+        dsr_code="SGL-V1",
+        name="AF",
+        tiers=SGL.tiers,
+        advance_rate=SGL.advance_rate,
+        preorder_max_days=SGL.preorder_max_days,
+        state_funding_wording="Prise en charge État",
     )
     doc = parse_quote_document(with_line(3, label="Prise en charge Etat"))
     assert check_quote(doc, scheme=scheme, today=TODAY).verdict == "conform"
@@ -694,7 +703,13 @@ def test_signed_the_day_after_the_deadline_is_late():
 
 
 def test_scheme_without_windows_has_no_signature_deadline():
-    scheme = SchemeRef(dsr_code="SGL-V1", name="AF", tiers=SGL.tiers)
+    scheme = SchemeRef(
+        dsr_code="SGL-V1",
+        name="AF",
+        tiers=SGL.tiers,
+        advance_rate=SGL.advance_rate,
+        preorder_max_days=SGL.preorder_max_days,
+    )
     doc = parse_quote_document(quote(signature_date="2030-01-01"))
     assert check_quote(doc, scheme=scheme, today=TODAY).verdict == "conform"
 

@@ -11,6 +11,7 @@ from segur_funding.quotes.checker import quote_check_document, quote_check_file
 from segur_funding.quotes.models import Quote, QuoteEvent, QuoteStatus
 from segur_funding.quotes.selectors import quote_document
 from segur_funding.quotes.services import LineInput
+from segur_funding.referential.models import FundingWindow
 from tests.funding.factories import (
     DELIVERY_DAY,
     ORDER_DATE,
@@ -133,6 +134,18 @@ def test_signature_after_the_deadline_is_refused(scenario):
         services.quote_sign(quote=quote, user=scenario.lab_user, today=date(2022, 7, 16))
     assert info.value.code == "SIGNED_AFTER_DEADLINE"
     assert "15/07/2022" in info.value.message
+    assert snapshot(quote) == before
+
+
+def test_signature_before_the_window_opens_says_when_it_opens(scenario):
+    quote = scenario.issued()
+    FundingWindow.objects.filter(scheme__dsr=quote.dsr, number=1).update(opens_on=date(2022, 6, 15))
+    before = snapshot(quote)
+    with pytest.raises(DomainError) as info:
+        services.quote_sign(quote=quote, user=scenario.lab_user, today=date(2022, 6, 1))
+    assert info.value.code == "SIGNED_BEFORE_WINDOW"
+    assert "15/06/2022" in info.value.message
+    assert "dépassé" not in info.value.message
     assert snapshot(quote) == before
 
 

@@ -221,3 +221,33 @@ def test_upload_refuses_what_is_not_a_pdf(client, scenario):
     )
     assert response.status_code == 200
     assert not Quote.objects.exists()
+
+
+def test_member_of_several_labs_chooses_the_lab_of_an_uploaded_quote(client, scenario):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from segur_funding.organizations.models import Membership
+    from segur_funding.quotes.services import quote_pdf_bytes
+
+    other = LabFactory(name="Laboratoire Bis", geographic_sites=3)
+    Membership.objects.create(
+        user=scenario.lab_user, organization=other, role=Membership.objects.first().role
+    )
+    pdf = quote_pdf_bytes(scenario.issued())
+    client.force_login(scenario.lab_user)
+    page = client.get(reverse("quotes:lab_upload")).content.decode()
+    assert "Laboratoire destinataire du devis" in page and "Laboratoire Bis" in page
+
+    def upload(**extra):
+        return client.post(
+            reverse("quotes:lab_upload"),
+            {"file": SimpleUploadedFile("devis.pdf", pdf, content_type="application/pdf"), **extra},
+        )
+
+    before = Quote.objects.count()
+    refused = upload()
+    assert refused.status_code == 200
+    assert "Laboratoire destinataire du devis" in refused.content.decode()
+    assert Quote.objects.count() == before
+    assert upload(client=str(other.pk)).status_code == 302
+    assert Quote.objects.latest("pk").client == other

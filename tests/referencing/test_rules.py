@@ -94,8 +94,8 @@ def test_closed_dossiers_never_move(state, action):
 )
 def test_transition_either_follows_the_table_or_refuses_in_french(state, action, actor):
     entry = rules.TRANSITIONS.get((state, action))
-    if entry is not None and actor in entry[1]:
-        assert rules.transition(state, action, actor) == entry[0]
+    if entry is not None and actor in entry.actors:
+        assert rules.transition(state, action, actor) == entry.to
     else:
         with pytest.raises(DomainError) as exc:
             rules.transition(state, action, actor)
@@ -106,10 +106,10 @@ def test_every_status_is_reachable_from_draft():
     reached, frontier = {S.DRAFT}, [S.DRAFT]
     while frontier:
         state = frontier.pop()
-        for (from_state, _), (to_state, _) in rules.TRANSITIONS.items():
-            if from_state == state and to_state not in reached:
-                reached.add(to_state)
-                frontier.append(to_state)
+        for (from_state, _), step in rules.TRANSITIONS.items():
+            if from_state == state and step.to not in reached:
+                reached.add(step.to)
+                frontier.append(step.to)
     assert reached == set(DossierStatus)
 
 

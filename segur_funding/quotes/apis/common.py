@@ -3,7 +3,7 @@
 from collections.abc import Callable
 
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
@@ -11,6 +11,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from segur_funding.core.apis import AUTHENTICATION, CursorPagination, IdField, IdOrdering, query_params
+from segur_funding.core.files import pdf_download
 
 from ..constants import Verdict
 from ..models import QuoteStatus
@@ -28,14 +29,7 @@ PDF_RESPONSE = {
 
 
 def quote_pdf_response(quote) -> FileResponse:
-    if not quote.pdf:
-        raise Http404
-    return FileResponse(
-        quote.pdf.open("rb"),
-        as_attachment=True,
-        filename=f"devis-{quote.number or quote.pk}.pdf",
-        content_type="application/pdf",
-    )
+    return pdf_download(quote.pdf, filename=quote.pdf_download_name)
 
 
 class QuoteFilterSerializer(serializers.Serializer):

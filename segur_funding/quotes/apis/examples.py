@@ -90,6 +90,7 @@ QUOTE_DETAIL_EXAMPLE = {
     "check_report": REPORT_EXAMPLE,
     "check_error": "",
     "has_pdf": True,
+    "next_actions": {"cancel": "editor", "sign": "lab"},
     "events": [
         {"kind": "created", "kind_label": "Création", "from_status": "", "to_status": "draft",
          "at": "2022-04-10T10:00:00+02:00", "comment": ""},

@@ -16,11 +16,11 @@ from segur_funding.core.apis import (
     error_responses,
     responses,
 )
+from segur_funding.core.errors import InvalidInput
 from segur_funding.organizations.apis import IsLabMember
-from segur_funding.organizations.selectors import user_clients
 
 from .. import services
-from ..selectors import quotes_for_lab
+from ..selectors import lab_for_upload, quotes_for_lab
 from ..serializers import DeliverySerializer, QuoteDetailSerializer, QuoteListSerializer, UploadSerializer
 from .common import LAB_TAG, PDF_RESPONSE, QuoteFilterSerializer, ScopedQuoteViewSet, quote_pdf_response
 from .examples import QUOTE_DETAIL_EXAMPLE, QUOTE_EXAMPLE, paginated_example
@@ -86,18 +86,10 @@ class LabQuoteViewSet(ScopedQuoteViewSet):
         data = UploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        clients = user_clients(user=request.user)
-        client_id = fields.pop("client", None)
-        if client_id is None:
-            if clients.count() > 1:
-                raise serializers.ValidationError(
-                    {"client": ["Vous êtes membre de plusieurs clients : indiquez lequel."]}
-                )
-            client = clients.first()
-        else:
-            client = clients.filter(pk=client_id).first()
-            if client is None:
-                raise serializers.ValidationError({"client": ["Client introuvable."]})
+        try:
+            client = lab_for_upload(user=request.user, client_id=fields.pop("client", None))
+        except InvalidInput as exc:
+            raise serializers.ValidationError({"client": [exc.message]}) from None
         upload = fields["file"]
         try:
             quote = services.quote_upload(user=request.user, client=client, **fields)

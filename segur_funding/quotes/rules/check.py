@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from segur_funding.core.money import ZERO, format_eur
-from segur_funding.funding.rules import DEFAULT_ADVANCE_RATE, milestones
+from segur_funding.funding.rules import milestones
 from segur_funding.referential import constants as referential_constants
 from segur_funding.referential.rules import SchemeRef
 
@@ -254,8 +254,8 @@ def check_quote(
                 f"plafond de la tranche {tier.code} ({format_eur(tier.cap_ht)} HT).",
                 state_line,
             )
-        rate = scheme.advance_rate if scheme is not None else DEFAULT_ADVANCE_RATE
-        split = milestones(min(state_total, tier.cap_ttc), rate)
+        # A tier is only found in a scheme: the rate is the AF's, never a constant.
+        split = milestones(min(state_total, tier.cap_ttc), scheme.advance_rate)
         advance, balance = split.advance, split.balance
     elif scheme is not None and scheme.tiers and state_total is not None:
         highest = max(scheme.tiers, key=lambda t: t.cap_ttc)

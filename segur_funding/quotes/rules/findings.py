@@ -5,19 +5,21 @@ Part of the quote checker; the sources (seed slides) are cited in the package do
 (`segur_funding.quotes.rules`). Pure: no ORM, no settings, no I/O.
 """
 
-from datetime import date, timedelta
+from datetime import date
 
 from segur_funding.core.errors import InvalidInput
-from segur_funding.funding.rules import (
-    DEFAULT_PREORDER_MAX_DAYS,
+from segur_funding.referential import constants as referential_constants
+from segur_funding.referential.rules import (
     PreorderState,
+    SchemeRef,
+    TierRow,
     ordered_before_referencing,
+    preorder_deadline,
     preorder_eligibility,
     signature_late_window,
+    tier_for_sites,
     window_for_signature,
 )
-from segur_funding.referential import constants as referential_constants
-from segur_funding.referential.rules import SchemeRef, TierRow, tier_for_sites
 
 from ..constants import ERROR_CODES, WARNING_CODES, FindingCode, Scope, Severity
 from ..documents import QuoteDocument, QuoteLine
@@ -192,7 +194,8 @@ def _check_preorder(
     findings: _Findings,
 ) -> None:
     """The 120-day rule (SPEC §3.2) and the mention an order placed before referencing carries."""
-    max_days = scheme.preorder_max_days if scheme else DEFAULT_PREORDER_MAX_DAYS
+    # The delay is the AF's; without a scheme (DSR not said) no delay is judged, only the mention.
+    max_days = scheme.preorder_max_days if scheme is not None else None
     referencing = doc.referencing
     order_date = doc.order_date or doc.signature_date
     mention_note = (
@@ -201,19 +204,23 @@ def _check_preorder(
     if not referencing.referenced_on_known:
         # Not knowing the referencing date is a warning, not a manual check: most orders follow
         # the referencing, and the lab can look the software up in the ANS list.
-        deadline = (
-            f" (au plus tard le {_fr_date(order_date + timedelta(days=max_days))})"
-            if order_date is not None
-            else ""
-        )
+        if max_days is None:
+            within = "dans le délai fixé par l'appel à financement"
+        elif order_date is None:
+            within = f"dans les {max_days} jours qui suivent la commande"
+        else:
+            deadline = preorder_deadline(order_date=order_date, max_days=max_days)
+            within = (
+                f"dans les {max_days} jours qui suivent la commande (au plus tard le "
+                f"{_fr_date(deadline)})"
+            )
         findings.add(
             FindingCode.REFERENCING_UNKNOWN,
             "Le devis ne dit pas à quelle date le logiciel a été référencé par l'ANS : s'il ne "
             "l'était pas encore à la date de la commande, le devis doit porter la mention "
             "« Bon de commande conditionné à l'obtention par le logiciel du référencement "
-            "ANS… » et l'éditeur doit déposer le dossier complet de preuves dans les "
-            f"{max_days} jours qui suivent la commande{deadline}.{mention_note} Vérifiez-le "
-            "dans la liste des solutions référencées.",
+            f"ANS… » et l'éditeur doit déposer le dossier complet de preuves {within}."
+            f"{mention_note} Vérifiez-le dans la liste des solutions référencées.",
         )
         return
     referenced_on = referencing.referenced_on
@@ -229,13 +236,13 @@ def _check_preorder(
                 "référencement ANS… », qu'il ne porte pas. Attendez le référencement ou "
                 "demandez à l'éditeur d'ajouter la mention.",
             )
-        elif referencing.proofs_complete_on is None:
+        elif referencing.proofs_complete_on is None and max_days is not None:
             findings.add(
                 FindingCode.PROOFS_PENDING,
                 "Le logiciel n'est pas encore référencé : signé aujourd'hui, ce devis ne sera "
                 "financé que si l'éditeur dépose le dossier complet de preuves au plus tard le "
-                f"{_fr_date(today + timedelta(days=max_days))} ({max_days} jours après la "
-                "signature).",
+                f"{_fr_date(preorder_deadline(order_date=today, max_days=max_days))} "
+                f"({max_days} jours après la signature).",
             )
         return
     if not ordered_before_referencing(order_date=order_date, referenced_on=referenced_on):
@@ -256,8 +263,10 @@ def _check_preorder(
             "référencement ANS. L'affermissement de cette commande est conditionné au dépôt "
             "d'un dossier de référencement complet… ».",
         )
+    if max_days is None:
+        return
     if not referencing.proofs_complete_on_known:
-        deadline = order_date + timedelta(days=max_days)
+        deadline = preorder_deadline(order_date=order_date, max_days=max_days)
         findings.add(
             FindingCode.PROOFS_DATE_UNKNOWN,
             f"{_ordered_phrase(order_date, referenced_on)} : vérifiez que l'éditeur "
@@ -272,7 +281,7 @@ def _check_preorder(
         today=today,
         max_days=max_days,
     )
-    deadline = status.deadline or order_date + timedelta(days=max_days)
+    deadline = status.deadline or preorder_deadline(order_date=order_date, max_days=max_days)
     if status.state is PreorderState.TOO_EARLY and status.lapsed:
         findings.add(
             FindingCode.ORDER_TOO_EARLY,

@@ -8,6 +8,7 @@ from typing import Any
 from django.urls import reverse
 
 from segur_funding.core.errors import DomainError
+from segur_funding.core.moves import move
 from segur_funding.notifications.constants import NotificationKind
 from segur_funding.notifications.rules import dossier_reference
 from segur_funding.notifications.selectors import ans_reviewers, organization_members
@@ -139,8 +140,13 @@ def _apply(
     fields: Iterable[str] = (),
 ) -> DossierEvent:
     from_status = dossier.status
-    dossier.status = to_status
-    dossier.save(update_fields=["status", *fields])
+    # The same compare-and-set move as quotes and funding requests (the row is locked too).
+    move(
+        dossier,
+        frm=from_status,
+        to=to_status,
+        **{name: getattr(dossier, name) for name in fields},
+    )
     return _event(
         dossier=dossier,
         kind=action.value,
