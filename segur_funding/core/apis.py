@@ -20,35 +20,23 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.throttling import AnonRateThrottle
 
 from .api import LargeListPagination, StandardPagination
-
-
-def _has_nul(data: Any) -> bool:
-    """Whether a decoded JSON value holds a NUL character in any string (key or value)."""
-    stack = [data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
+from .hygiene import input_problem
 
 
 class SafeJSONParser(JSONParser):
-    """JSON bodies; a document nested too deep for the decoder, or holding a NUL character
-    (which PostgreSQL refuses in any text), is a 400, not a crash."""
+    """JSON bodies; a document nested too deep for the decoder, or holding what
+    `core.hygiene.input_problem` refuses (NUL, lone surrogate, infinite number, huge string), is
+    a 400, not a crash. The hygiene middleware refuses those first; the parser says the same
+    for a request that reaches DRF another way."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError("Corps de requête illisible : imbrication trop profonde.") from None
-        if _has_nul(data):
-            raise ParseError("Corps de requête illisible : caractère nul (\\u0000) interdit.")
+        problem = input_problem(data)
+        if problem:
+            raise ParseError(f"Corps de requête illisible : {problem}.")
         return data
 
 
@@ -175,6 +163,20 @@ MAX_ID = 2**63 - 1
 def IdField(**kwargs: Any) -> serializers.IntegerField:
     """An integer identifier in the database's range (400 INVALID_INPUT outside it)."""
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related object by id: a whole number in the database's range, nothing else.
+
+    DRF's own field hands whatever came to `queryset.get(pk=...)`, where Django's int() turns
+    1.5 into 1 (the wrong object, silently), True into 1 and inf into an OverflowError (a 500).
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or (isinstance(data, float) and not data.is_integer()):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        pk = IdField().run_validation(data)
+        return super().to_internal_value(pk)
 
 
 class CursorPagination(LargeListPagination):
