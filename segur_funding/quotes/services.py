@@ -172,12 +172,10 @@ def quote_check(*, quote: Quote, today: date | None = None) -> dict:
 
 
 def _number_next(*, editor: Organization, today: date) -> str:
-    count = Quote.objects.filter(editor=editor, origin=QuoteOrigin.WEB).count()
-    while True:
-        count += 1
-        number = f"D-{today.year}-{count:04d}"
-        if not Quote.objects.filter(editor=editor, origin=QuoteOrigin.WEB, number=number).exists():
-            return number
+    # A counter row locked until this transaction ends: no two creations get the same number.
+    from .numbering import quote_number_next
+
+    return quote_number_next(editor_id=editor.pk, year=today.year)
 
 
 def _lines_replace(quote: Quote, lines: Sequence[LineInput]) -> None:
