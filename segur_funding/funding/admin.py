@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from segur_funding.core import clock
 from segur_funding.core.admin import changelist_deferring
 from segur_funding.core.errors import DomainError
 from segur_funding.core.money import format_eur
@@ -24,6 +25,8 @@ from . import services
 from .constants import AWAITING_ASP, EXPORT_SYNC_MAX_ROWS, CorrectionReason, RequestStatus
 from .models import CorrectionRequest, ExportJob, FundingRequest, Payment, RequestEvent
 from .resources import csv_stream, export_rows, xlsx_bytes
+from .rules import payment_date_refusal
+from .selectors import request_validated_on
 
 INSTRUCT_PERM = "funding.instruct_fundingrequest"
 PAY_PERM = "funding.record_payment"
@@ -57,9 +60,25 @@ class PaymentForm(forms.Form):
     paid_on = forms.DateField(
         label="Date du versement",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        initial=timezone.localdate,
+        initial=clock.today,
+        help_text="Entre la validation de la demande et aujourd'hui.",
     )
     reference = forms.CharField(label="Référence du versement", max_length=100)
+
+    def __init__(self, *args, funding_request: FundingRequest, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.funding_request = funding_request
+
+    def clean_paid_on(self):
+        paid_on = self.cleaned_data["paid_on"]
+        refusal = payment_date_refusal(
+            paid_on=paid_on,
+            validated_on=request_validated_on(self.funding_request),
+            today=clock.today(),
+        )
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return paid_on
 
 
 class ValidateForm(forms.Form):
@@ -347,7 +366,7 @@ class FundingRequestAdmin(admin.ModelAdmin):
 
     def payment_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = self._get(request, pk, PAY_PERM)
-        form = PaymentForm(*_bound(request))
+        form = PaymentForm(*_bound(request), funding_request=obj)
         if request.method == "POST" and form.is_valid():
             try:
                 payment = services.payment_record(

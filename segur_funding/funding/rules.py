@@ -110,6 +110,29 @@ class PreorderStatus:
         return self.state is PreorderState.TOO_EARLY
 
 
+# --- Payment dates ----------------------------------------------------------------------------
+
+
+PAYMENT_IN_FUTURE_MESSAGE = "La date de versement ne peut pas être dans le futur."
+
+
+def payment_date_refusal(*, paid_on: date, validated_on: date | None, today: date) -> str | None:
+    """Why a payment cannot be dated `paid_on`, or None.
+
+    The ASP pays a request it has validated: the transfer is dated between that decision
+    (Europe/Paris day) and today, both days included. The admin form, the API, the service and
+    the batch import of payments ask this one function.
+    """
+    if paid_on > today:
+        return PAYMENT_IN_FUTURE_MESSAGE
+    if validated_on is not None and paid_on < validated_on:
+        return (
+            f"La date de versement ({paid_on:%d/%m/%Y}) ne peut pas précéder la validation de la "
+            f"demande ({validated_on:%d/%m/%Y})."
+        )
+    return None
+
+
 def ordered_before_referencing(*, order_date: date, referenced_on: date | None) -> bool:
     """An order concluded before the software is referenced (or while it is not referenced)."""
     return referenced_on is None or order_date < referenced_on

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from segur_funding.core import clock
 from segur_funding.core.errors import DomainError, InvalidInput
 from segur_funding.core.files import PDF, safe_filename, upload_check
 from segur_funding.core.tasks import enqueue_on_commit
@@ -38,6 +39,7 @@ from .constants import (
     RequestStatus,
 )
 from .models import CorrectionRequest, ExportJob, FundingRequest, Payment, RequestEvent
+from .selectors import request_validated_on
 
 
 def _today(today: date | None) -> date:
@@ -378,7 +380,8 @@ def funding_request_validate(*, request: FundingRequest, user: User, comment: st
         actor=Actor.ASP,
         user=user,
         comment=comment,
-        decided_at=timezone.now(),
+        # core.clock: the validation day bounds the payment date (rules.payment_date_refusal).
+        decided_at=clock.now(),
     )
     notify.funding_request_decided_notify(request=request)
     return request
@@ -461,8 +464,6 @@ def payment_record(
     reference = reference.strip()
     if not reference:
         raise InvalidInput("Indiquez la référence du versement.")
-    if paid_on > today:
-        raise InvalidInput("La date de versement ne peut pas être dans le futur.")
     request_id = request if isinstance(request, int) else request.pk
     try:
         with transaction.atomic():
@@ -475,6 +476,11 @@ def payment_record(
                     f"« {locked.get_status_display()} »).",
                     code="NOT_VALIDATED",
                 )
+            refusal = rules.payment_date_refusal(
+                paid_on=paid_on, validated_on=request_validated_on(locked), today=today
+            )
+            if refusal:
+                raise InvalidInput(refusal)
             if locked.milestone == Milestone.BALANCE:
                 _balance_guard(locked)
             _move(
