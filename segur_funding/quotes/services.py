@@ -148,17 +148,40 @@ def _store_check(quote: Quote, report: dict) -> None:
     quote.checked_at = timezone.now()
 
 
-def quote_check(*, quote: Quote, today: date | None = None) -> dict:
-    """Re-check a web quote now and keep the report (refreshes referencing dates)."""
+# The report a client signed is part of what was signed: never rewritten afterwards.
+FROZEN_REPORT_STATUSES = (QuoteStatus.SIGNED, QuoteStatus.DELIVERED)
+
+
+def _frozen_recheck(quote: Quote, *, user: User | None, today: date | None) -> dict:
+    """A signed quote checked again: the signed document against today's rules, answered and
+    recorded as its own history row; the stored (signed) report is left as it is."""
+    report = document_check(quote.document or quote_document(quote), today=today)
+    _event(
+        quote,
+        kind=QuoteEventKind.CHECKED,
+        user=user,
+        comment=f"Nouvelle vérification après signature : {Verdict(report['verdict']).label}. "
+        "Le rapport signé est conservé.",
+    )
+    return report
+
+
+def quote_check(*, quote: Quote, today: date | None = None, user: User | None = None) -> dict:
+    """Re-check a web quote now and keep the report (refreshes referencing dates); a signed
+    quote's report is not rewritten (see `_frozen_recheck`)."""
+    if quote.status in FROZEN_REPORT_STATUSES:
+        return _frozen_recheck(quote, user=user, today=today)
+    # The status condition of the updates: a signature committed meanwhile wins.
+    unsigned = Quote.objects.filter(pk=quote.pk).exclude(status__in=FROZEN_REPORT_STATUSES)
     try:
         report = document_check(quote_document(quote), today=today)
     except InvalidInput as exc:
-        Quote.objects.filter(pk=quote.pk).update(
+        unsigned.update(
             check_status=CheckStatus.FAILED, check_error=exc.message, verdict="", check_report=None
         )
         raise
     _store_check(quote, report)
-    Quote.objects.filter(pk=quote.pk).update(
+    unsigned.update(
         check_report=quote.check_report,
         verdict=quote.verdict,
         check_status=quote.check_status,
