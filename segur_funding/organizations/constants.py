@@ -21,3 +21,6 @@ class Role(models.TextChoices):
 # `setup_groups` service), never from a flag on the user.
 ANS_REVIEWERS_GROUP = "Instructeurs ANS"
 ASP_REVIEWERS_GROUP = "Instructeurs ASP"
+
+# An API token works for a year from its creation; the user renews it on /compte/jeton-api/.
+API_TOKEN_LIFETIME_DAYS = 365
