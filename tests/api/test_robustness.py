@@ -204,3 +204,12 @@ def test_json_and_query_strings_are_refused_before_postgresql_sees_them(on_postg
     assert response.status_code == 400 and response.json()["code"] == "INVALID_INPUT"
     response = client_for(None).get("/referencement/solutions-referencees/", {"dsr": "\x00"})
     assert response.status_code == 400
+
+
+def test_a_web_form_with_a_nul_character_gets_the_french_400_page(db):
+    from django.test import Client
+
+    # Refused before the login form and django-axes (which records attempts) see it.
+    response = Client().post("/connexion/", {"username": "editeur\x00@demo.test", "password": "x"})
+    assert response.status_code == 400
+    assert "Champ « username » : caractère nul" in response.content.decode()
