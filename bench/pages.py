@@ -148,9 +148,9 @@ def credentials(user_id: int) -> dict[str, str]:
     send it over plain http, but the server reads it whatever the scheme (as behind a TLS proxy).
     """
     from django.test import Client
-    from rest_framework.authtoken.models import Token
 
     from segur_funding.organizations.models import User
+    from segur_funding.organizations.services import api_token_create
 
     user = User.objects.get(pk=user_id)
     client = Client()
@@ -158,8 +158,8 @@ def credentials(user_id: int) -> dict[str, str]:
     from django.conf import settings
 
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    token, _ = Token.objects.get_or_create(user=user)
-    return {"cookie": f"{settings.SESSION_COOKIE_NAME}={session}", "token": token.key}
+    # Only a digest is stored: a bench run makes its own key (replacing the user's, if any).
+    return {"cookie": f"{settings.SESSION_COOKIE_NAME}={session}", "token": api_token_create(user=user)}
 
 
 def headers_for(page: dict, creds: dict[str, str]) -> dict[str, str]:

@@ -13,49 +13,39 @@ from drf_spectacular.plumbing import ResolvedComponent, build_choice_description
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema_field
 from rest_framework import serializers
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ParseError
 from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.throttling import AnonRateThrottle
 
+from segur_funding.organizations.authentication import HashedTokenAuthentication
+
 from .api import LargeListPagination, StandardPagination
-
-
-def _has_nul(data: Any) -> bool:
-    """Whether a decoded JSON value holds a NUL character in any string (key or value)."""
-    stack = [data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
+from .hygiene import input_problem
 
 
 class SafeJSONParser(JSONParser):
-    """JSON bodies; a document nested too deep for the decoder, or holding a NUL character
-    (which PostgreSQL refuses in any text), is a 400, not a crash."""
+    """JSON bodies; a document nested too deep for the decoder, or holding what
+    `core.hygiene.input_problem` refuses (NUL, lone surrogate, infinite number, huge string), is
+    a 400, not a crash. The hygiene middleware refuses those first; the parser says the same
+    for a request that reaches DRF another way."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError("Corps de requête illisible : imbrication trop profonde.") from None
-        if _has_nul(data):
-            raise ParseError("Corps de requête illisible : caractère nul (\\u0000) interdit.")
+        problem = input_problem(data)
+        if problem:
+            raise ParseError(f"Corps de requête illisible : {problem}.")
         return data
 
 
 JSON_PARSERS = [SafeJSONParser]
 # Token first: an anonymous call then answers 401 with `WWW-Authenticate: Token` (DRF answers 403
 # when the first authentication class gives no challenge, as the session one does).
-AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
+AUTHENTICATION = [HashedTokenAuthentication, SessionAuthentication]
 UPLOAD_PARSERS = [MultiPartParser, FormParser]
 # The public endpoints (no account): per-address limit of the "anon" rate.
 PUBLIC_THROTTLES = [AnonRateThrottle]
@@ -175,6 +165,20 @@ MAX_ID = 2**63 - 1
 def IdField(**kwargs: Any) -> serializers.IntegerField:
     """An integer identifier in the database's range (400 INVALID_INPUT outside it)."""
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related object by id: a whole number in the database's range, nothing else.
+
+    DRF's own field hands whatever came to `queryset.get(pk=...)`, where Django's int() turns
+    1.5 into 1 (the wrong object, silently), True into 1 and inf into an OverflowError (a 500).
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or (isinstance(data, float) and not data.is_integer()):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        pk = IdField().run_validation(data)
+        return super().to_internal_value(pk)
 
 
 class CursorPagination(LargeListPagination):

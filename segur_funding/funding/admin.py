@@ -32,6 +32,8 @@ from .constants import (
 )
 from .models import CorrectionRequest, ExportJob, FundingRequest, Payment, RequestEvent
 from .resources import csv_stream, export_rows, xlsx_bytes
+from .rules import payment_date_refusal
+from .selectors import request_validated_on
 
 INSTRUCT_PERM = "funding.instruct_fundingrequest"
 PAY_PERM = "funding.record_payment"
@@ -75,8 +77,24 @@ class PaymentForm(forms.Form):
         label="Date du versement",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         initial=clock.today,
+        help_text="Entre la validation de la demande et aujourd'hui.",
     )
     reference = forms.CharField(label="Référence du versement", max_length=100)
+
+    def __init__(self, *args, funding_request: FundingRequest, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.funding_request = funding_request
+
+    def clean_paid_on(self):
+        paid_on = self.cleaned_data["paid_on"]
+        refusal = payment_date_refusal(
+            paid_on=paid_on,
+            validated_on=request_validated_on(self.funding_request),
+            today=clock.today(),
+        )
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return paid_on
 
 
 class ValidateForm(forms.Form):
@@ -366,7 +384,7 @@ class FundingRequestAdmin(admin.ModelAdmin):
 
     def payment_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = self._get(request, pk, PAY_PERM)
-        form = PaymentForm(*_bound(request))
+        form = PaymentForm(*_bound(request), funding_request=obj)
         if request.method == "POST" and form.is_valid():
             try:
                 payment = services.payment_record(

@@ -420,8 +420,10 @@ class AspFundingRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     ))
     @action(detail=True, methods=["post"])
     def payment(self, request: Request, pk: int) -> Response:
-        data = self._input(PaymentInputSerializer, request)
-        services.payment_record(request=self.get_object(), user=request.user, **data)
+        funding_request = self.get_object()
+        data = PaymentInputSerializer(data=request.data, context={"funding_request": funding_request})
+        data.is_valid(raise_exception=True)
+        services.payment_record(request=funding_request, user=request.user, **data.validated_data)
         return self._detail(pk)
 
     @extend_schema(

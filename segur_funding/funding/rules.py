@@ -10,6 +10,7 @@ Pure: no ORM, no settings, no I/O. Dates are arguments, never read from a clock.
 """
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from segur_funding.core.errors import InvalidInput
@@ -79,6 +80,29 @@ class MilestoneFacts:
     advance_paid: bool
     refused: bool  # a request of this quote was refused
     balance_paid: bool = False
+
+
+# --- Payment dates ----------------------------------------------------------------------------
+
+
+PAYMENT_IN_FUTURE_MESSAGE = "La date de versement ne peut pas être dans le futur."
+
+
+def payment_date_refusal(*, paid_on: date, validated_on: date | None, today: date) -> str | None:
+    """Why a payment cannot be dated `paid_on`, or None.
+
+    The ASP pays a request it has validated: the transfer is dated between that decision
+    (Europe/Paris day) and today, both days included. The admin form, the API, the service and
+    the batch import of payments ask this one function.
+    """
+    if paid_on > today:
+        return PAYMENT_IN_FUTURE_MESSAGE
+    if validated_on is not None and paid_on < validated_on:
+        return (
+            f"La date de versement ({paid_on:%d/%m/%Y}) ne peut pas précéder la validation de la "
+            f"demande ({validated_on:%d/%m/%Y})."
+        )
+    return None
 
 
 def milestone_guard(facts: MilestoneFacts | None) -> Refusal | None:

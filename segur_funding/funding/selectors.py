@@ -1,10 +1,11 @@
 """Reads of funding requests, scoped to the user's editors, and what a quote may ask next."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from segur_funding.organizations.models import User
 from segur_funding.organizations.selectors import user_editor_ids
@@ -14,6 +15,11 @@ from segur_funding.quotes.selectors import QUOTE_HEAVY_FIELDS
 from . import rules
 from .constants import Milestone, RequestStatus
 from .models import CorrectionRequest, FundingRequest, Payment, RequestEvent
+
+
+def request_validated_on(request: FundingRequest) -> date | None:
+    """The Europe/Paris day the ASP validated the request (None before any decision)."""
+    return timezone.localdate(request.decided_at) if request.decided_at else None
 
 
 def requests_for_editor(*, user: User) -> QuerySet[FundingRequest]:

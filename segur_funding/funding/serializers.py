@@ -4,11 +4,13 @@ payment. Statuses and amounts are read-only: services compute and move them."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from segur_funding.core import clock
 from segur_funding.core.apis import IdField, LabelField, StatusField
 
 from .constants import Actor, CorrectionReason, RequestStatus
 from .models import CorrectionRequest, FundingRequest, Payment, RequestEvent
-from .rules import TRANSITIONS
+from .rules import TRANSITIONS, payment_date_refusal
+from .selectors import request_validated_on
 
 
 class PaymentSerializer(serializers.ModelSerializer):
@@ -168,5 +170,18 @@ class SendBackSerializer(serializers.Serializer):
 
 
 class PaymentInputSerializer(serializers.Serializer):
-    paid_on = serializers.DateField(help_text="Date du versement (pas dans le futur).")
+    paid_on = serializers.DateField(
+        help_text="Date du versement : entre la validation de la demande et aujourd'hui."
+    )
     reference = serializers.CharField(max_length=100, help_text="Référence du virement.")
+
+    def validate_paid_on(self, paid_on):
+        funding_request = self.context.get("funding_request")
+        refusal = payment_date_refusal(
+            paid_on=paid_on,
+            validated_on=request_validated_on(funding_request) if funding_request else None,
+            today=clock.today(),
+        )
+        if refusal:
+            raise serializers.ValidationError(refusal)
+        return paid_on

@@ -43,7 +43,7 @@ from .constants import (
     RequestStatus,
 )
 from .models import CorrectionRequest, ExportJob, FundingRequest, Payment, RequestEvent
-from .selectors import SIGNED_STATUSES, quote_balance_facts
+from .selectors import SIGNED_STATUSES, quote_balance_facts, request_validated_on
 
 
 def _fr(value: date | None) -> str:
@@ -349,6 +349,7 @@ def funding_request_validate(*, request: FundingRequest, user: User, comment: st
         user=user,
         comment=comment,
         facts=_milestone_facts(request),
+        # core.clock: the validation day bounds the payment date (rules.payment_date_refusal).
         decided_at=clock.now(),
     )
     notify.funding_request_decided_notify(request=request)
@@ -424,8 +425,6 @@ def payment_record(
     reference = reference.strip()
     if not reference:
         raise InvalidInput("Indiquez la référence du versement.")
-    if paid_on > today:
-        raise InvalidInput("La date de versement ne peut pas être dans le futur.")
     request_id = request if isinstance(request, int) else request.pk
     try:
         with transaction.atomic():
@@ -438,6 +437,11 @@ def payment_record(
                     f"« {locked.get_status_display()} »).",
                     code="NOT_VALIDATED",
                 )
+            refusal = rules.payment_date_refusal(
+                paid_on=paid_on, validated_on=request_validated_on(locked), today=today
+            )
+            if refusal:
+                raise InvalidInput(refusal)
             _move(
                 locked,
                 action=RequestAction.PAY,

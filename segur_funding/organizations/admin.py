@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
+from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
 from segur_funding.core.admin import reason_action
@@ -8,7 +9,7 @@ from segur_funding.core.errors import DomainError
 
 from . import accounts
 from .constants import OrganizationKind
-from .models import AccountRequest, Membership, Organization, User
+from .models import AccountRequest, ApiToken, Membership, Organization, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -127,3 +128,27 @@ class AccountRequestAdmin(SimpleHistoryAdmin):
                 request=obj, reviewer=request.user, reason=reason
             ),
         )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are listed without their value (only a digest is stored): who, since when, until
+    when, last used. An administrator can revoke one (delete); creating one is the user's."""
+
+    list_display = ["user", "prefix", "created_at", "expires_at", "last_used_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "prefix"]
+    ordering = ["-created_at"]
+    fields = ["user", "prefix", "created_at", "expires_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# DRF's token admin would list keys in clear; its table is emptied by the migration to ApiToken.
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)

@@ -35,3 +35,5 @@ class BankAccountStatus(models.TextChoices):
     VALIDATED = "validated", "Validé (en vigueur)"
     REJECTED = "rejected", "Refusé par l'ASP"
     SUPERSEDED = "superseded", "Remplacé"
+# An API token works for a year from its creation; the user renews it on /compte/jeton-api/.
+API_TOKEN_LIFETIME_DAYS = 365

@@ -257,3 +257,25 @@ class BankAccount(models.Model):
         from .rules import iban_masked
 
         return iban_masked(self.iban)
+
+
+class ApiToken(models.Model):
+    """A user's API token, stored as its SHA-256 digest: the key itself is shown once, when it is
+    created, and kept nowhere (see organizations/authentication.py)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="api_token")
+    digest = models.CharField("empreinte SHA-256", max_length=64, unique=True, editable=False)
+    prefix = models.CharField(
+        "début du jeton", max_length=8, editable=False,
+        help_text="Les 8 premiers caractères, pour reconnaître un jeton sans le révéler.",
+    )
+    created_at = models.DateTimeField("créé le")
+    expires_at = models.DateTimeField("expire le")
+    last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "jeton d'API"
+        verbose_name_plural = "jetons d'API"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 
 from .constants import ANS_REVIEWERS_GROUP, ASP_REVIEWERS_GROUP, OrganizationKind
-from .models import Organization, User
+from .models import ApiToken, Organization, User
 
 
 def user_organizations(*, user: User, kind: str | None = None) -> QuerySet[Organization]:
@@ -66,8 +66,7 @@ def clients_list() -> QuerySet[Organization]:
     return Organization.objects.filter(kind=OrganizationKind.CLIENT).order_by("name")
 
 
-def api_token_created_at(*, user: User):
-    """When the user's API token was created, or None if they have none (never the key)."""
-    from rest_framework.authtoken.models import Token
-
-    return Token.objects.filter(user=user).values_list("created", flat=True).first()
+def api_token_of(*, user: User):
+    """The user's API token (dates and the first characters: the key itself is not stored), or
+    None if they have none."""
+    return ApiToken.objects.filter(user=user).first()

@@ -1,10 +1,15 @@
 """Writes on organisations, people and reviewer groups."""
 
+from datetime import timedelta
+
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from .constants import ANS_REVIEWERS_GROUP, ASP_REVIEWERS_GROUP, Role
-from .models import Membership, Organization, User
+from segur_funding.core import clock
+
+from .authentication import token_digest, token_key_new
+from .constants import ANS_REVIEWERS_GROUP, API_TOKEN_LIFETIME_DAYS, ASP_REVIEWERS_GROUP, Role
+from .models import ApiToken, Membership, Organization, User
 
 # Model permissions per reviewer group, as "app_label.codename" patterns ("*" = every codename of
 # the app's models). ANS instructs referencing and keeps the reference data; ASP instructs funding
@@ -82,20 +87,26 @@ def membership_add(
 def api_token_create(*, user: User) -> str:
     """A new API token for the user, replacing any previous one (which stops working at once).
 
-    Returns the key: the caller shows it once; the page never shows it again.
+    Returns the key: the caller shows it once; only its digest is stored, so it can never be
+    shown again.
     """
-    from rest_framework.authtoken.models import Token
-
-    Token.objects.filter(user=user).delete()
-    return Token.objects.create(user=user).key
+    ApiToken.objects.filter(user=user).delete()
+    key = token_key_new()
+    now = clock.now()
+    ApiToken.objects.create(
+        user=user,
+        digest=token_digest(key),
+        prefix=key[:8],
+        created_at=now,
+        expires_at=now + timedelta(days=API_TOKEN_LIFETIME_DAYS),
+    )
+    return key
 
 
 @transaction.atomic
 def api_token_revoke(*, user: User) -> bool:
     """Delete the user's API token; False when there was none."""
-    from rest_framework.authtoken.models import Token
-
-    deleted, _ = Token.objects.filter(user=user).delete()
+    deleted, _ = ApiToken.objects.filter(user=user).delete()
     return deleted > 0
 
 

@@ -31,7 +31,7 @@ def api_token(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action")
         confirmed = request.POST.get("confirm") == "on"
         if action == "create":
-            has_token = selectors.api_token_created_at(user=request.user) is not None
+            has_token = selectors.api_token_of(user=request.user) is not None
             if has_token and not confirmed:
                 errors["create"] = "Cochez la case pour confirmer : l'ancien jeton cessera de fonctionner."
             else:
@@ -55,7 +55,7 @@ def api_token(request: HttpRequest) -> HttpResponse:
         request,
         "organizations/api_token.html",
         {
-            "created_at": selectors.api_token_created_at(user=request.user),
+            "token": selectors.api_token_of(user=request.user),
             "new_key": new_key,
             "errors": errors,
         },

@@ -9,7 +9,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from segur_funding.core.apis import IdField, LabelField, StatusField
+from segur_funding.core.apis import IdField, IdRelatedField, LabelField, StatusField
 from segur_funding.organizations.selectors import clients_list
 from segur_funding.referencing.models import REOPENABLE_STATUSES, Dossier
 from segur_funding.referential.models import Dsr
@@ -295,10 +295,10 @@ class LineInputSerializer(serializers.Serializer):
 
 
 class QuoteWriteSerializer(serializers.Serializer):
-    client = serializers.PrimaryKeyRelatedField(
+    client = IdRelatedField(
         queryset=clients_list(), help_text="Client (laboratoire) : voir /api/editor/clients/."
     )
-    dossier = serializers.PrimaryKeyRelatedField(
+    dossier = IdRelatedField(
         queryset=Dossier.objects.none(),
         help_text="Votre dossier de référencement de la solution proposée (référencée, ou en cours : "
         "commande conditionnée, règle des 120 jours). Il fixe le DSR du devis.",

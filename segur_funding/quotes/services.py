@@ -195,17 +195,40 @@ def _store_check(quote: Quote, report: dict) -> None:
     quote.checked_at = clock.now()
 
 
-def quote_check(*, quote: Quote, today: date | None = None) -> dict:
-    """Re-check a web quote now and keep the report (refreshes referencing dates)."""
+# The report a client signed is part of what was signed: never rewritten afterwards.
+FROZEN_REPORT_STATUSES = (QuoteStatus.SIGNED, QuoteStatus.DELIVERED)
+
+
+def _frozen_recheck(quote: Quote, *, user: User | None, today: date | None) -> dict:
+    """A signed quote checked again: the signed document against today's rules, answered and
+    recorded as its own history row; the stored (signed) report is left as it is."""
+    report = document_check(quote.document or quote_document(quote), today=today)
+    _event(
+        quote,
+        kind=QuoteEventKind.CHECKED,
+        user=user,
+        comment=f"Nouvelle vérification après signature : {Verdict(report['verdict']).label}. "
+        "Le rapport signé est conservé.",
+    )
+    return report
+
+
+def quote_check(*, quote: Quote, today: date | None = None, user: User | None = None) -> dict:
+    """Re-check a web quote now and keep the report (refreshes referencing dates); a signed
+    quote's report is not rewritten (see `_frozen_recheck`)."""
+    if quote.status in FROZEN_REPORT_STATUSES:
+        return _frozen_recheck(quote, user=user, today=today)
+    # The status condition of the updates: a signature committed meanwhile wins.
+    unsigned = Quote.objects.filter(pk=quote.pk).exclude(status__in=FROZEN_REPORT_STATUSES)
     try:
         report = document_check(quote_document(quote), today=today)
     except InvalidInput as exc:
-        Quote.objects.filter(pk=quote.pk).update(
+        unsigned.update(
             check_status=CheckStatus.FAILED, check_error=exc.message, verdict="", check_report=None
         )
         raise
     _store_check(quote, report)
-    Quote.objects.filter(pk=quote.pk).update(
+    unsigned.update(
         check_report=quote.check_report,
         verdict=quote.verdict,
         check_status=quote.check_status,
@@ -219,12 +242,10 @@ def quote_check(*, quote: Quote, today: date | None = None) -> dict:
 
 
 def _number_next(*, editor: Organization, today: date) -> str:
-    count = Quote.objects.filter(editor=editor, origin=QuoteOrigin.WEB).count()
-    while True:
-        count += 1
-        number = f"D-{today.year}-{count:04d}"
-        if not Quote.objects.filter(editor=editor, origin=QuoteOrigin.WEB, number=number).exists():
-            return number
+    # A counter row locked until this transaction ends: no two creations get the same number.
+    from .numbering import quote_number_next
+
+    return quote_number_next(editor_id=editor.pk, year=today.year)
 
 
 def _lines_replace(quote: Quote, lines: Sequence[LineInput]) -> None:

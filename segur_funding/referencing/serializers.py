@@ -6,7 +6,7 @@ Every status, date and number is read-only: it changes through the command endpo
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from segur_funding.core.apis import IdField, LabelField, StatusField
+from segur_funding.core.apis import IdField, IdRelatedField, LabelField, StatusField
 from segur_funding.core.files import MAX_UPLOAD_BYTES
 from segur_funding.referential.models import Dsr
 
@@ -226,7 +226,7 @@ class DossierDetailSerializer(DossierListSerializer):
 
 
 class DossierCreateSerializer(serializers.Serializer):
-    solution_version = serializers.PrimaryKeyRelatedField(
+    solution_version = IdRelatedField(
         queryset=SolutionVersion.objects.none(), help_text="Version de votre solution."
     )
     dsr = serializers.SlugRelatedField(

@@ -35,9 +35,8 @@ class DemoWorld:
 
 
 def demo_world_load(django_db_blocker, tmp_path_factory) -> Iterator[DemoWorld]:
-    from rest_framework.authtoken.models import Token
-
     from segur_funding.organizations.demo import demo_accounts_load, demo_data_load
+    from segur_funding.organizations.services import api_token_create
     from segur_funding.referential.services import reference_data_load
 
     media_root = tmp_path_factory.mktemp("private")
@@ -50,7 +49,7 @@ def demo_world_load(django_db_blocker, tmp_path_factory) -> Iterator[DemoWorld]:
             for _ in demo_data_load():
                 pass
             accounts = demo_accounts_load()
-            tokens = {name: Token.objects.create(user=user).key for name, user in accounts.users.items()}
+            tokens = {name: api_token_create(user=user) for name, user in accounts.users.items()}
             yield DemoWorld(
                 users=accounts.users,
                 tokens=tokens,

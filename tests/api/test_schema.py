@@ -6,6 +6,7 @@ editor for /api/editor/, a lab for /api/lab/, the ANS and ASP reviewers for thei
 """
 
 from io import StringIO
+from urllib.parse import urlencode
 
 import pytest
 from django.core.management import call_command
@@ -160,3 +161,101 @@ def test_no_generated_request_makes_a_server_error(demo, wsgi_in_test_transactio
 
     assert len(set(calls)) >= 50, "toutes les opérations doivent avoir été appelées"
     assert not errors, "\n".join(errors)
+
+
+# Values that decode fine but broke the server further down (core/hygiene.py): as JSON literals.
+HOSTILE_JSON = ['"\\ud800"', '"a\\u0000b"', '"' + "A" * 50_001 + '"', "1e400", "-1e400", "1.5",
+                "99999999999999999999999999", "true"]
+HOSTILE_TEXT = ["a\x00b", "A" * 50_001, "1e400", "1.5", "-1", "99999999999999999999999999",
+                "\ufffd\U0001f600"]
+
+
+def _leaves(value, path=()):
+    """Paths to every string, number or boolean of a decoded JSON body."""
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from _leaves(child, (*path, key))
+    elif isinstance(value, list):
+        for i, child in enumerate(value):
+            yield from _leaves(child, (*path, i))
+    else:
+        yield path
+
+
+def _with_marker(body, path, marker: str):
+    import copy
+
+    if not path:
+        return marker
+    body = copy.deepcopy(body)
+    node = body
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = marker
+    return body
+
+
+def test_hostile_values_in_every_field_make_no_server_error(demo, client, wsgi_in_test_transaction):
+    """Every operation, every body field and query parameter, with a lone surrogate, a NUL, a
+    50,001-character string, infinite, fractional and huge numbers: a 4xx each time."""
+    import json
+
+    import schemathesis
+    from django.db import transaction
+    from hypothesis.errors import Unsatisfiable
+    from schemathesis import GenerationMode
+
+    api = schemathesis.openapi.from_wsgi("/api/schema/?format=json", wsgi_in_test_transaction)
+    real = _real_objects(demo)
+    errors: list[str] = []
+    sent = 0
+
+    def send(method: str, url: str, headers: dict, **kwargs) -> None:
+        nonlocal sent
+        savepoint = transaction.savepoint()
+        try:
+            response = client.generic(method, url, headers=headers, **kwargs)
+            sent += 1
+            if response.status_code >= 500:
+                errors.append(f"{method} {url} {str(kwargs.get('data'))[:200]} -> {response.status_code}")
+        finally:
+            transaction.savepoint_rollback(savepoint)
+
+    for result in api.get_all_operations():
+        operation = result.ok()
+        who = _audience(operation.path)
+        headers = {"Authorization": f"Token {demo.tokens[who]}"} if who else {}
+        params = next((v for k, v in real.items() if operation.path.startswith(k)), {})
+        path = operation.path
+        for parameter in operation.path_parameters:
+            path = path.replace("{" + parameter.name + "}", str(params.get(parameter.name, 1)))
+        url = path
+        method = operation.method.upper()
+        for parameter in operation.query:
+            for value in HOSTILE_TEXT:
+                send(method, url, headers, QUERY_STRING=urlencode({parameter.name: value}))
+        cases = []
+        strategy = operation.as_strategy(generation_mode=GenerationMode.POSITIVE)
+        try:
+            _fuzz(strategy, 1, cases.append)
+        except Unsatisfiable:  # nothing to generate: the query parameters above were all it takes
+            continue
+        case = cases[0]
+        if case.media_type == "application/json" and case.body is not None:
+            for leaf in list(_leaves(case.body))[:12]:
+                marked = json.dumps(_with_marker(case.body, leaf, "@@HOSTILE@@"))
+                for literal in HOSTILE_JSON:
+                    body = marked.replace('"@@HOSTILE@@"', literal)
+                    send(method, url, headers, data=body, content_type="application/json")
+        elif case.media_type == "multipart/form-data" and isinstance(case.body, dict):
+            from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+
+            for key, value in case.body.items():
+                if isinstance(value, bytes):
+                    continue
+                for hostile in HOSTILE_TEXT:
+                    data = encode_multipart(BOUNDARY, {**case.body, key: hostile})
+                    send(method, url, headers, data=data, content_type=MULTIPART_CONTENT)
+
+    assert sent >= 550
+    assert not errors, "\n".join(errors[:40])

@@ -5,11 +5,13 @@ signature rules), except the referencing dossier, which belongs to another app a
 as the referencing services would leave it.
 """
 
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import factory
 
+from segur_funding.core import clock
 from segur_funding.organizations.constants import OrganizationKind, Role
 from segur_funding.organizations.models import Membership, Organization, User
 from segur_funding.quotes import services as quote_services
@@ -184,3 +186,11 @@ class Scenario:
         return quote_services.quote_declare_delivery(
             quote=quote, user=self.lab_user, delivered_on=DELIVERY_DAY, today=DELIVERY_DAY
         )
+
+
+def asp_validate(request, user, *, on: date):
+    """The ASP validates `request` on day `on` (Paris): a payment is dated that day or later."""
+    from segur_funding.funding import services
+
+    with clock.travel_to(datetime.combine(on, time(12), tzinfo=ZoneInfo("Europe/Paris"))):
+        return services.funding_request_validate(request=request, user=user)

@@ -20,7 +20,7 @@ from segur_funding.core.errors import DomainError
 from segur_funding.funding import services
 from segur_funding.funding.constants import ALREADY_PAID_MESSAGE, RequestStatus
 from segur_funding.funding.models import FundingRequest, Payment, RequestEvent
-from tests.funding.factories import ADVANCE_DAY, PAID_DAY, Scenario, asp_user
+from tests.funding.factories import ADVANCE_DAY, PAID_DAY, Scenario, asp_user, asp_validate
 
 CALLS = 50
 
@@ -31,7 +31,7 @@ def test_fifty_concurrent_payments_of_one_milestone_make_exactly_one(reference_d
     asp = asp_user()
     quote = scenario.signed()
     request = services.advance_request_file(quote=quote, user=scenario.editor_user, today=ADVANCE_DAY)
-    services.funding_request_validate(request=request, user=asp)
+    asp_validate(request, asp, on=ADVANCE_DAY)
 
     start = threading.Barrier(CALLS)
     in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()

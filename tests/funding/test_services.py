@@ -16,6 +16,7 @@ from tests.funding.factories import (
     PAID_DAY,
     EditorFactory,
     Scenario,
+    asp_validate,
     member,
 )
 
@@ -48,7 +49,7 @@ def refused(call, *, code: str | None = None, match: str = ""):
 def paid_advance(scenario: Scenario, asp, quote=None):
     quote = quote or scenario.delivered()
     request = services.advance_request_file(quote=quote, user=scenario.editor_user, today=ADVANCE_DAY)
-    services.funding_request_validate(request=request, user=asp)
+    asp_validate(request, asp, on=ADVANCE_DAY)
     services.payment_record(request=request, user=asp, paid_on=PAID_DAY, reference="ASP-AV-1", today=PAID_DAY)
     return quote, request
 
@@ -176,7 +177,7 @@ class TestAspDecisions:
     def test_validate_then_pay_marks_the_request_paid(self, scenario, asp):
         quote = scenario.signed()
         request = services.advance_request_file(quote=quote, user=scenario.editor_user, today=ADVANCE_DAY)
-        services.funding_request_validate(request=request, user=asp)
+        asp_validate(request, asp, on=ADVANCE_DAY)
         payment = services.payment_record(
             request=request, user=asp, paid_on=PAID_DAY, reference="ASP-2022-001", today=PAID_DAY
         )
@@ -218,7 +219,7 @@ class TestAspDecisions:
     def test_payment_needs_a_reference_and_a_past_date(self, scenario, asp):
         quote = scenario.signed()
         request = services.advance_request_file(quote=quote, user=scenario.editor_user, today=ADVANCE_DAY)
-        services.funding_request_validate(request=request, user=asp)
+        asp_validate(request, asp, on=ADVANCE_DAY)
         with pytest.raises(InvalidInput):
             services.payment_record(
                 request=request, user=asp, paid_on=PAID_DAY, reference=" ", today=PAID_DAY
@@ -255,7 +256,7 @@ class TestAspDecisions:
         correction.refresh_from_db()
         assert request.status == RequestStatus.RESUBMITTED
         assert correction.resolved_at is not None
-        services.funding_request_validate(request=request, user=asp)
+        asp_validate(request, asp, on=ADVANCE_DAY)
         request.refresh_from_db()
         assert request.status == RequestStatus.VALIDATED
         assert request.events.count() == 4
@@ -271,7 +272,7 @@ class TestAspDecisions:
         request = services.advance_request_file(quote=quote, user=scenario.editor_user, today=ADVANCE_DAY)
         services.funding_request_refuse(request=request, user=asp, comment="Devis non éligible.")
         refused(
-            lambda: services.funding_request_validate(request=request, user=asp),
+            lambda: asp_validate(request, asp, on=ADVANCE_DAY),
             code="ILLEGAL_TRANSITION",
         )
         refused(
@@ -285,7 +286,7 @@ class TestAspDecisions:
         quote = scenario.signed()
         request = services.advance_request_file(quote=quote, user=scenario.editor_user, today=ADVANCE_DAY)
         stale = FundingRequest.objects.get(pk=request.pk)
-        services.funding_request_validate(request=request, user=asp)
+        asp_validate(request, asp, on=ADVANCE_DAY)
         # A second reviewer still looking at the "submitted" page refuses it: the row is read
         # again under lock, so the move is judged on its real status.
         refused(
@@ -303,7 +304,7 @@ class TestBalance:
         )
         assert balance.amount == Decimal("23058.00")
         assert balance.invoice.name.endswith(".pdf")
-        services.funding_request_validate(request=balance, user=asp)
+        asp_validate(balance, asp, on=BALANCE_DAY)
         services.payment_record(
             request=balance,
             user=asp,
@@ -319,7 +320,7 @@ class TestBalance:
     def test_balance_refused_before_the_advance_is_paid(self, scenario, asp):
         quote = scenario.delivered()
         request = services.advance_request_file(quote=quote, user=scenario.editor_user, today=ADVANCE_DAY)
-        services.funding_request_validate(request=request, user=asp)
+        asp_validate(request, asp, on=ADVANCE_DAY)
         refused(
             lambda: services.balance_request_file(
                 quote=quote, user=scenario.editor_user, invoice=invoice(), today=BALANCE_DAY

@@ -10,7 +10,7 @@ from segur_funding.core.money import format_eur
 from segur_funding.funding import services
 from segur_funding.notifications.constants import NotificationKind
 from segur_funding.notifications.models import Notification
-from tests.funding.factories import ADVANCE_DAY, BALANCE_DAY, PAID_DAY, Scenario, asp_user
+from tests.funding.factories import ADVANCE_DAY, BALANCE_DAY, PAID_DAY, Scenario, asp_user, asp_validate
 from tests.funding.test_services import invoice
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,12 +29,12 @@ def test_whole_funding_journey_notifies_each_person_once(reference_data):
 
     quote = scenario.delivered()
     advance = services.advance_request_file(quote=quote, user=scenario.editor_user, today=ADVANCE_DAY)
-    services.funding_request_validate(request=advance, user=asp)
+    asp_validate(advance, asp, on=ADVANCE_DAY)
     services.payment_record(request=advance, user=asp, paid_on=PAID_DAY, reference="AV-1", today=PAID_DAY)
     balance = services.balance_request_file(
         quote=quote, user=scenario.editor_user, invoice=invoice(), today=BALANCE_DAY
     )
-    services.funding_request_validate(request=balance, user=asp)
+    asp_validate(balance, asp, on=BALANCE_DAY)
     services.payment_record(
         request=balance, user=asp, paid_on=BALANCE_DAY, reference="SO-1", today=BALANCE_DAY
     )

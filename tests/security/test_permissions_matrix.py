@@ -301,7 +301,7 @@ def snapshot(*, acting_user) -> dict[str, list]:
         apps.get_model("referential", "Dsr"),
         apps.get_model("referential", "FundingWindow"),
         apps.get_model("auth", "Group"),
-        apps.get_model("authtoken", "Token"),
+        apps.get_model("organizations", "ApiToken"),
     ]
     for optional in ("NotificationPreference", "CalendarFeed"):
         try:

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('organizations', '0002_account_requests_admins_and_bank_accounts'),
+        ('organizations', '0004_account_requests_admins_and_bank_accounts'),
         ('quotes', '0003_awaiting_request_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -114,11 +114,12 @@ class EditorQuoteViewSet(ScopedQuoteViewSet):
     @extend_schema(**_editor_command(
         "Vérifier de nouveau le devis",
         "Relance le vérificateur (les dates du dossier de référencement sont relues) et garde le "
-        "rapport.",
+        "rapport. Un devis signé garde le rapport signé : la nouvelle vérification est ajoutée à "
+        "son historique (`events`), sans rien modifier d'autre.",
     ))
     @action(detail=True, methods=["post"])
     def check(self, request: Request, pk: int) -> Response:
-        services.quote_check(quote=self.get_object())
+        services.quote_check(quote=self.get_object(), user=request.user)
         return self._detail(pk)
 
     @extend_schema(**_editor_command(

@@ -1,0 +1,20 @@
+"""Plumbing tables shared by every app (no business data here)."""
+
+from django.db import models
+
+
+class NumberCounter(models.Model):
+    """The last business number handed out in a series (`scope`, `year`), e.g. one editor's quotes
+    of 2026. Read and bumped under a row lock by `core.numbering.number_next`."""
+
+    scope = models.CharField("série", max_length=60)
+    year = models.PositiveSmallIntegerField("année")
+    last = models.PositiveIntegerField("dernier numéro attribué", default=0)
+
+    class Meta:
+        verbose_name = "compteur de numérotation"
+        verbose_name_plural = "compteurs de numérotation"
+        constraints = [models.UniqueConstraint(fields=["scope", "year"], name="number_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.year} : {self.last}"
