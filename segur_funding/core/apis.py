@@ -13,13 +13,11 @@ from drf_spectacular.plumbing import ResolvedComponent, build_choice_description
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema_field
 from rest_framework import serializers
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ParseError
 from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
-
-from segur_funding.organizations.authentication import HashedTokenAuthentication
 
 from .api import LargeListPagination, StandardPagination
 from .hygiene import input_problem
@@ -45,7 +43,10 @@ class SafeJSONParser(JSONParser):
 JSON_PARSERS = [SafeJSONParser]
 # Token first: an anonymous call then answers 401 with `WWW-Authenticate: Token` (DRF answers 403
 # when the first authentication class gives no challenge, as the session one does).
-AUTHENTICATION = [HashedTokenAuthentication, SessionAuthentication]
+# The classes of settings.REST_FRAMEWORK (hashed API keys first, so that an anonymous call is told
+# 401 with the token scheme; then the browser's session): named there, so that core does not
+# import organizations.
+AUTHENTICATION = list(api_settings.DEFAULT_AUTHENTICATION_CLASSES)
 UPLOAD_PARSERS = [MultiPartParser, FormParser]
 # The public endpoints (no account): per-address limit of the "anon" rate.
 PUBLIC_THROTTLES = [AnonRateThrottle]

@@ -76,7 +76,7 @@ def test_two_imports_of_one_payment_file_at_once_pay_each_request_once(reference
     for number in ("DEV-A", "DEV-B", "DEV-C"):
         quote = scenario.signed(number=number)
         request = services.advance_request_file(quote=quote, user=scenario.editor_user, today=ADVANCE_DAY)
-        services.funding_request_validate(request=request, user=asp)
+        asp_validate(request, asp, on=ADVANCE_DAY)
         rows.append(f"{request.pk};{request.amount};{PAID_DAY:%d/%m/%Y};VIR-{request.pk}")
     content = ("\n".join(rows) + "\n").encode()
 

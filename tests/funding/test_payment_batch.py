@@ -12,7 +12,7 @@ from segur_funding.funding import bank, payment_batch, services
 from segur_funding.funding.constants import RequestStatus
 from segur_funding.funding.models import FundingRequest, Payment
 from segur_funding.organizations.models import Membership
-from tests.funding.factories import ADVANCE_DAY, Scenario
+from tests.funding.factories import ADVANCE_DAY, Scenario, asp_validate
 
 pytestmark = pytest.mark.django_db
 PAID_ON = date(2022, 6, 20)
@@ -26,7 +26,7 @@ def validated(reference_data, asp, private_media):
     for number in ("DEV-1", "DEV-2"):
         quote = scenario.signed(number=number)
         request = services.advance_request_file(quote=quote, user=scenario.editor_user, today=ADVANCE_DAY)
-        requests.append(services.funding_request_validate(request=request, user=asp) or request)
+        requests.append(asp_validate(request, asp, on=ADVANCE_DAY) or request)
     Membership.objects.filter(user=scenario.editor_user).update(is_admin=True)
     account = bank.bank_account_submit(
         organization=scenario.editor,
