@@ -13,11 +13,13 @@ from drf_spectacular.plumbing import ResolvedComponent, build_choice_description
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema_field
 from rest_framework import serializers
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ParseError
 from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.throttling import AnonRateThrottle
+
+from segur_funding.organizations.authentication import TokenAuthentication
 
 from .api import LargeListPagination, StandardPagination
 

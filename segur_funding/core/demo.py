@@ -30,6 +30,43 @@ DEMO_MODULES = (
 )
 
 
+# The demo organisations, as data: loaded by `demo_accounts_load`, looked for by the deployment
+# check (core.checks), which flags a row matching a name AND its identifier (a real company
+# may share a name).
+DEMO_ORGANIZATIONS: tuple[dict[str, object], ...] = (
+    {
+        "name": "Biologiciel SAS",
+        "kind": OrganizationKind.EDITOR,
+        "siren": "732829320",
+        "address": "12 rue des Analyses, 69007 Lyon",
+        "contact_email": "contact@biologiciel.demo.test",
+    },
+    {
+        "name": "LabSoft Santé",
+        "kind": OrganizationKind.EDITOR,
+        "siren": "552081317",
+        "address": "3 quai du Numérique, 33000 Bordeaux",
+        "contact_email": "contact@labsoft.demo.test",
+    },
+    {
+        "name": "Laboratoire BioRhône",
+        "kind": OrganizationKind.CLIENT,
+        "client_kind": ClientKind.CITY_LAB,
+        "siret": "44306184000015",
+        "geographic_sites": 12,
+        "address": "5 avenue Berthelot, 69007 Lyon",
+    },
+    {
+        "name": "Laboratoire du Littoral",
+        "kind": OrganizationKind.CLIENT,
+        "client_kind": ClientKind.CITY_LAB,
+        "siret": "38012986000017",
+        "geographic_sites": 1,
+        "address": "1 place du Port, 17000 La Rochelle",
+    },
+)
+
+
 @dataclass(frozen=True)
 class DemoAccounts:
     editor: Organization
@@ -60,36 +97,7 @@ def demo_accounts_load() -> DemoAccounts:
     if not settings.SEGUR_DEMO_MODE:
         raise RuntimeError("Les comptes de démonstration n'existent qu'en mode démo.")
     groups = reviewer_groups_setup()
-    editor = _org(
-        "Biologiciel SAS",
-        kind=OrganizationKind.EDITOR,
-        siren="732829320",
-        address="12 rue des Analyses, 69007 Lyon",
-        contact_email="contact@biologiciel.demo.test",
-    )
-    editor2 = _org(
-        "LabSoft Santé",
-        kind=OrganizationKind.EDITOR,
-        siren="552081317",
-        address="3 quai du Numérique, 33000 Bordeaux",
-        contact_email="contact@labsoft.demo.test",
-    )
-    lab = _org(
-        "Laboratoire BioRhône",
-        kind=OrganizationKind.CLIENT,
-        client_kind=ClientKind.CITY_LAB,
-        siret="44306184000015",
-        geographic_sites=12,
-        address="5 avenue Berthelot, 69007 Lyon",
-    )
-    lab2 = _org(
-        "Laboratoire du Littoral",
-        kind=OrganizationKind.CLIENT,
-        client_kind=ClientKind.CITY_LAB,
-        siret="38012986000017",
-        geographic_sites=1,
-        address="1 place du Port, 17000 La Rochelle",
-    )
+    editor, editor2, lab, lab2 = (_org(**spec) for spec in DEMO_ORGANIZATIONS)
     users = {
         "editeur": _user("editeur@demo.test", first="Élise", last="Martin"),
         "editeur2": _user("editeur2@demo.test", first="Hugo", last="Bernard"),

@@ -2,7 +2,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .forms import AdminLoginForm
 from .models import Membership, Organization, User
+
+# The admin's login refuses over-long and demo identifiers like the site's (organizations.forms).
+admin.site.login_form = AdminLoginForm
 
 
 class MembershipInline(admin.TabularInline):
