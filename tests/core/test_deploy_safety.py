@@ -2,6 +2,7 @@
 and its accounts cannot sign in anywhere outside demo mode."""
 
 import io
+import os
 import subprocess
 from html import unescape
 
@@ -105,8 +106,11 @@ def test_demo_accounts_still_work_in_demo_mode(client, demo_users, settings):
 
 def _dry_run(target: str) -> str:
     """The commands `make <target>` would run (-n: none is run; -B: as if nothing were built)."""
+    # Without the variables of a `make test` this may run under (its flags, jobserver, level).
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
     result = subprocess.run(
-        ["make", "-n", "-B", target], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+        ["make", "-n", "-B", target], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        check=True,
     )
     return result.stdout
 
