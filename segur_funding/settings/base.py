@@ -20,7 +20,11 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
-    return int(value) if value else default
+    if not value:
+        return default
+    if not value.isdigit() or int(value) == 0:
+        raise ImproperlyConfigured(f"La variable d'environnement {name} doit être un entier positif.")
+    return int(value)
 
 
 def env_list(name: str, default: str = "") -> list[str]:

@@ -102,3 +102,11 @@ def test_demo_accounts_exist_with_their_roles(reference_data):
     assert is_asp_reviewer(user=users["asp@demo.test"])
     assert not is_ans_reviewer(user=users["asp@demo.test"])
     assert users["admin@demo.test"].is_superuser
+
+
+def test_session_and_lockout_limits_must_be_positive_integers():
+    for name in ("SEGUR_SESSION_IDLE_MINUTES", "SEGUR_STAFF_SESSION_IDLE_MINUTES", "SEGUR_SESSION_MAX_HOURS",
+                 "SEGUR_LOGIN_FAILURES_PER_ADDRESS"):
+        result = _manage("check", env={**PRODUCTION_ENV, name: "deux heures"})
+        assert result.returncode != 0
+        assert f"{name} doit être un entier positif" in result.stderr
