@@ -17,11 +17,11 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ParseError
 from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.throttling import AnonRateThrottle
 
 from segur_funding.organizations.authentication import TokenAuthentication
 
 from .api import LargeListPagination, StandardPagination
+from .throttling import AnonRateThrottle
 
 
 def _has_nul(data: Any) -> bool:
