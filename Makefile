@@ -1,4 +1,5 @@
 # segur_funding — `make run` to serve, `make test` for the whole suite; `make setup` is idempotent.
+# `make deploy` is the production sequence (production settings, never the demo): see SECURITY.md.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -9,13 +10,36 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: setup run test lint bench worker beat system-deps clean
+STATIC_STAMP := var/static/.collected
 
-setup: $(STAMP) system-deps
+.PHONY: setup run test lint bench worker beat system-deps clean deploy
+
+setup: $(STAMP) system-deps $(STATIC_STAMP)
 	@mkdir -p var/static var/private
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py load_demo_data
+
+# Static files with hashed names and compressed copies, whose manifest the production settings
+# need (without it every page answers 500). Compressing takes minutes, so they are collected
+# again only when our static/ files or the installed packages change.
+$(STATIC_STAMP): $(STAMP) $(shell find static -type f 2>/dev/null)
+	$(PY) manage.py collectstatic --noinput -v0
+	@touch $@
+
+# Production: collects static files (when they changed), checks the settings and that no demo
+# data is in the database, migrates, loads the reference data (never the demo), asks for the first administrator in
+# the terminal (or DJANGO_SUPERUSER_EMAIL / DJANGO_SUPERUSER_PASSWORD), then checks again.
+# Replayable: every step is idempotent.
+deploy: export DJANGO_SETTINGS_MODULE := segur_funding.settings.production
+deploy: $(STAMP) $(STATIC_STAMP)
+	@mkdir -p var/static var/private
+	$(PY) manage.py check --deploy
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_reference_data
+	$(PY) manage.py create_first_admin
+	$(PY) manage.py check --deploy
+	@echo "Déploiement prêt : démarrez gunicorn (segur_funding.wsgi), les workers Celery et un beat."
 
 $(STAMP): pyproject.toml
 	@PYTHON=$(PYTHON) VENV=$(VENV) bash scripts/install.sh

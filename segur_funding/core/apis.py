@@ -17,10 +17,10 @@ from rest_framework.exceptions import ParseError
 from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle
 
 from .api import LargeListPagination, StandardPagination
 from .hygiene import input_problem
+from .throttling import AnonRateThrottle
 
 
 class SafeJSONParser(JSONParser):

@@ -9,7 +9,11 @@ from segur_funding.core.errors import DomainError
 
 from . import accounts
 from .constants import OrganizationKind
+from .forms import AdminLoginForm
 from .models import AccountRequest, ApiToken, Membership, Organization, User
+
+# The admin's login refuses over-long and demo identifiers like the site's (organizations.forms).
+admin.site.login_form = AdminLoginForm
 
 
 class MembershipInline(admin.TabularInline):

@@ -3,7 +3,8 @@
 DRF's TokenAuthentication, with the lookup made by SHA-256 digest instead of the key itself: a
 leaked database (or an admin page) gives no usable key. A key is 160 random bits, so a fast hash
 is enough (a slow password hash protects guessable secrets, which these are not). The token also
-expires, and its last use is kept (written at most once a minute, not on every call).
+expires, and its last use is kept (written at most once a minute, not on every call). Demo
+accounts are refused outside demo mode, as by the login forms and sessions.
 """
 
 import hashlib
@@ -15,7 +16,9 @@ from rest_framework.authentication import TokenAuthentication
 
 from segur_funding.core import clock
 
+from .backends import sign_in_refused
 from .models import ApiToken
+from .rules import DEMO_ACCOUNT_REFUSED
 
 LAST_USE_PRECISION = timedelta(minutes=1)
 
@@ -29,7 +32,17 @@ def token_key_new() -> str:
     return secrets.token_hex(20)
 
 
-class HashedTokenAuthentication(TokenAuthentication):
+class RefuseDemoAccountsMixin:
+    """DRF's authentication only asks `user.is_active`; this asks our rule too."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None and sign_in_refused(result[0]):
+            raise exceptions.AuthenticationFailed(DEMO_ACCOUNT_REFUSED)
+        return result
+
+
+class HashedTokenAuthentication(RefuseDemoAccountsMixin, TokenAuthentication):
     keyword = "Token"
     model = ApiToken
 

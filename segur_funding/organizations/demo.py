@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from segur_funding.organizations.constants import (
     ANS_REVIEWERS_GROUP,
@@ -21,6 +22,8 @@ from segur_funding.organizations.constants import (
 from segur_funding.organizations.models import Organization, User
 from segur_funding.organizations.services import membership_add, reviewer_groups_setup
 
+from .rules import DEMO_EMAIL_DOMAIN
+
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - demo mode only, refused outside it
 DEMO_MODULES = (
     "segur_funding.referencing.demo",
@@ -28,6 +31,43 @@ DEMO_MODULES = (
     "segur_funding.funding.demo",
     "segur_funding.notifications.demo",
     "segur_funding.alerts.demo",
+)
+
+
+# The demo organisations, as data: loaded by `demo_accounts_load`, looked for by the deployment
+# check (dashboard.checks), which flags a row matching a name AND its identifier (a real company
+# may share a name).
+DEMO_ORGANIZATIONS: tuple[dict[str, object], ...] = (
+    {
+        "name": "Biologiciel SAS",
+        "kind": OrganizationKind.EDITOR,
+        "siren": "732829320",
+        "address": "12 rue des Analyses, 69007 Lyon",
+        "contact_email": "contact@biologiciel.demo.test",
+    },
+    {
+        "name": "LabSoft Santé",
+        "kind": OrganizationKind.EDITOR,
+        "siren": "552081317",
+        "address": "3 quai du Numérique, 33000 Bordeaux",
+        "contact_email": "contact@labsoft.demo.test",
+    },
+    {
+        "name": "Laboratoire BioRhône",
+        "kind": OrganizationKind.CLIENT,
+        "client_kind": ClientKind.CITY_LAB,
+        "siret": "44306184000015",
+        "geographic_sites": 12,
+        "address": "5 avenue Berthelot, 69007 Lyon",
+    },
+    {
+        "name": "Laboratoire du Littoral",
+        "kind": OrganizationKind.CLIENT,
+        "client_kind": ClientKind.CITY_LAB,
+        "siret": "38012986000017",
+        "geographic_sites": 1,
+        "address": "1 place du Port, 17000 La Rochelle",
+    },
 )
 
 
@@ -61,36 +101,7 @@ def demo_accounts_load() -> DemoAccounts:
     if not settings.SEGUR_DEMO_MODE:
         raise RuntimeError("Les comptes de démonstration n'existent qu'en mode démo.")
     groups = reviewer_groups_setup()
-    editor = _org(
-        "Biologiciel SAS",
-        kind=OrganizationKind.EDITOR,
-        siren="732829320",
-        address="12 rue des Analyses, 69007 Lyon",
-        contact_email="contact@biologiciel.demo.test",
-    )
-    editor2 = _org(
-        "LabSoft Santé",
-        kind=OrganizationKind.EDITOR,
-        siren="552081317",
-        address="3 quai du Numérique, 33000 Bordeaux",
-        contact_email="contact@labsoft.demo.test",
-    )
-    lab = _org(
-        "Laboratoire BioRhône",
-        kind=OrganizationKind.CLIENT,
-        client_kind=ClientKind.CITY_LAB,
-        siret="44306184000015",
-        geographic_sites=12,
-        address="5 avenue Berthelot, 69007 Lyon",
-    )
-    lab2 = _org(
-        "Laboratoire du Littoral",
-        kind=OrganizationKind.CLIENT,
-        client_kind=ClientKind.CITY_LAB,
-        siret="38012986000017",
-        geographic_sites=1,
-        address="1 place du Port, 17000 La Rochelle",
-    )
+    editor, editor2, lab, lab2 = (_org(**spec) for spec in DEMO_ORGANIZATIONS)
     users = {
         "editeur": _user("editeur@demo.test", first="Élise", last="Martin"),
         "editeur2": _user("editeur2@demo.test", first="Hugo", last="Bernard"),
@@ -124,3 +135,20 @@ def demo_data_load() -> Iterator[str]:
             continue
         with transaction.atomic():
             yield from module.demo_load(accounts=accounts)
+
+
+# --- What makes data « demo » (the deployment checks and create_first_admin read it) ----------
+
+
+def demo_user_filter() -> Q:
+    return Q(email__iendswith="@" + DEMO_EMAIL_DOMAIN) | Q(email__iendswith="." + DEMO_EMAIL_DOMAIN)
+
+
+def demo_organization_filter() -> Q:
+    query = Q(contact_email__iendswith="@" + DEMO_EMAIL_DOMAIN) | Q(
+        contact_email__iendswith="." + DEMO_EMAIL_DOMAIN
+    )
+    for spec in DEMO_ORGANIZATIONS:
+        identifiers = {key: spec[key] for key in ("siren", "siret") if spec.get(key)}
+        query |= Q(name=spec["name"], **identifiers)
+    return query

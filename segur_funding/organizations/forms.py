@@ -1,8 +1,12 @@
 from django import forms
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
 
 from .constants import OrganizationKind
 from .models import AccountRequest, validate_finess, validate_siren, validate_siret
+from .rules import login_identifier_problem
 
 
 def _dsfr_classes(form: forms.BaseForm) -> None:
@@ -13,7 +17,21 @@ def _dsfr_classes(form: forms.BaseForm) -> None:
         widget.attrs.setdefault("class", "fr-select" if isinstance(widget, forms.Select) else "fr-input")
 
 
-class EmailLoginForm(AuthenticationForm):
+class LoginIdentifierMixin:
+    """Refuses an impossible or demo identifier before `authenticate()` runs, so that nothing
+    (django-axes' attempt log is a varchar(255) on PostgreSQL) stores or counts it. Both login
+    templates show form-wide errors, hence a non-field error."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username is not None:
+            problem = login_identifier_problem(username, demo_mode=settings.SEGUR_DEMO_MODE)
+            if problem:
+                raise ValidationError(problem, code="refused_identifier")
+        return super().clean()
+
+
+class EmailLoginForm(LoginIdentifierMixin, AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": "Adresse e-mail ou mot de passe incorrect. Vérifiez votre saisie.",
@@ -131,3 +149,5 @@ class PasswordResetRequestForm(PasswordResetForm):
 
         for user in self.get_users(self.cleaned_data["email"]):
             enqueue_on_commit("organizations.password_reset_email_send", user.pk)
+class AdminLoginForm(LoginIdentifierMixin, AdminAuthenticationForm):
+    """The admin's login form (admin.site.login_form), with the same identifier checks."""

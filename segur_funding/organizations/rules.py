@@ -1,15 +1,46 @@
-"""Bank details an editor gives for the State's payments (ASP pays the advance and the balance
-into them). Pure: checks and display only, no ORM.
+"""Pure rules of organisations and people. No ORM.
 
-IBAN and BIC are checked with python-stdnum (ISO 13616 check digits, ISO 9362 format); the
-issue that asked for them (bank-detail fraud is the classic attack on such programmes) wants
-every change re-validated by ASP before a payment uses it, which the services enforce.
+- Who may sign in (issue 16, « Safe to deploy by construction »): demo accounts (SPEC §5) live
+  under the reserved `demo.test` domain (RFC 2606: `.test` never resolves); outside demo mode they
+  are refused at every door (web and admin login, session, API token), and their presence makes
+  `manage.py check --deploy` fail.
+- Editors' bank details for the State's payments (issue 14): IBAN and BIC are checked with
+  python-stdnum (ISO 13616 check digits, ISO 9362 format); bank-detail fraud is the classic attack
+  on such programmes, so every change is re-validated by ASP before a payment uses it (services).
 """
 
 from dataclasses import dataclass
 
 from stdnum import bic, iban
 from stdnum.exceptions import ValidationError
+
+DEMO_EMAIL_DOMAIN = "demo.test"
+# An e-mail address is at most 254 characters (RFC 5321 path limit, Django's EmailField); longer
+# identifiers are refused before anything stores or counts them.
+EMAIL_MAX_LENGTH = 254
+
+
+def is_demo_email(email: str) -> bool:
+    """Whether an address belongs to the demo world (`…@demo.test`, `…@x.demo.test`)."""
+    domain = email.strip().lower().rpartition("@")[2]
+    return domain == DEMO_EMAIL_DOMAIN or domain.endswith("." + DEMO_EMAIL_DOMAIN)
+
+
+def login_identifier_problem(identifier: str, *, demo_mode: bool) -> str | None:
+    """The French reason a login identifier is refused before any password is tried, or None."""
+    if len(identifier) > EMAIL_MAX_LENGTH:
+        return f"L'adresse e-mail ne peut pas dépasser {EMAIL_MAX_LENGTH} caractères."
+    if not demo_mode and is_demo_email(identifier):
+        return DEMO_ACCOUNT_REFUSED
+    return None
+
+
+DEMO_ACCOUNT_REFUSED = (
+    "Les comptes de démonstration (@demo.test) sont désactivés sur ce serveur : "
+    "connectez-vous avec votre compte personnel."
+)
+
+
 
 
 @dataclass(frozen=True, slots=True)

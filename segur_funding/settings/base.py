@@ -18,6 +18,15 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) == 0:
+        raise ImproperlyConfigured(f"La variable d'environnement {name} doit être un entier positif.")
+    return int(value)
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -67,6 +76,8 @@ MIDDLEWARE = [
     # Before any view or the CSRF check reads the body: NUL, lone surrogates, infinite numbers.
     "segur_funding.core.hygiene.InputHygieneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "segur_funding.core.middleware.SessionTimeoutMiddleware",
+    "segur_funding.core.middleware.PrivateCacheControlMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last: turns a lockout flagged during authentication into the French lockout page.
@@ -126,13 +137,18 @@ LOGOUT_REDIRECT_URL = "home"
 
 # Brute force: django-axes counts failed logins (site and admin login forms) per e-mail address
 # and client IP together, so that an attacker cannot lock a real user out from elsewhere, and
-# locks that pair for 15 minutes after 10 failures. Its backend comes first: a locked pair is
-# refused before the password is even checked.
+# locks that pair for 15 minutes after 10 failures; one address is also locked after
+# SEGUR_LOGIN_FAILURES_PER_ADDRESS failures whatever the accounts tried (organizations.security). The
+# counts live in the database, shared by every web process. Axes' backend comes first: a locked
+# pair is refused before the password is even checked. AccountBackend is Django's ModelBackend
+# refusing demo accounts outside demo mode (organizations.backends).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "segur_funding.organizations.backends.AccountBackend",
 ]
+AXES_HANDLER = "segur_funding.organizations.security.LoginAttemptHandler"
 AXES_FAILURE_LIMIT = 10
+SEGUR_LOGIN_FAILURES_PER_ADDRESS = env_int("SEGUR_LOGIN_FAILURES_PER_ADDRESS", 30)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"  # what both login forms post (the user's e-mail)
@@ -147,6 +163,14 @@ AXES_VERBOSE = False
 if int(os.environ.get("DJANGO_PROXY_COUNT", "0") or 0) > 0:
     AXES_IPWARE_PROXY_COUNT = int(os.environ["DJANGO_PROXY_COUNT"])
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# Sessions end after SEGUR_SESSION_IDLE without a request (SEGUR_STAFF_SESSION_IDLE for staff:
+# ANS / ASP reviewers and administrators) and SEGUR_SESSION_MAX_AGE after the login however active
+# (core.sessions); the cookie itself never outlives the absolute lifetime.
+SEGUR_SESSION_IDLE = timedelta(minutes=env_int("SEGUR_SESSION_IDLE_MINUTES", 120))
+SEGUR_STAFF_SESSION_IDLE = timedelta(minutes=env_int("SEGUR_STAFF_SESSION_IDLE_MINUTES", 30))
+SEGUR_SESSION_MAX_AGE = timedelta(hours=env_int("SEGUR_SESSION_MAX_HOURS", 12))
+SESSION_COOKIE_AGE = int(SEGUR_SESSION_MAX_AGE.total_seconds())
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -165,9 +189,12 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Hashed, compressed static files served by WhiteNoise: `make setup` and `make deploy` run
+# collectstatic, whose manifest the production settings need (without it every page is a 500).
+# In DEBUG the manifest is not read (runserver serves the source files).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # Uploaded proofs, quotes and generated PDFs are never served as public media: they live here and
@@ -216,6 +243,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The cache holds the API throttles (the public checker's 60 calls a minute): it must be shared
+# by every web process, or each worker grants its own quota. Redis when there is one; otherwise
+# a table of the database (created by the core app's migration).
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -224,7 +254,15 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "segur_cache",
+            # Django's default (300 entries, a third culled when full) would let a visitor
+            # rotating addresses evict other addresses' throttle counts.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -7,11 +7,6 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = require(SECRET_KEY, "DJANGO_SECRET_KEY")
 SEGUR_DEMO_MODE = False
 
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
-
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 31_536_000

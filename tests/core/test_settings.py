@@ -28,8 +28,22 @@ PRODUCTION_ENV = {
 }
 
 
+def database_url_for_another_process() -> str:
+    """This test run's database, as a DATABASE_URL another process (manage.py) can open: the
+    deployment checks read the database (no demo data), which must not be the one `make setup`
+    filled with the demo."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.mark.django_db
 def test_production_settings_pass_the_deployment_checklist():
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    env = {**PRODUCTION_ENV, "DATABASE_URL": database_url_for_another_process()}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -88,3 +102,11 @@ def test_demo_accounts_exist_with_their_roles(reference_data):
     assert is_asp_reviewer(user=users["asp@demo.test"])
     assert not is_ans_reviewer(user=users["asp@demo.test"])
     assert users["admin@demo.test"].is_superuser
+
+
+def test_session_and_lockout_limits_must_be_positive_integers():
+    for name in ("SEGUR_SESSION_IDLE_MINUTES", "SEGUR_STAFF_SESSION_IDLE_MINUTES", "SEGUR_SESSION_MAX_HOURS",
+                 "SEGUR_LOGIN_FAILURES_PER_ADDRESS"):
+        result = _manage("check", env={**PRODUCTION_ENV, name: "deux heures"})
+        assert result.returncode != 0
+        assert f"{name} doit être un entier positif" in result.stderr

@@ -108,3 +108,55 @@ def test_attempts_are_recorded_without_the_password(client, person):
     assert attempt.username == person.email
     assert attempt.failures_since_start == 2
     assert "mauvais" not in attempt.post_data
+
+
+# --- One address across many accounts (issue 16) ------------------------------------------------
+
+ADDRESS_LIMIT = 30
+
+
+def test_one_address_trying_passwords_on_many_accounts_is_locked_out(client):
+    accounts = [User.objects.create_user(f"compte{i}@labo.example", PASSWORD) for i in range(5)]
+    # Nine failures per account stay under the per-account limit; 30 in all from one address do not.
+    statuses = []
+    for account in accounts[:4]:
+        statuses += _fail(client, account.email, LIMIT - 1)
+    assert statuses[: ADDRESS_LIMIT - 1] == [200] * (ADDRESS_LIMIT - 1)
+    assert statuses[ADDRESS_LIMIT - 1] == 429
+    page = unescape(_login(client, accounts[4].email, PASSWORD).content.decode())
+    assert "Trop de tentatives de connexion infructueuses depuis votre adresse" in page
+    assert "_auth_user_id" not in client.session
+    # The same account from another network signs in: only the address is locked.
+    assert _login(client, accounts[4].email, PASSWORD, ip="198.51.100.20").status_code == 302
+
+
+def test_the_address_lockout_ends_after_fifteen_minutes(client):
+    accounts = [User.objects.create_user(f"compte{i}@labo.example", PASSWORD) for i in range(4)]
+    for account in accounts:
+        _fail(client, account.email, 8)
+    assert _login(client, accounts[0].email, PASSWORD).status_code == 429
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    assert _login(client, accounts[0].email, PASSWORD).status_code == 302
+
+
+# --- Identifiers no address can have -----------------------------------------------------------
+
+LONG_EMAIL = "a" * 250 + "@labo.example"  # 263 characters
+
+
+def _long_identifier_refused(client):
+    for admin in (False, True):
+        response = _login(client, LONG_EMAIL, "mauvais", admin=admin)
+        assert response.status_code == 200
+        assert "L'adresse e-mail ne peut pas dépasser 254 caractères" in unescape(response.content.decode())
+    assert not AccessAttempt.objects.exists()
+
+
+def test_an_over_long_identifier_is_refused_in_french_before_being_counted(client):
+    _long_identifier_refused(client)
+
+
+@pytest.mark.postgresql
+def test_an_over_long_identifier_is_no_server_error_on_postgresql(client):
+    # axes' attempt log is a varchar(255): PostgreSQL refused the insert, the login answered 500.
+    _long_identifier_refused(client)

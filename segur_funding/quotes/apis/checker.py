@@ -4,10 +4,10 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import permissions
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from segur_funding.core.apis import AUTHENTICATION, JSON_PARSERS, responses
+from segur_funding.core.throttling import ScopedRateThrottle
 from segur_funding.organizations.apis import IsLabMember
 
 from .. import services
