@@ -207,3 +207,13 @@ def referenced_editors() -> QuerySet[Organization]:
 
 def dsrs_for_filter() -> QuerySet[Dsr]:
     return Dsr.objects.order_by("code")
+
+
+def certificate_by_verification_token(*, token: str) -> Dossier | None:
+    """The referenced dossier whose certificate prints this verification token (public page:
+    number, holder, date and status only)."""
+    return (
+        Dossier.objects.filter(verification_token=token, referencing_number__isnull=False)
+        .select_related("editor", "dsr", "solution_version__solution")
+        .first()
+    )
