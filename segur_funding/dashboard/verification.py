@@ -66,9 +66,10 @@ def _over_rate_limit(request: HttpRequest) -> bool:
 @require_http_methods(["GET", "POST"])
 def verify_quote(request: HttpRequest) -> HttpResponse:
     """Number + file -> yes (issue date, editor, status) or no (why, in plain French)."""
-    form = QuoteVerifyForm(
-        request.POST or None, request.FILES or None, initial={"number": request.GET.get("numero", "")}
-    )
+    if request.method == "POST":
+        form = QuoteVerifyForm(request.POST, request.FILES)
+    else:
+        form = QuoteVerifyForm(initial={"number": request.GET.get("numero", "")[:60]})
     result: QuoteVerification | None = None
     status = 200
     if request.method == "POST":
