@@ -43,6 +43,29 @@ def signing_keys() -> tuple[tuple[str, bytes], ...]:
     return _keys(settings.SEGUR_SIGNING_KEYS)
 
 
+DEV_SECRET = b"dev-only-signing-key-never-used-in-production"
+
+
+def signing_keys_check(app_configs: Any = None, **kwargs: Any) -> list:
+    """System check (`manage.py check`): the keys parse, and outside demo mode none of them is
+    the public development key (anyone could seal a forged quote with it)."""
+    from django.core.checks import Error
+
+    try:
+        keys = signing_keys()
+    except ImproperlyConfigured as exc:
+        return [Error(str(exc), id="segur.E001")]
+    if not settings.SEGUR_DEMO_MODE and any(secret == DEV_SECRET for _, secret in keys):
+        return [
+            Error(
+                "SEGUR_SIGNING_KEYS contient la clé de développement, publique : définissez une "
+                "clé secrète propre à cet environnement.",
+                id="segur.E002",
+            )
+        ]
+    return []
+
+
 def pages_printed_sha256(reader: Any) -> str:
     """`printed_sha256` of a pypdf reader's pages (pypdf's plain text extraction, page by page).
 
@@ -93,14 +116,16 @@ def _seal_attachment(reader: Any) -> object:
     return None
 
 
-def pdf_seal_check(reader: Any, *, document: bytes | None) -> SealCheck:
+def pdf_seal_check(
+    reader: Any, *, document: bytes | None, keys: tuple[tuple[str, bytes], ...] | None = None
+) -> SealCheck:
     """Is this opened PDF (a pypdf reader) one the platform issued, unchanged?
 
     `document`: the bytes of its `devis-segur.json` attachment (None when absent). The printed
     text is extracted only once everything else checks out: a forged file costs nothing more.
     """
     seal = _seal_attachment(reader)
-    keys = signing_keys()
+    keys = keys if keys is not None else signing_keys()
     check = seal_check(seal, keys=keys, document=document, printed=None)
     if check.outcome is not SealOutcome.PRINTED_CHANGED:
         return check

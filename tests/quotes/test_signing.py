@@ -300,3 +300,31 @@ def test_new_quotes_are_sealed_with_the_first_key(issued, settings):
     seal = json.loads(_attachments(quote_pdf_bytes(issued))[SEAL_ATTACHMENT_NAME])
     assert seal["key_id"] == "k2027"
 
+
+
+# --- Configuration and hostile files ------------------------------------------------------------
+
+
+def test_the_system_check_refuses_malformed_keys_and_the_dev_key_outside_demo_mode(settings):
+    from segur_funding.quotes.signing import signing_keys_check
+
+    assert signing_keys_check() == []  # tests run in demo mode with the dev key
+    settings.SEGUR_SIGNING_KEYS = "pas-de-secret"
+    assert [error.id for error in signing_keys_check()] == ["segur.E001"]
+    settings.SEGUR_SIGNING_KEYS = "dev:dev-only-signing-key-never-used-in-production"
+    settings.SEGUR_DEMO_MODE = False
+    errors = signing_keys_check()
+    assert [error.id for error in errors] == ["segur.E002"]
+    assert "clé de développement" in errors[0].msg
+
+
+HOSTILE = sorted(name for name, entry in EXPECTED.items() if entry.get("invalid"))
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_the_public_verification_says_no_to_hostile_files_in_one_sentence(name):
+    from segur_funding.quotes.verification import quote_pdf_verify
+
+    result = quote_pdf_verify(number="D-2022-0001", data=(CORPUS / name).read_bytes())
+    assert result.genuine is False
+    assert result.reason and "\n" not in result.reason

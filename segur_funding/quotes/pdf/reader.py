@@ -29,7 +29,7 @@ from segur_funding.quotes.pdf.layout import build_paragraphs, build_rows, text_l
 from segur_funding.quotes.pdf.table import rebuild
 from segur_funding.quotes.pdf.wrapping import attach_wrapped_labels
 from segur_funding.quotes.rules.seal import SealCheck, attachment_findings
-from segur_funding.quotes.signing import pdf_seal_check
+from segur_funding.quotes.signing import pdf_seal_check, signing_keys
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PAGES = 50
@@ -229,8 +229,9 @@ def _read_pages(data: bytes) -> tuple[list[PageText], tuple[dict, str | None] | 
 
 
 def _seal_check(reader: Any, document: bytes | None) -> SealCheck:
+    keys = signing_keys()  # a configuration error is not the file's fault
     try:
-        return pdf_seal_check(reader, document=document)
+        return pdf_seal_check(reader, document=document, keys=keys)
     except Exception as exception:
         raise _unreadable(exception) from None
 
