@@ -227,3 +227,9 @@ def test_only_ans_withdraws_and_says_why_in_french(certified, scenario, ans_user
         referencing_withdraw(user=ans_user, dossier=certified, reason=" ")
     certified.refresh_from_db()
     assert certified.withdrawn_on is None
+
+
+def test_the_editor_finds_the_public_link_of_an_issued_quote(client, scenario, issued):
+    client.force_login(scenario.editor_user)
+    page = _text(client.get(reverse("quotes:editor_detail", args=[issued.pk])))
+    assert f"/v/{issued.verification_token}/" in page
