@@ -188,8 +188,9 @@ def certificate_for_user(*, user: User, pk: int) -> Dossier | None:
 def referenced_dossiers(
     *, dsr_code: str | None = None, editor_id: int | None = None
 ) -> QuerySet[Dossier]:
-    """Referenced solutions, public: editor, solution, version, DSR, date and number."""
-    qs = Dossier.objects.filter(status=DossierStatus.REFERENCED).select_related(
+    """Referenced solutions, public: editor, solution, version, DSR, date and number (a
+    withdrawn referencing is no longer listed; its certificate's page says it was withdrawn)."""
+    qs = Dossier.objects.filter(status=DossierStatus.REFERENCED, withdrawn_on__isnull=True).select_related(
         "editor", "dsr", "solution_version", "solution_version__solution"
     )
     if dsr_code:

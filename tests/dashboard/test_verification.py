@@ -233,3 +233,12 @@ def test_the_editor_finds_the_public_link_of_an_issued_quote(client, scenario, i
     client.force_login(scenario.editor_user)
     page = _text(client.get(reverse("quotes:editor_detail", args=[issued.pk])))
     assert f"/v/{issued.verification_token}/" in page
+
+
+def test_a_withdrawn_solution_leaves_the_public_list(client, certified, ans_user):
+    from segur_funding.referencing.services import referencing_withdraw
+
+    public_list = reverse("referencing:public_list")
+    assert certified.referencing_number in _text(client.get(public_list))
+    referencing_withdraw(user=ans_user, dossier=certified, reason="Version plus maintenue")
+    assert certified.referencing_number not in _text(client.get(public_list))
