@@ -66,13 +66,32 @@ def signing_keys_check(app_configs: Any = None, **kwargs: Any) -> list:
     return []
 
 
+def _annotation_marks(page: Any) -> str:
+    """What annotations draw over the page, as text: subtype and contents of each one but links.
+
+    A text box, stamp or drawing added over a genuine page is part of what the lab sees without
+    being in the page's text; it must break the seal. Links (the ones the platform itself may
+    print) do not draw anything.
+    """
+    marks = []
+    for annotation in page.get("/Annots") or []:
+        annotation = annotation.get_object()
+        subtype = str(annotation.get("/Subtype", ""))
+        if subtype != "/Link":
+            marks.append(f"[{subtype}:{annotation.get('/Contents', '')}]")
+    return "".join(marks)
+
+
 def pages_printed_sha256(reader: Any) -> str:
-    """`printed_sha256` of a pypdf reader's pages (pypdf's plain text extraction, page by page).
+    """`printed_sha256` of a pypdf reader's pages (pypdf's plain text extraction, page by page,
+    plus what annotations draw over them).
 
     pypdf's own `extract_text`, not the quote reader's table extraction: the seal must not
     change meaning when the table reading is improved.
     """
-    return printed_sha256(page.extract_text() or "" for page in reader.pages)
+    return printed_sha256(
+        (page.extract_text() or "") + _annotation_marks(page) for page in reader.pages
+    )
 
 
 def pdf_seal(

@@ -328,3 +328,16 @@ def test_the_public_verification_says_no_to_hostile_files_in_one_sentence(name):
     result = quote_pdf_verify(number="D-2022-0001", data=(CORPUS / name).read_bytes())
     assert result.genuine is False
     assert result.reason and "\n" not in result.reason
+
+
+def test_a_text_box_added_over_a_genuine_page_breaks_the_seal(genuine):
+    from pypdf.annotations import FreeText
+
+    writer = PdfWriter(clone_from=PdfReader(BytesIO(genuine)))
+    note = FreeText(text="Module Qualité obligatoire : 4 800,00 €", rect=(50, 50, 350, 90))
+    writer.add_annotation(page_number=0, annotation=note)
+    out = BytesIO()
+    writer.write(out)
+    reading = read_pdf_quote(out.getvalue())
+    assert reading.embedded is False
+    assert "ATTACHMENT_MISMATCH" in [finding.code for finding in reading.warnings]

@@ -120,10 +120,11 @@ def printed_sha256(page_texts: Iterable[str]) -> str:
 
     The text, not the PDF's bytes nor its content streams: it is what the lab reads and signs,
     and it survives what happens to a genuine file on its way (re-saved by a viewer or pypdf,
-    recompressed, linearised, protected by an owner password, annotated), whereas any of these
-    rewrites the content streams. Blanks are dropped because extractors disagree on where they
-    put spaces and line breaks; the order of the characters, each digit, comma and letter, is
-    kept.
+    recompressed, linearised, protected by an owner password, given new metadata), whereas any
+    of these rewrites the content streams. (The caller adds what annotations draw over a page:
+    a text box stuck on a genuine page must break the seal.) Blanks are dropped because
+    extractors disagree on where they put spaces and line breaks; the order of the characters,
+    each digit, comma and letter, is kept.
     """
     pages = ("".join(unicodedata.normalize("NFKC", text).split()) for text in page_texts)
     return hashlib.sha256("\f".join(pages).encode("utf-8")).hexdigest()
