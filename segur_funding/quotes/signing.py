@@ -74,7 +74,8 @@ def _annotation_marks(page: Any) -> str:
     print) do not draw anything.
     """
     marks = []
-    for annotation in page.get("/Annots") or []:
+    annotations = page.get("/Annots")
+    for annotation in annotations.get_object() if annotations is not None else []:
         annotation = annotation.get_object()
         subtype = str(annotation.get("/Subtype", ""))
         if subtype != "/Link":
