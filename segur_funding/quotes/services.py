@@ -374,10 +374,12 @@ def quote_pdf_bytes(quote: Quote) -> bytes:
     """
     from weasyprint import HTML  # heavy: imported where used
 
+    if quote.status == QuoteStatus.DRAFT or not quote.verification_token:
+        # Only what the platform issued is sealed: a sealed draft would be believed as issued.
+        raise DomainError("Un brouillon n'a pas de PDF : émettez d'abord le devis.", code="NOT_ISSUED")
     context = _pdf_context(quote)
-    if quote.verification_token:
-        url = verification_url(quote.verification_token)
-        context.update(verification_url=url, verification_qr=qr_svg_data_uri(url))
+    url = verification_url(quote.verification_token)
+    context.update(verification_url=url, verification_qr=qr_svg_data_uri(url))
     html = render_to_string("quotes/pdf/quote.html", context)
     pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
     document = json.dumps(quote.document or quote_document(quote), ensure_ascii=False, indent=2)
