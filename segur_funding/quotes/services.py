@@ -388,7 +388,7 @@ def quote_pdf_bytes(quote: Quote) -> bytes:
         pdf,
         document=document.encode("utf-8"),
         number=quote.number,
-        token=quote.verification_token or "",
+        token=quote.verification_token,
         issued_on=issued.isoformat() if issued else "",
         editor=quote.editor_display,
     )
