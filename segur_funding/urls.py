@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from segur_funding.dashboard import verification as verification_views
 from segur_funding.dashboard import views as dashboard_views
 from segur_funding.organizations import views as organization_views
 from segur_funding.organizations.forms import EmailLoginForm
@@ -14,6 +15,9 @@ admin.site.index_title = "Instruction des dossiers"
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
     path("mon-espace/", dashboard_views.my_space_view, name="my_space"),
+    # Short on purpose: printed under a QR code on quotes and referencing certificates.
+    path("v/<str:token>/", verification_views.verify_token, name="verify_token"),
+    path("verifier-un-devis/", verification_views.verify_quote, name="verify_quote"),
     path("connexion/", auth_views.LoginView.as_view(authentication_form=EmailLoginForm), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("mot-de-passe/oublie/", organization_views.PasswordResetView.as_view(), name="password_reset"),

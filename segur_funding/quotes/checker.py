@@ -6,6 +6,7 @@ rules in `rules/`; every door renders the same `Report`.
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -164,12 +165,15 @@ def quote_check_file(
         from segur_funding.quotes.pdf_reader import read_pdf_quote
 
         reading = read_pdf_quote(raw)
-        return _check(
+        report = _check(
             apply_overrides(reading.document, overrides),
             today=today,
             partial=True,
             manual_checks=list(reading.manual_checks),
         )
+        if reading.warnings:
+            report = replace(report, findings=(*report.findings, *reading.warnings))
+        return report
     if path.suffix.lower() == ".pdf":
         raise InvalidInput(f"Le fichier « {name} » n'est pas un PDF valide (en-tête %PDF absent).")
     first = raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]

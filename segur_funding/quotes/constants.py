@@ -83,6 +83,15 @@ class FindingCode(models.TextChoices):
     )
     SIGNED_BEFORE_WINDOW = "SIGNED_BEFORE_WINDOW", "Devis signé avant l'ouverture de la fenêtre"
     REFERENCING_UNKNOWN = "REFERENCING_UNKNOWN", "Date de référencement non indiquée"
+    # A PDF's attached document was not believed (SPEC §4, attachments): the printed page was read.
+    UNTRUSTED_ATTACHMENT = (
+        "UNTRUSTED_ATTACHMENT",
+        "Pièce jointe non émise par la plateforme : le texte imprimé fait foi",
+    )
+    ATTACHMENT_MISMATCH = (
+        "ATTACHMENT_MISMATCH",
+        "Pièce jointe différente du texte imprimé",
+    )
     # Manual checks (the verdict becomes "incomplete").
     MANUAL_CHECK = "MANUAL_CHECK", "À vérifier à la main"
     DSR_UNKNOWN = "DSR_UNKNOWN", "DSR non indiqué"
@@ -115,6 +124,8 @@ WARNING_CODES = frozenset(
         FindingCode.SIGNATURE_DEADLINE_PASSED,
         FindingCode.SIGNED_BEFORE_WINDOW,
         FindingCode.REFERENCING_UNKNOWN,
+        FindingCode.UNTRUSTED_ATTACHMENT,
+        FindingCode.ATTACHMENT_MISMATCH,
     }
 )
 MANUAL_CODES = frozenset(FindingCode) - ERROR_CODES - WARNING_CODES

@@ -123,6 +123,12 @@ class Quote(models.Model):
     )
     pdf = models.FileField("PDF", storage=private_storage, upload_to=_pdf_path, blank=True)
     issued_at = models.DateTimeField("émis le", null=True, blank=True)
+    # The random part of the quote's public verification URL (printed with a QR code on the PDF
+    # and sealed in its attachment): not the id, so that nobody can walk through the quotes. NULL
+    # until issued (unique among issued quotes only).
+    verification_token = models.CharField(
+        "jeton de vérification", max_length=32, unique=True, null=True, blank=True, editable=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

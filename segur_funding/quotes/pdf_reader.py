@@ -10,6 +10,7 @@ from segur_funding.quotes.pdf.reader import (
     MAX_PAGES,
     PdfReading,
     read_pdf_quote,
+    read_pdf_seal,
 )
 
-__all__ = ["MAX_BYTES", "MAX_PAGES", "PdfReading", "read_pdf_quote"]
+__all__ = ["MAX_BYTES", "MAX_PAGES", "PdfReading", "read_pdf_quote", "read_pdf_seal"]

@@ -18,12 +18,14 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from segur_funding.core import clock
 from segur_funding.core.errors import DomainError, InvalidInput
 from segur_funding.core.moves import history_user, move, today_or
 from segur_funding.core.tasks import enqueue_on_commit
+from segur_funding.core.verification import qr_svg_data_uri, verification_token_new, verification_url
 from segur_funding.notifications import notify
 from segur_funding.organizations.models import Organization, User
 from segur_funding.organizations.selectors import user_clients, user_editors
@@ -44,11 +46,11 @@ from .models import (
 )
 from .rules.workflow import WORKFLOW, SignatureFacts
 from .selectors import out_of_scope_total, quote_document
+from .signing import pdf_seal
 
 logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-DOCUMENT_ATTACHMENT_NAME = "devis-segur.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,6 +393,7 @@ def quote_issue(*, quote: Quote, user: User, today: date | None = None) -> Quote
         check_status=CheckStatus.DONE,
         checked_at=quote.checked_at,
         issued_at=clock.now(),
+        verification_token=quote.verification_token or verification_token_new(),
     )
     notify.quote_issued_notify(quote=quote)
     enqueue_on_commit("quotes.quote_pdf_render", quote.pk)
@@ -431,17 +434,30 @@ def _pdf_context(quote: Quote) -> dict:
 
 
 def quote_pdf_bytes(quote: Quote) -> bytes:
-    """The quote as PDF, with its SPEC §4 document attached (devis-segur.json) for exact re-checks."""
-    from weasyprint import HTML, Attachment  # heavy: imported where used
+    """The quote as PDF, with its SPEC §4 document attached (devis-segur.json) for exact
+    re-checks, sealed by the platform (`signing.pdf_seal`) so that only this very PDF's
+    attachment is believed, and with the short URL and QR code of its public verification page.
+    """
+    from weasyprint import HTML  # heavy: imported where used
 
-    html = render_to_string("quotes/pdf/quote.html", _pdf_context(quote))
+    if quote.status == QuoteStatus.DRAFT or not quote.verification_token:
+        # Only what the platform issued is sealed: a sealed draft would be believed as issued.
+        raise DomainError("Un brouillon n'a pas de PDF : émettez d'abord le devis.", code="NOT_ISSUED")
+    context = _pdf_context(quote)
+    url = verification_url(quote.verification_token)
+    context.update(verification_url=url, verification_qr=qr_svg_data_uri(url))
+    html = render_to_string("quotes/pdf/quote.html", context)
+    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
     document = json.dumps(quote.document or quote_document(quote), ensure_ascii=False, indent=2)
-    attachment = Attachment(
-        string=document.encode("utf-8"),
-        name=DOCUMENT_ATTACHMENT_NAME,
-        description="Document du devis (format SPEC §4) pour une vérification exacte",
+    issued = timezone.localdate(quote.issued_at) if quote.issued_at else None
+    return pdf_seal(
+        pdf,
+        document=document.encode("utf-8"),
+        number=quote.number,
+        token=quote.verification_token,
+        issued_on=issued.isoformat() if issued else "",
+        editor=quote.editor_display,
     )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(attachments=[attachment])
 
 
 def quote_pdf_render(*, quote_id: int) -> None:
@@ -450,6 +466,12 @@ def quote_pdf_render(*, quote_id: int) -> None:
     quote = Quote.objects.select_related("editor", "client", "dsr", "dossier").get(pk=quote_id)
     if quote.status == QuoteStatus.DRAFT or quote.origin != QuoteOrigin.WEB or quote.pdf:
         return
+    if not quote.verification_token:
+        # Quotes issued before verification links existed get theirs with their next rendering.
+        Quote.objects.filter(pk=quote.pk, verification_token__isnull=True).update(
+            verification_token=verification_token_new()
+        )
+        quote.refresh_from_db(fields=["verification_token"])
     content = quote_pdf_bytes(quote)
     quote.pdf.save(f"devis-{quote.number}.pdf", ContentFile(content), save=False)
     with transaction.atomic():

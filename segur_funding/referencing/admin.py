@@ -304,6 +304,10 @@ class DossierAdmin(admin.ModelAdmin):
                 lambda: services.proofs_accept_submitted(user=user, dossier=dossier),
                 "Les preuves déposées sont acceptées.",
             ),
+            "withdraw": (
+                lambda: services.referencing_withdraw(user=user, dossier=dossier, reason=comment),
+                "Le référencement est retiré : la page publique de l'attestation l'indique.",
+            ),
         }
         if action == DossierAction.REQUEST_CORRECTION:
             return self._correction(request, dossier)

@@ -52,6 +52,7 @@ class EventKind(models.TextChoices):
     PROOF_UPLOAD = "proof_upload", "Dépôt d'un fichier de preuve"
     PROOF_ACCEPT = "proof_accept", "Preuve acceptée"
     PROOF_REJECT = "proof_reject", "Preuve rejetée"
+    WITHDRAW = "withdraw", "Retrait du référencement"
 
 
 class Actor(models.TextChoices):

@@ -136,6 +136,20 @@ class Dossier(models.Model):
         editable=False,
     )
 
+    # The random part of the certificate's public verification URL (printed with a QR code); NULL
+    # until referenced (unique among certificates only).
+    verification_token = models.CharField(
+        "jeton de vérification", max_length=32, unique=True, null=True, blank=True, editable=False
+    )
+    withdrawn_on = models.DateField(
+        "référencement retiré le",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Le référencement a été retiré par l'ANS : l'attestation ne vaut plus.",
+    )
+    withdrawal_reason = models.TextField("motif du retrait", blank=True, editable=False)
+
     # The running phase clock, kept by the services so that the ANS queue can sort and filter
     # on it; `rules.phase_clock` recomputes it from the dates for the dossier page.
     clock_phase = models.CharField(

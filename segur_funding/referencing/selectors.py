@@ -188,8 +188,9 @@ def certificate_for_user(*, user: User, pk: int) -> Dossier | None:
 def referenced_dossiers(
     *, dsr_code: str | None = None, editor_id: int | None = None
 ) -> QuerySet[Dossier]:
-    """Referenced solutions, public: editor, solution, version, DSR, date and number."""
-    qs = Dossier.objects.filter(status=DossierStatus.REFERENCED).select_related(
+    """Referenced solutions, public: editor, solution, version, DSR, date and number (a
+    withdrawn referencing is no longer listed; its certificate's page says it was withdrawn)."""
+    qs = Dossier.objects.filter(status=DossierStatus.REFERENCED, withdrawn_on__isnull=True).select_related(
         "editor", "dsr", "solution_version", "solution_version__solution"
     )
     if dsr_code:
@@ -227,4 +228,14 @@ def dossiers_waiting_for_certificate(*, before: datetime, limit: int) -> list[in
         Dossier.objects.filter(status=DossierStatus.REFERENCED, certificate="", decided_at__lt=before)
         .order_by("decided_at")
         .values_list("pk", flat=True)[:limit]
+    )
+
+
+def certificate_by_verification_token(*, token: str) -> Dossier | None:
+    """The referenced dossier whose certificate prints this verification token (public page:
+    number, holder, date and status only)."""
+    return (
+        Dossier.objects.filter(verification_token=token, referencing_number__isnull=False)
+        .select_related("editor", "dsr", "solution_version__solution")
+        .first()
     )

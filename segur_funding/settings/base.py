@@ -299,6 +299,13 @@ EMAIL_TIMEOUT = 30
 # Absolute links in e-mails.
 SEGUR_SITE_URL = os.environ.get("SEGUR_SITE_URL", "http://127.0.0.1:8000")
 
+# Keys that seal the quote PDFs this platform issues (quotes/signing.py): "id:secret,id:secret",
+# the first signs, all verify (rotation). The default is for dev and tests only; production
+# requires its own.
+SEGUR_SIGNING_KEYS = os.environ.get("SEGUR_SIGNING_KEYS", "") or (
+    "dev:dev-only-signing-key-never-used-in-production"
+)
+
 # Demo accounts (SPEC §5) may only be created when this is on; production never turns it on.
 SEGUR_DEMO_MODE = False
 

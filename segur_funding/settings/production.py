@@ -1,11 +1,15 @@
 """Production: everything from the environment, secure by default, no demo accounts."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import SECRET_KEY, env_bool, require
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = require(SECRET_KEY, "DJANGO_SECRET_KEY")
 SEGUR_DEMO_MODE = False
+# Quote seals must not be made with the public dev key (settings/base.py).
+SEGUR_SIGNING_KEYS = require(os.environ.get("SEGUR_SIGNING_KEYS", ""), "SEGUR_SIGNING_KEYS")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

@@ -25,6 +25,7 @@ PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "x" * 20 + "-production-like-secret-key-with-enough-entropy-0123456789",
     "DJANGO_ALLOWED_HOSTS": "segur.example.fr",
+    "SEGUR_SIGNING_KEYS": "k2026:" + "y" * 48,
 }
 
 
@@ -53,6 +54,13 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY doit être définie" in result.stderr
+
+
+def test_production_refuses_to_start_without_quote_signing_keys():
+    env = {**PRODUCTION_ENV, "SEGUR_SIGNING_KEYS": ""}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "SEGUR_SIGNING_KEYS doit être définie" in result.stderr
 
 
 def test_demo_accounts_cannot_be_loaded_in_production():

@@ -261,7 +261,7 @@ def fake_pdf_reader(monkeypatch):
 
 def _reading(document: dict, manual_checks=()):
     return types.SimpleNamespace(
-        document=document, manual_checks=list(manual_checks), embedded=False
+        document=document, manual_checks=list(manual_checks), embedded=False, warnings=()
     )
 
 

@@ -71,14 +71,16 @@ def test_text_is_kept_for_search(name):
         assert "€" in reading.text or "EUR" in reading.text
 
 
-def test_embedded_json_is_returned_exactly():
+def test_unsigned_attachment_is_not_believed_and_the_printed_page_is_read():
     reading = read("segur_funding_embedded.pdf")
-    assert reading.embedded is True
-    assert reading.document == EXPECTED["segur_funding_embedded.pdf"]["document"]
+    assert reading.embedded is False
+    assert reading.document["lines"] == EXPECTED["segur_funding_embedded.pdf"]["document"]["lines"]
     assert reading.manual_checks == []
+    assert [finding.code for finding in reading.warnings] == ["UNTRUSTED_ATTACHMENT"]
+    assert "ne porte pas la signature de la plateforme" in reading.warnings[0].message
 
 
-def test_embedded_json_that_disagrees_with_the_printed_table_is_a_manual_check():
+def test_unsigned_attachment_that_disagrees_with_the_printed_table_is_reported():
     from io import BytesIO
 
     from pypdf import PdfReader, PdfWriter
@@ -92,9 +94,11 @@ def test_embedded_json_that_disagrees_with_the_printed_table_is_a_manual_check()
     buffer = BytesIO()
     writer.write(buffer)
     reading = read_pdf_quote(buffer.getvalue())
-    assert reading.embedded is True
-    assert reading.document == document
-    assert any("pièce jointe devis-segur.json" in check for check in reading.manual_checks)
+    assert reading.embedded is False
+    state = [line for line in reading.document["lines"] if line["scope"] == "state_funding"]
+    assert [line["amount_ttc"] for line in state] == ["32940.00"]
+    mismatch = [f.message for f in reading.warnings if f.code == "ATTACHMENT_MISMATCH"]
+    assert mismatch and "30 000,00 € dans la pièce jointe, 32 940,00 € sur la page imprimée" in mismatch[0]
 
 
 def test_unreadable_attachment_falls_back_to_the_text_with_a_manual_check():

@@ -186,3 +186,20 @@ def test_pending_files_have_no_download_link_for_reviewers(client, ans_user, dos
     html = text(client.get(change_url(dossier)))
     assert "analyse antivirus en cours : téléchargement bloqué" in html
     assert "non analysé" in html
+
+
+def test_ans_withdraws_a_referencing_from_the_dossier_page(client, ans_user, dossier, walk):
+    walk.referenced(dossier)
+    client.force_login(ans_user)
+    page = text(client.get(change_url(dossier)))
+    assert "Retirer le référencement" in page
+    response = client.post(action_url(dossier, "withdraw"), {"comment": ""}, follow=True)
+    assert "Indiquez le motif du retrait" in text(response)
+    dossier.refresh_from_db()
+    assert dossier.withdrawn_on is None
+    response = client.post(action_url(dossier, "withdraw"), {"comment": "Faille non corrigée"}, follow=True)
+    assert "Le référencement est retiré" in text(response)
+    dossier.refresh_from_db()
+    assert dossier.withdrawn_on == clock.today()
+    assert dossier.withdrawal_reason == "Faille non corrigée"
+    assert "Référencement retiré le" in text(client.get(change_url(dossier)))

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +28,8 @@ from segur_funding.quotes.pdf.french import normalize
 from segur_funding.quotes.pdf.layout import build_paragraphs, build_rows, text_lines
 from segur_funding.quotes.pdf.table import rebuild
 from segur_funding.quotes.pdf.wrapping import attach_wrapped_labels
+from segur_funding.quotes.rules.seal import SealCheck, attachment_findings
+from segur_funding.quotes.signing import pdf_seal_check, signing_keys
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PAGES = 50
@@ -85,14 +87,17 @@ class PdfReading:
 
     document: the SPEC §4 quote-document shape, only the keys the PDF establishes.
     manual_checks: French sentences, what a person must check by hand.
-    embedded: True when `document` is the JSON quote document attached to the PDF.
+    embedded: True when `document` is the JSON quote document attached to the PDF (only when
+        the platform sealed it and the printed text is the one it sealed).
     text: the extracted text, pages separated by form feeds.
+    warnings: findings about an attachment that was not believed (`rules.seal`).
     """
 
     document: dict
     manual_checks: list[str]
     embedded: bool
     text: str
+    warnings: tuple = ()
 
 
 def read_pdf_quote(data: bytes) -> PdfReading:
@@ -103,9 +108,16 @@ def read_pdf_quote(data: bytes) -> PdfReading:
     reading = _rebuild(pages, layer_checks)
     if attachment is None:
         return reading
-    document, problem = attachment
+    document, problem, seal = attachment
     if problem is not None:
         return PdfReading(reading.document, [problem, *reading.manual_checks], False, reading.text)
+    if not seal.trusted:
+        # SPEC §4: what the lab signs is the printed page; an attachment the platform did not
+        # seal (or a seal that does not match this page) is only compared with it.
+        warnings = attachment_findings(
+            seal, name=ATTACHMENT_NAME, attached=document, printed=reading.document
+        )
+        return replace(reading, warnings=warnings)
     # The attached document is the quote; a page without text (a scanned signed page, say)
     # may still carry handwritten changes, so it stays a manual check.
     checks = list(layer_checks.values())
@@ -209,7 +221,34 @@ def _read_pages(data: bytes) -> tuple[list[PageText], tuple[dict, str | None] | 
                     f"{index + 1}) : il ne peut pas être lu automatiquement."
                 )
             pages.append(page)
-        return pages, _attachment(reader)
+        attachment = _attachment(reader)
+        if attachment is None or attachment[1] is not None:
+            return pages, attachment
+        document, _, raw = attachment
+        return pages, (document, None, _seal_check(reader, raw))
+
+
+def _seal_check(reader: Any, document: bytes | None) -> SealCheck:
+    keys = signing_keys()  # a configuration error is not the file's fault
+    try:
+        return pdf_seal_check(reader, document=document, keys=keys)
+    except Exception as exception:
+        raise _unreadable(exception) from None
+
+
+def read_pdf_seal(data: bytes) -> SealCheck | None:
+    """The platform's seal of a PDF, checked (the public verification page), without reading
+    its table; None when it has no quote attachment. InvalidInput as for `read_pdf_quote`."""
+    from pypdf import apply_configuration
+
+    _check_envelope(data)
+    with _pypdf_quiet(), apply_configuration(**_limits()):
+        reader = _open(data)
+        _check_content_sizes(reader, _page_count(reader))
+        attachment = _attachment(reader)
+        if attachment is None or attachment[1] is not None:
+            return None
+        return _seal_check(reader, attachment[2])
 
 
 def _open(data: bytes) -> Any:
@@ -286,8 +325,8 @@ def _declared_page_count(reader: Any) -> int:
     return declared
 
 
-def _attachment(reader: Any) -> tuple[dict, str | None] | None:
-    """The quote document attached by segur_funding, if any: (document, problem)."""
+def _attachment(reader: Any) -> tuple[dict, str | None, bytes | None] | None:
+    """The quote document attached by segur_funding, if any: (document, problem, its bytes)."""
     try:
         catalog_names = reader.trailer["/Root"].get_object().get("/Names")
         if catalog_names is None or "/EmbeddedFiles" not in catalog_names.get_object():
@@ -318,9 +357,9 @@ def _attachment(reader: Any) -> tuple[dict, str | None] | None:
                 )
                 continue
             if isinstance(document, dict) and isinstance(document.get("lines"), list):
-                return document, None
+                return document, None, content
     if problem is not None:
-        return {}, problem
+        return {}, problem, None
     return None
 
 

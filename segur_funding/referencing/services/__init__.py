@@ -24,6 +24,7 @@ from .instruction import (
     proofs_submit,
     referencing_grant,
     referencing_refuse,
+    referencing_withdraw,
     review_start,
 )
 from .proofs import proof_file_scan, proof_file_upload, proof_review, proofs_accept_submitted
@@ -46,6 +47,7 @@ __all__ = [
     "proofs_submit",
     "referencing_grant",
     "referencing_refuse",
+    "referencing_withdraw",
     "review_start",
     "solution_create",
     "solution_version_create",

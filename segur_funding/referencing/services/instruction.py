@@ -11,6 +11,7 @@ from django.utils import timezone
 from segur_funding.core import clock
 from segur_funding.core.errors import DomainError, InvalidInput
 from segur_funding.core.tasks import enqueue_on_commit
+from segur_funding.core.verification import qr_svg_data_uri, verification_token_new, verification_url
 from segur_funding.notifications.constants import NotificationKind
 from segur_funding.notifications.rules import fr_date
 from segur_funding.organizations.models import User
@@ -18,10 +19,12 @@ from segur_funding.referential.models import Dsr, Requirement
 
 from .. import rules, selectors
 from ..constants import (
+    Actor,
     ClockPhase,
     CorrectionReason,
     DossierAction,
     DossierStatus,
+    EventKind,
 )
 from ..models import (
     CorrectionRequest,
@@ -30,10 +33,12 @@ from ..models import (
 from ._base import (
     _apply,
     _clean,
+    _event,
     _lock,
     _move,
     _notify_ans,
     _notify_editor,
+    _require_role,
 )
 
 
@@ -173,13 +178,14 @@ def referencing_grant(
     dossier.decided_at = clock.now()
     dossier.clock_phase = ClockPhase.NONE
     dossier.clock_deadline = None
+    dossier.verification_token = dossier.verification_token or verification_token_new()
     try:
         with transaction.atomic():
             _apply(
                 dossier=dossier, user=user, actor=actor, action=DossierAction.GRANT,
                 to_status=to_status, comment=_clean(comment) or dossier.referencing_number,
                 fields=["referencing_number", "referenced_on", "decided_at", "clock_phase",
-                        "clock_deadline"],
+                        "clock_deadline", "verification_token"],
             )
     except IntegrityError:
         raise DomainError(
@@ -224,11 +230,23 @@ def dossier_certificate_render(*, dossier_id: int) -> Dossier:
     ).get(pk=dossier_id)
     if dossier.status != DossierStatus.REFERENCED:
         raise DomainError("Seul un dossier référencé a une attestation.", code="NOT_REFERENCED")
+    if not dossier.verification_token:
+        # Dossiers referenced before verification links existed get theirs now.
+        Dossier.objects.filter(pk=dossier.pk, verification_token__isnull=True).update(
+            verification_token=verification_token_new()
+        )
+        dossier.refresh_from_db(fields=["verification_token"])
+    url = verification_url(dossier.verification_token)
     if dossier.certificate:
         return dossier
     pdf = pdf_render(
         template_name="referencing/certificate.html",
-        context={"dossier": dossier, "generated_at": clock.now()},
+        context={
+            "dossier": dossier,
+            "generated_at": clock.now(),
+            "verification_url": url,
+            "verification_qr": qr_svg_data_uri(url),
+        },
     )
     with transaction.atomic():
         locked = Dossier.objects.select_for_update().get(pk=dossier_id)
@@ -239,3 +257,43 @@ def dossier_certificate_render(*, dossier_id: int) -> Dossier:
         )
         locked.save(update_fields=["certificate"])
     return locked
+
+
+@transaction.atomic
+def referencing_withdraw(
+    *, user: User, dossier: Dossier, reason: str, withdrawn_on: date | None = None
+) -> Dossier:
+    """ANS withdraws a granted referencing: the certificate's public page says so from now on.
+
+    The dossier keeps its status and number (quotes and payments made while it was referenced
+    still point at them); `withdrawn_on` is what the public verification page reads.
+    """
+    dossier = _lock(dossier)
+    _require_role(user=user, dossier=dossier, role=Actor.ANS, what="le retrait d'un référencement")
+    if dossier.status != DossierStatus.REFERENCED:
+        raise DomainError("Seul un référencement accordé peut être retiré.", code="NOT_REFERENCED")
+    if dossier.withdrawn_on is not None:
+        raise DomainError(
+            f"Ce référencement a déjà été retiré le {fr_date(dossier.withdrawn_on)}.",
+            code="ALREADY_WITHDRAWN",
+        )
+    reason = _clean(reason)
+    if not reason:
+        raise InvalidInput(
+            "Indiquez le motif du retrait : il est affiché sur la page publique de l'attestation."
+        )
+    withdrawn_on = withdrawn_on or clock.today()
+    if withdrawn_on > clock.today():
+        raise InvalidInput("La date de retrait ne peut pas être dans le futur.")
+    dossier.withdrawn_on = withdrawn_on
+    dossier.withdrawal_reason = reason
+    dossier.save(update_fields=["withdrawn_on", "withdrawal_reason"])
+    _event(
+        dossier=dossier,
+        kind=EventKind.WITHDRAW,
+        user=user,
+        actor_role=Actor.ANS,
+        from_status=dossier.status,
+        comment=reason,
+    )
+    return dossier

@@ -1865,9 +1865,9 @@ def main(only: set[str]) -> None:
     document = segur_document()
     embedded = Quote(
         name="segur_funding_embedded",
-        tool="WeasyPrint with a devis-segur.json attachment (as segur_funding produces)",
-        tests="The quote document comes from the embedded JSON attachment, exactly; the printed "
-        "table agrees with it.",
+        tool="WeasyPrint with an unsigned devis-segur.json attachment (no platform seal)",
+        tests="An attachment the platform did not seal is not believed: the quote is read from "
+        "its printed page (which agrees with it here), with an UNTRUSTED_ATTACHMENT warning.",
         editor=["Éditeur Démo", "Généré par segur_funding"],
         doc_info=[f"Devis n° {document['number']}", "Date de commande : 01/06/2022"],
         client=[document["client"]["name"], f"SIRET {document['client']['siret']}", "12 sites géographiques"],
@@ -1889,11 +1889,13 @@ def main(only: set[str]) -> None:
     out = HERE / "segur_funding_embedded.pdf"
     if wanted(out.name):
         render_html(embedded, out, attachment=document)
+    printed = json.loads(json.dumps(document))
+    del printed["lines"][0]["amount_ht"]  # the page prints TTC amounts only
     expected[out.name] = {
         "tool": embedded.tool,
         "tests": embedded.tests,
-        "document": document,
-        "embedded": True,
+        "document": printed,
+        "embedded": False,
         "mentions_contain": [],
         "conditions_contain": [],
         "manual_checks_contain": [],
