@@ -12,7 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from segur_funding.core.errors import InvalidInput
 
 from .forms import FundingSchemeForm, RemConfirmImportForm, RemImportForm, TierForm, TierFormSet
-from .models import Corridor, Dsr, FundingScheme, FundingWindow, Requirement, Tier
+from .models import Corridor, Dsr, FundingScheme, FundingWindow, QuoteLabelItem, Requirement, Tier
 from .resources import RemCSV, RequirementResource
 from .services import funding_scheme_activate
 
@@ -235,3 +235,19 @@ class FundingSchemeAdmin(SimpleHistoryAdmin):
             f"« {scheme} » est désormais l'AF en vigueur du DSR {scheme.dsr.code}.",
             messages.SUCCESS,
         )
+
+
+@admin.register(QuoteLabelItem)
+class QuoteLabelItemAdmin(SimpleHistoryAdmin):
+    """The words the quote checker reads in line labels; a change applies to the next check
+    (the checker's matcher is rebuilt when this table's history moves)."""
+
+    list_display = ["name", "code", "kind", "is_active", "position", "updated_at"]
+    list_filter = ["kind", "is_active"]
+    list_editable = ["is_active", "position"]
+    search_fields = ["name", "code", "patterns", "requires", "exceptions"]
+    readonly_fields = ["updated_at"]
+    fields = [
+        "name", "code", "kind", "patterns", "requires", "exceptions", "is_active", "position",
+        "updated_at",
+    ]
