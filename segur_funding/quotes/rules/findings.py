@@ -23,7 +23,6 @@ from segur_funding.referential.rules import SchemeRef, TierRow, tier_for_sites
 from ..constants import ERROR_CODES, WARNING_CODES, FindingCode, Scope, Severity
 from ..documents import QuoteDocument, QuoteLine
 from ..report import Finding
-from .labels import LabelMatcher
 from .referencing import ReferencedSolution
 from .text import _fr_date, _is_conditional, _label, _quote, _relies_on_sun_es
 
@@ -144,7 +143,6 @@ def _check_free_texts(
     mention_texts: list[str],
     condition_texts: list[str],
     mention: str,
-    matcher: LabelMatcher,
     findings: _Findings,
 ) -> None:
     for raw, text in zip(doc.conditions, condition_texts, strict=True):
@@ -169,7 +167,7 @@ def _check_free_texts(
         for raw, text in zip(
             (*doc.mentions, *doc.conditions), (*mention_texts, *condition_texts), strict=True
         )
-        if " sun" in text and _relies_on_sun_es(raw, matcher)
+        if " sun" in text and _relies_on_sun_es(raw)
     ]
     if sun_es:
         findings.add(

@@ -35,6 +35,8 @@ word starting with « mot »; `...` (or `…`) lets up to four words sit in betw
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from itertools import chain
+from operator import itemgetter
 from typing import NamedTuple
 
 from segur_funding.referential.rules import LabelItemKind, LabelItemRef
@@ -105,11 +107,8 @@ def _stem(word: str) -> str:
     return word
 
 
-_CANON: dict[str, tuple[str, ...]] = {}
-_CANON_LIMIT = 200_000
-
-
 def _canon_slow(word: str) -> tuple[str, ...]:
+    """The canonical words of one folded alphanumeric word."""
     if word in ABBREVIATIONS:
         return ABBREVIATIONS[word]
     if word in _STOPWORDS or (len(word) == 1 and not word.isdigit()):
@@ -125,35 +124,102 @@ def _canon_slow(word: str) -> tuple[str, ...]:
     return (stem,)
 
 
-def canon(word: str) -> tuple[str, ...]:
-    """The canonical words of one folded word (remembered: the vocabulary is small)."""
-    found = _CANON.get(word)
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+# Words as written (any script: folded once per distinct word, below) and clause breaks.
+_RAW = re.compile(r"\w+|[;:,()\[\]{}/+|!?\u2013\u2014\u2022\u00b7<>=\u2192]")
+
+
+class _Word(NamedTuple):
+    folded: str  # for the plain normalised text: « état » -> "etat", « sun_es » -> "sun es"
+    canonical: tuple[str, ...]  # for the matcher: () for an article, (BREAK,) for a break
+
+
+_WORDS: dict[str, _Word] = {b: _Word("", (BREAK,)) for b in _BREAKS}
+_WORDS_LIMIT = 200_000
+
+
+def _word(raw: str) -> _Word:
+    """What one written word (lowercase) normalises to; remembered, the vocabulary is small."""
+    found = _WORDS.get(raw)
     if found is None:
-        found = _canon_slow(word)
-        if len(_CANON) >= _CANON_LIMIT:
-            _CANON.clear()
-        _CANON[word] = found
+        parts = _NON_ALNUM.sub(" ", fold(raw)).split()
+        found = _Word(" ".join(parts), tuple(w for part in parts for w in _canon_slow(part)))
+        if len(_WORDS) >= _WORDS_LIMIT:
+            _WORDS.clear()
+            _WORDS.update({b: _Word("", (BREAK,)) for b in _BREAKS})
+        _WORDS[raw] = found
     return found
 
 
-def tokens_of(folded: str) -> list[str]:
-    """Canonical words of a folded text, clause breaks as BREAK (never two in a row)."""
-    out: list[str] = []
-    cache = _CANON
-    for raw in _TOKEN.findall(folded):
-        if raw in _BREAKS:
-            if out and out[-1] != BREAK:
-                out.append(BREAK)
-            continue
-        words = cache.get(raw)
-        if words is None:
-            words = canon(raw)
-        out.extend(words)
-    return out
+_first = itemgetter(0)
+_second = itemgetter(1)
+
+
+def read_text(text: str) -> tuple[str, list[str]]:
+    """(the plain normalised text, the canonical words with clause breaks) of a whole text.
+
+    The plain text is `normalise`'s (lowercase ASCII words between single spaces, padded). Each
+    distinct written word is folded, stemmed and looked up once for the whole process.
+    """
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)  # « é » written as « e » + accent
+    raws = _RAW.findall(text.lower())
+    try:
+        words = list(map(_WORDS.__getitem__, raws))
+    except KeyError:
+        words = [_WORDS.get(raw) or _word(raw) for raw in raws]
+    plain = " ".join(filter(None, map(_first, words)))
+    return f" {plain} ", list(chain.from_iterable(map(_second, words)))
 
 
 def label_tokens(text: str) -> list[str]:
-    return tokens_of(fold(text))
+    """The canonical words of a text (clause breaks as BREAK)."""
+    return read_text(text)[1]
+
+
+class Clause(NamedTuple):
+    """One clause of a label (the text between two breaks), read once per distinct clause."""
+
+    key: int  # small and unique while remembered: what the matchers remember readings by
+    plain: str  # the clause's plain normalised words ("" when none)
+    words: tuple[str, ...]  # canonical words
+
+
+_CLAUSE_SPLIT = re.compile(r"[;:,()\[\]{}/+|!?\u2013\u2014\u2022\u00b7<>=\u2192]+")
+_CLAUSES: dict[str, Clause] = {}
+_clause_keys = iter(range(1 << 62))
+
+
+# A clause that is a number alone (a quantity, a reference in brackets) names no item: read
+# without remembering it, since numbers are where labels differ most.
+NUMBER_KEY = -1
+
+
+def _clause(raw: str) -> Clause:
+    number = raw.strip()
+    if number.isdigit() and number.isascii():
+        return Clause(NUMBER_KEY, number, (number,))
+    plain, words = read_text(raw)
+    found = Clause(next(_clause_keys), plain.strip(), tuple(words))
+    if len(_CLAUSES) >= _WORDS_LIMIT:
+        _CLAUSES.clear()
+    _CLAUSES[raw] = found
+    return found
+
+
+def clauses_of(text: str) -> list[Clause]:
+    """The clauses of a label. A label never seen before is mostly made of clauses seen before
+    (« Installation, paramétrage et qualification » and a site name, a quantity, a reference):
+    each distinct clause is read once for the whole process."""
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    known = _CLAUSES.get
+    return [known(raw) or _clause(raw) for raw in _CLAUSE_SPLIT.split(text)]
+
+
+def plain_of(clauses: list[Clause]) -> str:
+    """The plain normalised text of a label from its clauses (`normalise`'s result)."""
+    return " " + " ".join(filter(None, map(_second, clauses))) + " "
 
 
 _NEGATIONS = frozenset(word for raw in _NEGATIONS_RAW for word in _canon_slow(raw))
@@ -183,7 +249,7 @@ def compile_pattern(pattern: str) -> tuple[Element, ...]:
             elements.append(None)
             continue
         prefix = part.endswith("*")
-        words = tokens_of(part.rstrip("*"))
+        words = label_tokens(part.rstrip("*"))
         words = [w for w in words if w != BREAK]
         if prefix:
             stem = _TOKEN.findall(part.rstrip("*"))
@@ -254,7 +320,7 @@ class _Phrase(NamedTuple):
     elements: tuple[Element, ...]
     rule: int  # index in LabelMatcher.items
     role: int  # _MATCH, _REQUIRE or _EXCEPT
-    forward_negation: bool
+    single: bool  # one word: matched by the index lookup alone
 
 
 class LabelReading(NamedTuple):
@@ -262,30 +328,40 @@ class LabelReading(NamedTuple):
 
     prestation: str | None  # an item of the Prestation Ségur (not an excluded one)
     excluded: str | None  # an excluded item
-    sun_es: bool  # relies on SUN-ES (not a negated mention)
 
 
-NOTHING = LabelReading(None, None, False)
+NOTHING = LabelReading(None, None)
 
-# SUN-ES is not an item of §3.4 but a wording the checker reads the same way.
-SUN_ES_ITEM = LabelItemRef(
-    code="sun_es", kind=LabelItemKind.SUN_ES, name="programme SUN-ES", patterns=("sun es",)
-)
+# SUN-ES is not an item of §3.4 but a wording read the same way (negation seen on both sides:
+# « SUN-ES : non applicable »).
+_SUN_ES = compile_pattern("sun es")
+
+# What a line's scope needs to know (SPEC §4): in the Ségur part, excluded items; billed out of
+# scope, Prestation items and what rules them out.
+VIEW_SEGUR = "segur"
+VIEW_OUT_OF_SCOPE = "out_of_scope"
+_VIEW_KINDS = {
+    VIEW_SEGUR: frozenset({LabelItemKind.EXCLUDED}),
+    VIEW_OUT_OF_SCOPE: frozenset(
+        {LabelItemKind.PRESTATION, LabelItemKind.EXCLUDED, LabelItemKind.OUTSIDE}
+    ),
+}
+_EMPTY: frozenset[tuple[int, int]] = frozenset()
 
 
 class LabelMatcher:
-    """The items compiled into a token index. Build once per set of items (a selector caches it);
-    `read` is pure and remembers nothing but the first-word lookups of this matcher."""
+    """The items compiled into a token index. Build once per set of items (a selector caches
+    it). Reading is pure; the matcher remembers, per distinct clause, which items it names, and
+    per combination of those, the reading: labels repeat their clauses far more than
+    themselves."""
 
-    __slots__ = ("_exact", "_items", "_prefixes", "_starts")
+    __slots__ = ("_exact", "_hits", "_items", "_prefixes", "_readings", "_starts")
 
     def __init__(self, items: Iterable[LabelItemRef]) -> None:
-        self._items: tuple[LabelItemRef, ...] = (*items, SUN_ES_ITEM)
-        self._exact: dict[str, list[_Phrase]] = {}
+        self._items: tuple[LabelItemRef, ...] = tuple(items)
+        self._exact: dict[str, tuple[_Phrase, ...]] = {}
         self._prefixes: list[tuple[str, _Phrase]] = []
-        self._starts: dict[str, tuple[_Phrase, ...]] = {}
         for index, item in enumerate(self._items):
-            forward = item.kind == LabelItemKind.SUN_ES
             for role, patterns in (
                 (_MATCH, item.patterns),
                 (_REQUIRE, item.requires),
@@ -295,74 +371,115 @@ class LabelMatcher:
                     if not pattern.strip() or pattern.strip().startswith("#"):
                         continue
                     elements = compile_pattern(pattern)
-                    phrase = _Phrase(elements, index, role, forward)
+                    phrase = _Phrase(elements, index, role, len(elements) == 1)
                     first = elements[0]
                     if first.__class__ is str:
-                        self._exact.setdefault(first, []).append(phrase)  # type: ignore[arg-type]
+                        self._exact[first] = (*self._exact.get(first, ()), phrase)  # type: ignore[index]
                     else:
                         self._prefixes.append((first[1], phrase))  # type: ignore[index]
+        self._starts: dict[str, tuple[_Phrase, ...]] = {}  # word -> phrases starting with it
+        # clause key -> (rule, role) found in it
+        self._hits: dict[int, frozenset[tuple[int, int]]] = {NUMBER_KEY: _EMPTY}
+        self._readings: dict[tuple[frozenset, str], LabelReading] = {}
 
     @property
     def items(self) -> tuple[LabelItemRef, ...]:
-        return self._items[:-1]
+        return self._items
 
     def _phrases_from(self, word: str) -> tuple[_Phrase, ...]:
-        found = self._starts.get(word)
-        if found is None:
-            found = tuple(self._exact.get(word, ())) + tuple(
-                phrase for prefix, phrase in self._prefixes if word.startswith(prefix)
-            )
-            if len(self._starts) >= _CANON_LIMIT:
-                self._starts.clear()
-            self._starts[word] = found
+        found = self._exact.get(word, ()) + tuple(
+            phrase for prefix, phrase in self._prefixes if word.startswith(prefix)
+        )
+        if len(self._starts) >= _WORDS_LIMIT:
+            self._starts.clear()
+        self._starts[word] = found
         return found
 
-    def read_tokens(self, words: Sequence[str]) -> LabelReading:
+    def _clause_hits(self, clause: Clause) -> frozenset[tuple[int, int]]:
+        """(rule, role) of every phrase found, not negated, in one clause."""
+        words = clause.words
         starts = self._starts
-        hits: list[tuple[_Phrase, int, int]] = []
+        found = []
         for i, word in enumerate(words):
             phrases = starts.get(word)
             if phrases is None:
                 phrases = self._phrases_from(word)
             for phrase in phrases:
-                end = _rest(phrase.elements, 1, words, i + 1)
-                if end >= 0:
-                    hits.append((phrase, i, end))
+                end = i + 1 if phrase.single else _rest(phrase.elements, 1, words, i + 1)
+                if end >= 0 and not (i and _negated(words, i, end, forward=False)):
+                    found.append((phrase.rule, phrase.role))
+        hits = frozenset(found) if found else _EMPTY
+        if len(self._hits) >= _WORDS_LIMIT:
+            self._hits.clear()
+            self._hits[NUMBER_KEY] = _EMPTY
+        self._hits[clause.key] = hits
+        return hits
+
+    def read_clauses(self, clauses: list[Clause], view: str = VIEW_OUT_OF_SCOPE) -> LabelReading:
+        """What a label (as its clauses, see `clauses_of`) says, for what `view` needs."""
+        remembered = self._hits
+        if len(clauses) == 1:
+            hits = remembered.get(clauses[0].key)
+            if hits is None:
+                hits = self._clause_hits(clauses[0])
+        else:
+            sets = []
+            for clause in clauses:
+                found = remembered.get(clause.key)
+                if found is None:
+                    found = self._clause_hits(clause)
+                if found:
+                    sets.append(found)
+            if not sets:
+                return NOTHING
+            hits = sets[0] if len(sets) == 1 else sets[0].union(*sets[1:])
         if not hits:
             return NOTHING
-        matched: set[int] = set()
-        required: set[int] = set()
-        excepted: set[int] = set()
-        for phrase, start, end in hits:
-            if _negated(words, start, end, phrase.forward_negation):
-                continue
-            if phrase.role == _MATCH:
-                matched.add(phrase.rule)
-            elif phrase.role == _REQUIRE:
-                required.add(phrase.rule)
-            else:
-                excepted.add(phrase.rule)
+        reading = self._readings.get((hits, view))
+        if reading is None:
+            reading = self._reading(hits, view)
+        return reading
+
+    def _reading(self, hits: frozenset[tuple[int, int]], view: str) -> LabelReading:
+        kinds = _VIEW_KINDS[view]
+        items = self._items
+        matched = sorted({rule for rule, role in hits if role == _MATCH})
         prestation = excluded = None
-        outside = sun_es = False
-        for index in sorted(matched):
-            item = self._items[index]
-            if index in excepted or (item.requires and index not in required):
+        outside = False
+        for rule in matched:
+            item = items[rule]
+            if item.kind not in kinds or (rule, _EXCEPT) in hits:
                 continue
-            kind = item.kind
-            if kind == LabelItemKind.EXCLUDED:
+            if item.requires and not any((rule, _REQUIRE) == hit for hit in hits):
+                continue
+            if item.kind == LabelItemKind.EXCLUDED:
                 excluded = excluded or item.name
-            elif kind == LabelItemKind.PRESTATION:
+            elif item.kind == LabelItemKind.PRESTATION:
                 prestation = prestation or item.name
-            elif kind == LabelItemKind.OUTSIDE:
+            else:
                 outside = True
-            elif kind == LabelItemKind.SUN_ES:
-                sun_es = True
         if excluded is not None or outside:
             prestation = None
-        return LabelReading(prestation, excluded, sun_es)
+        reading = LabelReading(prestation, excluded)
+        if len(self._readings) >= _WORDS_LIMIT:
+            self._readings.clear()
+        self._readings[(hits, view)] = reading
+        return reading
 
-    def read(self, text: str) -> LabelReading:
-        return self.read_tokens(tokens_of(fold(text)))
+    def read(self, text: str, view: str = VIEW_OUT_OF_SCOPE) -> LabelReading:
+        return self.read_clauses(clauses_of(text), view)
+
+
+def relies_on_sun_es(text: str) -> bool:
+    """A text that relies on SUN-ES: « financement SUN-ES », « SUNES »; not « ne relève pas du
+    programme SUN-ES », « hors SUN-ES », « SUN-ES : non applicable »."""
+    words = label_tokens(text)
+    for i, word in enumerate(words):
+        if word == "sun":
+            end = _rest(_SUN_ES, 1, words, i + 1)
+            if end >= 0 and not _negated(words, i, end, forward=True):
+                return True
+    return False
 
 
 def _negated(words: Sequence[str], start: int, end: int, forward: bool) -> bool:
@@ -373,10 +490,8 @@ def _negated(words: Sequence[str], start: int, end: int, forward: bool) -> bool:
         if word in _NEGATIONS:
             return True
     if forward:
-        for j in range(end, min(end + 2, len(words))):
-            word = words[j]
-            if word == BREAK:
-                continue
+        # A break right after is skipped: « SUN-ES : non applicable ».
+        for word in words[end : end + 3]:
             if word in _NEGATIONS:
                 return True
     return False

@@ -15,7 +15,16 @@ from segur_funding.referential.label_defaults import DEFAULT_LABEL_ITEMS
 
 from ..constants import Scope
 from ..documents import QuoteLine
-from .labels import LabelMatcher, fold, tokens_of
+from .labels import (
+    NOTHING,
+    VIEW_OUT_OF_SCOPE,
+    VIEW_SEGUR,
+    LabelMatcher,
+    clauses_of,
+    fold,
+    plain_of,
+    relies_on_sun_es,
+)
 
 # Plain strings: comparing with them is several times faster than with the enum members.
 _SEGUR = Scope.SEGUR.value
@@ -98,13 +107,16 @@ _CONDITION_STEMS = (
     "impose", "dissociable",
 )
 _DSR_FAMILY_WORDS = (" sgl ", " loinc ", " dpi ", " pfi ", " ris ", " lgc ", " ri v")
+_DSR_FAMILY_WORD = re.compile(r" (?:sgl|loinc|dpi|pfi|ris|lgc|ri v)")
+
+
+_CONDITION_STEM = re.compile("|".join(_CONDITION_STEMS))
 
 
 def _has_any(text: str, stems: tuple[str, ...]) -> bool:
-    for stem in stems:
-        if stem in text:
-            return True
-    return False
+    if stems is _CONDITION_STEMS:
+        return _CONDITION_STEM.search(text) is not None
+    return any(stem in text for stem in stems)
 
 
 # DSR families named in a label, for MIXED_DSR_LINE ("Licences SGL + LOINC", "SGL/LOINC").
@@ -115,6 +127,7 @@ _MIXED_DSR_LABEL = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def _is_conditional(text: str, mention: str = "") -> bool:
     """A text that conditions the offer on options, modules, a contract or a re-engagement.
 
@@ -159,29 +172,43 @@ def _label_facts(
     """The heuristics of one label, remembered: labels repeat across an editor's quotes, so a
     batch re-check reads each distinct label once (per matcher: an edit by ANS gives a new
     matcher, hence fresh readings)."""
-    folded = fold(label)
-    text = " " + _NON_ALNUM.sub(" ", folded).strip() + " "
-    mixed = None
-    if sum(word in text for word in _DSR_FAMILY_WORDS) > 1:
-        match = _MIXED_DSR_LABEL.search(text)
-        if match:
-            mixed = (match.group(1).upper(), match.group(2).upper())
-    reading = matcher.read_tokens(tokens_of(folded))
+    clauses = clauses_of(label)
+    text = plain_of(clauses)
+    # Only what the line's scope needs is read: excluded items in the Ségur part, Prestation
+    # items out of scope. Every test starts with its cheapest rejection: labels are checked
+    # by the hundred thousand in a batch re-check.
+    not_billed = False
+    if scope == _SEGUR:
+        reading = matcher.read_clauses(clauses, VIEW_SEGUR)
+    elif scope == _OUT_OF_SCOPE:
+        reading = matcher.read_clauses(clauses, VIEW_OUT_OF_SCOPE)
+        not_billed = _NOT_BILLED.search(text) is not None
+    else:
+        reading = NOTHING
     return _LabelFacts(
-        text=text,
-        has_wording=wording in text,
-        excluded=reading.excluded if scope == _SEGUR else None,
-        prestation_item=reading.prestation if scope == _OUT_OF_SCOPE else None,
-        not_billed=scope == _OUT_OF_SCOPE and _NOT_BILLED.search(text) is not None,
-        conditional=_is_conditional(text, mention),
-        sun_es=reading.sun_es,
-        mixed_dsr=mixed,
+        text,
+        wording in text,
+        reading.excluded,
+        reading.prestation,
+        not_billed,
+        _CONDITION_STEM.search(text) is not None and _is_conditional(text, mention),
+        " sun" in text and relies_on_sun_es(label),
+        _mixed_dsr(text) if _DSR_FAMILY_WORD.search(text) else None,
     )
 
 
-def _relies_on_sun_es(text: str, matcher: LabelMatcher) -> bool:
+def _mixed_dsr(text: str) -> tuple[str, str] | None:
+    """Two DSR families named side by side in a label (« Licences SGL + LOINC »)."""
+    if sum(word in text for word in _DSR_FAMILY_WORDS) > 1:
+        match = _MIXED_DSR_LABEL.search(text)
+        if match:
+            return match.group(1).upper(), match.group(2).upper()
+    return None
+
+
+def _relies_on_sun_es(text: str) -> bool:
     """A free text (mention, condition) that relies on SUN-ES; a negated mention does not."""
-    return matcher.read(text).sun_es
+    return relies_on_sun_es(text)
 
 
 def _quote(label: str, limit: int = 70) -> str:
