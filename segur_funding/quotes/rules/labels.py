@@ -110,7 +110,7 @@ def _stem(word: str) -> str:
 def _canon_slow(word: str) -> tuple[str, ...]:
     """The canonical words of one folded alphanumeric word."""
     if word in ABBREVIATIONS:
-        return ABBREVIATIONS[word]
+        return tuple(_stem(w) for w in ABBREVIATIONS[word])
     if word in _STOPWORDS or (len(word) == 1 and not word.isdigit()):
         return ()
     if word in _NUMBERS:
@@ -120,7 +120,7 @@ def _canon_slow(word: str) -> tuple[str, ...]:
         return (ordinal.group(1) + "e",)
     stem = _stem(word)
     if stem in ABBREVIATIONS:
-        return ABBREVIATIONS[stem]
+        return tuple(_stem(w) for w in ABBREVIATIONS[stem])
     return (stem,)
 
 
@@ -257,7 +257,8 @@ def compile_pattern(pattern: str) -> tuple[Element, ...]:
                 raise PatternError(
                     f"« {pattern} » : « * » se place à la fin d'un mot d'au moins deux lettres."
                 )
-            elements.append(("*", stem[0]))
+            # Stemmed like the words it is compared with (« donnée* » -> "donne").
+            elements.append(("*", _stem(stem[0])))
             continue
         elements.extend(words)
     if elements and elements[-1] is None:
