@@ -284,3 +284,39 @@ def test_public_checker_is_throttled_at_60_a_minute(client_for):
     response = client.post("/api/public/quote-check/", {}, format="json")
     assert response.json()["code"] == "THROTTLED"
     assert response.json()["message"].startswith("Trop de requêtes : réessayez dans ")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("amount_ttc", "9" * 5000), ("amount_ttc", "1e400"), ("amount_ht", "-1" + "0" * 4400)],
+)
+def test_checker_refuses_huge_or_malformed_numbers_with_a_french_400(client_for, field, value):
+    document = json.loads((EXAMPLES / "sgl_conform_tier_b.json").read_text(encoding="utf-8"))
+    body = json.dumps(document).replace('"12000.00"', "__N__", 1)
+    body = body.replace("__N__", value) if field == "amount_ttc" else json.dumps(document).replace(
+        '"10000.00"', value, 1
+    )
+    for who, url in ((None, "/api/public/quote-check/"), ("labo", "/api/lab/quote-check/")):
+        response = client_for(who).post(url, body, content_type="application/json")
+        assert response.status_code == 400, response.content[:200]
+        answer = response.json()
+        assert answer["code"] == "INVALID_INPUT"
+        assert answer["message"].startswith(f"lines[0].{field}")
+        assert len(answer["message"]) < 250
+
+
+def test_checker_reads_an_absent_referencing_from_the_platforms_referenced_solutions(client_for, demo):
+    document = json.loads((EXAMPLES / "sgl_conform_tier_b.json").read_text(encoding="utf-8"))
+    del document["referencing"]
+    client = client_for(None)
+
+    unknown = client.post("/api/public/quote-check/", document, format="json").json()
+    assert unknown["verdict"] == "incomplete"
+    assert [f["code"] for f in unknown["findings"]] == ["REFERENCING_UNKNOWN"]
+
+    document["lines"][0]["label"] = "Droits d'utilisation BioLab SGL 5.2 (version référencée)"
+    known = client.post("/api/public/quote-check/", document, format="json").json()
+    assert known["verdict"] == "conform", known["findings"]
+    (finding,) = known["findings"]
+    assert (finding["code"], finding["severity"]) == ("REFERENCING_FROM_PLATFORM", "warning")
+    assert "BioLab SGL 5.2" in finding["message"] and "01/03/2022" in finding["message"]

@@ -352,6 +352,13 @@ def test_command_line_exit_status_and_single_french_line_on_invalid_input(tmp_pa
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "segur_funding.settings.test"}
     broken = tmp_path / "devis.json"
     broken.write_text('{"number": "D-1", "lines": [}', encoding="utf-8")
+    huge = tmp_path / "enorme.json"
+    huge.write_text(
+        (EXAMPLES / "sgl_conform_tier_b.json").read_text(encoding="utf-8").replace(
+            '"12000.00"', "1" + "0" * 4400, 1
+        ),
+        encoding="utf-8",
+    )
 
     def manage(*args):
         return subprocess.run(
@@ -361,6 +368,7 @@ def test_command_line_exit_status_and_single_french_line_on_invalid_input(tmp_pa
 
     for args, message in [
         ([str(broken)], "Fichier JSON illisible : valeur attendue ligne 1, colonne 29."),
+        ([str(huge)], "lines[0].amount_ttc (ligne 1 du devis) : montant hors limites « 1000000"),
         ([str(EXAMPLES / "sgl_conform_tier_b.json"), "--sites", "abc"],
          "--sites : nombre de sites géographiques invalide « abc » "
          "(nombre entier supérieur ou égal à 1 attendu)."),
