@@ -43,6 +43,20 @@ EXPECTED = {
     "loinc_conform.json": ("conform", [], []),
     "loinc_remainder_above_cap.json": ("non_conform", ["CLIENT_REMAINDER"], []),
     "loinc_ordered_before_referencing_pending.json": ("conform", [], ["PROOFS_PENDING"]),
+    # Labels read by meaning (SPEC §4), scope written « Ségur » / « SEGUR ».
+    "sgl_project_and_documents_billed_to_lab.json": (
+        "non_conform", ["CLIENT_REMAINDER", "CLIENT_REMAINDER"], []
+    ),
+    "sgl_mssante_and_unreferenced_module_in_segur_part.json": (
+        "non_conform", ["EXCLUDED_ITEM_FUNDED", "EXCLUDED_ITEM_FUNDED"], []
+    ),
+    # No deduction: the client pays everything, so CLIENT_REMAINDER too; a negated SUN-ES
+    # mention is not a reliance.
+    "sgl_no_state_funding_line.json": (
+        "non_conform", ["MISSING_STATE_FUNDING_LINE", "CLIENT_REMAINDER"], []
+    ),
+    # Absent referencing, software unknown to the platform: incomplete, what to check said.
+    "sgl_referencing_not_stated.json": ("incomplete", [], ["REFERENCING_UNKNOWN"]),
 }
 
 
