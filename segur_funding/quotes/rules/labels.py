@@ -142,6 +142,8 @@ def _word(raw: str) -> _Word:
     """What one written word (lowercase) normalises to; remembered, the vocabulary is small."""
     found = _WORDS.get(raw)
     if found is None:
+        if raw.isdigit() and raw.isascii():
+            return _Word(raw, (raw,))  # numbers are not remembered: too many of them
         parts = _NON_ALNUM.sub(" ", fold(raw)).split()
         found = _Word(" ".join(parts), tuple(w for part in parts for w in _canon_slow(part)))
         if len(_WORDS) >= _WORDS_LIMIT:
