@@ -1,6 +1,7 @@
 """How many structured (JSON) quotes the pure checker judges per second, on one core.
 
-No database: the SGL-V1 scheme is built here as the selectors would build it. The reference
+No database: the SGL-V1 scheme is built here as the selectors would build it, and labels are read
+with the shipped wordings (`referential.label_defaults`), as the selector's matcher would. The reference
 figure is a bare loop summing the same quote's line amounts (Decimals), i.e. the floor any
 checker pays just to look at the amounts.
 
@@ -116,16 +117,31 @@ def main() -> int:
     def fresh_check():
         return check_quote(next(fresh), scheme=SCHEME, today=today)
 
+    # Harder still: the new text sits inside a clause (« … du SGL lot 123 »), so each label
+    # brings a clause the label matcher has never read (its words are known: a quote is French).
+    new_clause_docs = [
+        parse_quote_document(
+            {**QUOTE, "lines": [{**line, "label": f"{line['label']} lot {i}"} for line in QUOTE["lines"]]}
+        )
+        for i in range(60_000)
+    ]
+    new_clause = iter(new_clause_docs * 4)
+
+    def new_clause_check():
+        return check_quote(next(new_clause), scheme=SCHEME, today=today)
+
     bare = per_second(bare_loop)
     checks = per_second(structured_check)
     uncached = per_second(fresh_check)
+    new_clauses = per_second(new_clause_check)
     full = per_second(parse_and_check)
     print(f"bare loop summing the 5 line amounts    : {bare:12,.0f} /s")
     print(f"check_quote, typical 5-line quote       : {checks:12,.0f} quotes/s")
     print(f"check_quote, labels never seen before   : {uncached:12,.0f} quotes/s")
+    print(f"  … with a clause never seen in each    : {new_clauses:12,.0f} quotes/s")
     print(f"parse JSON-shaped dict + check + to_dict: {full:12,.0f} quotes/s")
     print(f"target (check_quote, one core)          : {TARGET_PER_SECOND:12,} quotes/s")
-    ok = checks >= TARGET_PER_SECOND
+    ok = checks >= TARGET_PER_SECOND and uncached >= TARGET_PER_SECOND
     print("OK" if ok else "TOO SLOW")
     return 0 if ok else 1
 

@@ -41,8 +41,6 @@ class SafeJSONParser(JSONParser):
 
 
 JSON_PARSERS = [SafeJSONParser]
-# Token first: an anonymous call then answers 401 with `WWW-Authenticate: Token` (DRF answers 403
-# when the first authentication class gives no challenge, as the session one does).
 # The classes of settings.REST_FRAMEWORK (hashed API keys first, so that an anonymous call is told
 # 401 with the token scheme; then the browser's session): named there, so that core does not
 # import organizations.

@@ -1,14 +1,18 @@
 """Quotes in the admin: read-only for reviewers (statuses and reports move through services)."""
 
+from django import forms
 from django.contrib import admin
 from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
 
 from segur_funding.core.admin import changelist_deferring
+from segur_funding.referential.models import QuoteLabelItem
 
 from .models import Quote, QuoteEvent, QuoteLine
+from .rules.labels import pattern_problems
 from .selectors import QUOTE_HEAVY_FIELDS
 
 
@@ -143,3 +147,39 @@ class QuoteAdmin(admin.ModelAdmin):
         return FileResponse(
             quote.pdf.open("rb"), as_attachment=True, filename=f"devis-{quote.number or quote.pk}.pdf"
         )
+
+
+class QuoteLabelItemForm(forms.ModelForm):
+    """Each pattern is compiled as the checker will compile it: a pattern it cannot read is a
+    French error on its field, never a silent miss at the next check."""
+
+    class Meta:
+        model = QuoteLabelItem
+        fields = ["name", "code", "kind", "patterns", "requires", "exceptions", "is_active", "position"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for field in ("patterns", "requires", "exceptions"):
+            lines = [line.strip() for line in (data.get(field) or "").splitlines() if line.strip()]
+            problems = pattern_problems(lines)
+            if problems:
+                self.add_error(field, problems)
+        return data
+
+
+@admin.register(QuoteLabelItem)
+class QuoteLabelItemAdmin(SimpleHistoryAdmin):
+    """The words the quote checker reads in line labels (reference data of the referential app,
+    edited by ANS); a change applies to the next check (the checker's matcher is rebuilt when
+    this table's history moves). Registered here, next to the pattern compiler it validates with."""
+
+    form = QuoteLabelItemForm
+    list_display = ["name", "code", "kind", "is_active", "position", "updated_at"]
+    list_filter = ["kind", "is_active"]
+    list_editable = ["is_active", "position"]
+    search_fields = ["name", "code", "patterns", "requires", "exceptions"]
+    readonly_fields = ["updated_at"]
+    fields = [
+        "name", "code", "kind", "patterns", "requires", "exceptions", "is_active", "position",
+        "updated_at",
+    ]

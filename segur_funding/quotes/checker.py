@@ -4,7 +4,6 @@ Reads the reference data (the DSR's active funding scheme) and hands plain value
 rules in `rules/`; every door renders the same `Report`.
 """
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
@@ -15,9 +14,10 @@ from segur_funding.core.errors import InvalidInput
 from segur_funding.referential.rules import SchemeRef
 from segur_funding.referential.selectors import dsr_exists, scheme_ref_for_dsr
 
-from .documents import QuoteDocument, parse_quote_document
+from .documents import QuoteDocument, parse_quote_document, quote_json_loads
 from .report import Report
 from .rules import check_quote
+from .selectors import label_matcher, referenced_solutions
 
 # A quote is a few pages; anything bigger is not a quote (and is not read into memory).
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -48,15 +48,42 @@ def _scheme_for(doc: QuoteDocument) -> SchemeRef | None:
 
 
 def _check(
-    data: object, *, today: date | None, partial: bool, manual_checks: Sequence[str] = ()
+    data: object,
+    *,
+    today: date | None,
+    partial: bool,
+    manual_checks: Sequence[str] = (),
+    fully_read: bool = True,
 ) -> Report:
     doc = parse_quote_document(data, partial=partial)
+    scheme = _scheme_for(doc)
+    referencing = doc.referencing
+    solutions = (
+        referenced_solutions(dsr_code=doc.dsr)
+        if doc.dsr and not (referencing.referenced_on_known and referencing.proofs_complete_on_known)
+        else ()
+    )
     return check_quote(
         doc,
-        scheme=_scheme_for(doc),
+        scheme=scheme,
         today=today or clock.today(),
         manual_checks=manual_checks,
+        fully_read=fully_read,
+        labels=label_matcher(),
+        referenced_solutions=solutions,
     )
+
+
+def _fully_read(reading: object) -> bool:
+    """Whether the PDF reader read the whole text layer (every page, every table).
+
+    The reader says so in `PdfReading.fully_read`; a reader that does not (yet) is taken at its
+    manual checks: any of them may stand for a part it could not read.
+    """
+    said = getattr(reading, "fully_read", None)
+    if isinstance(said, bool):
+        return said
+    return not any(check.strip() for check in getattr(reading, "manual_checks", ()))
 
 
 def quote_check_document(data: dict, *, today: date | None = None) -> Report:
@@ -122,31 +149,7 @@ def _json(raw: bytes, name: str) -> object:
         raise InvalidInput(
             f"Type de fichier non reconnu pour « {name} » : ni un devis JSON ni un PDF."
         ) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            f"Fichier JSON illisible : {_json_error(exc.msg)} ligne {exc.lineno}, "
-            f"colonne {exc.colno}."
-        ) from None
-    except RecursionError:
-        raise InvalidInput("Fichier JSON illisible : imbrication trop profonde.") from None
-
-
-_JSON_ERRORS = {
-    "Expecting value": "valeur attendue",
-    "Expecting property name enclosed in double quotes": "nom de champ entre guillemets attendu",
-    "Expecting ',' delimiter": "virgule attendue",
-    "Expecting ':' delimiter": "deux-points attendu",
-    "Unterminated string starting at": "texte non terminé",
-    "Extra data": "données en trop après la fin du document",
-    "Invalid control character at": "caractère de contrôle interdit",
-    "Invalid \\escape": "séquence d'échappement invalide",
-}
-
-
-def _json_error(msg: str) -> str:
-    return _JSON_ERRORS.get(msg, msg)
+    return quote_json_loads(text)
 
 
 def quote_check_file(
@@ -170,6 +173,7 @@ def quote_check_file(
             today=today,
             partial=True,
             manual_checks=list(reading.manual_checks),
+            fully_read=_fully_read(reading),
         )
         if reading.warnings:
             report = replace(report, findings=(*report.findings, *reading.warnings))

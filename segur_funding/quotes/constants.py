@@ -70,7 +70,6 @@ class FindingCode(models.TextChoices):
     )
     ORDER_TOO_EARLY = "ORDER_TOO_EARLY", "Commande antérieure de plus de 120 jours au dossier complet"
     SIGNED_AFTER_DEADLINE = "SIGNED_AFTER_DEADLINE", "Devis signé après la date limite"
-    # Error added to the SPEC list: the State would pay more than the Prestation costs.
     STATE_FUNDING_ABOVE_SEGUR_TOTAL = (
         "STATE_FUNDING_ABOVE_SEGUR_TOTAL",
         "Prise en charge de l'État supérieure au total de la Prestation Ségur",
@@ -82,7 +81,6 @@ class FindingCode(models.TextChoices):
         "Date limite de signature dépassée pour un devis non signé",
     )
     SIGNED_BEFORE_WINDOW = "SIGNED_BEFORE_WINDOW", "Devis signé avant l'ouverture de la fenêtre"
-    REFERENCING_UNKNOWN = "REFERENCING_UNKNOWN", "Date de référencement non indiquée"
     # A PDF's attached document was not believed (SPEC §4, attachments): the printed page was read.
     UNTRUSTED_ATTACHMENT = (
         "UNTRUSTED_ATTACHMENT",
@@ -92,6 +90,10 @@ class FindingCode(models.TextChoices):
         "ATTACHMENT_MISMATCH",
         "Pièce jointe différente du texte imprimé",
     )
+    REFERENCING_FROM_PLATFORM = (
+        "REFERENCING_FROM_PLATFORM",
+        "Référencement lu dans la liste des solutions référencées de la plateforme",
+    )
     # Manual checks (the verdict becomes "incomplete").
     MANUAL_CHECK = "MANUAL_CHECK", "À vérifier à la main"
     DSR_UNKNOWN = "DSR_UNKNOWN", "DSR non indiqué"
@@ -100,6 +102,7 @@ class FindingCode(models.TextChoices):
     OTHER_DSR_LINE = "OTHER_DSR_LINE", "Ligne relevant d'un autre DSR"
     ORDER_DATE_UNKNOWN = "ORDER_DATE_UNKNOWN", "Date de commande non indiquée"
     PROOFS_DATE_UNKNOWN = "PROOFS_DATE_UNKNOWN", "Date du dossier complet de preuves non indiquée"
+    REFERENCING_UNKNOWN = "REFERENCING_UNKNOWN", "Date de référencement non indiquée"
 
 
 ERROR_CODES = frozenset(
@@ -123,9 +126,9 @@ WARNING_CODES = frozenset(
         FindingCode.PROOFS_PENDING,
         FindingCode.SIGNATURE_DEADLINE_PASSED,
         FindingCode.SIGNED_BEFORE_WINDOW,
-        FindingCode.REFERENCING_UNKNOWN,
         FindingCode.UNTRUSTED_ATTACHMENT,
         FindingCode.ATTACHMENT_MISMATCH,
+        FindingCode.REFERENCING_FROM_PLATFORM,
     }
 )
 MANUAL_CODES = frozenset(FindingCode) - ERROR_CODES - WARNING_CODES

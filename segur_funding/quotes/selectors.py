@@ -4,6 +4,7 @@ Every list or fetch starts from the user's organisations, so another editor's or
 simply not found (the views answer 404).
 """
 
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,11 +14,15 @@ from django.db.models import Prefetch, QuerySet
 from segur_funding.core.errors import InvalidInput
 from segur_funding.organizations.models import Organization, User
 from segur_funding.organizations.selectors import user_client_ids, user_clients, user_editor_ids, user_editors
+from segur_funding.referencing.selectors import referenced_dossiers
 from segur_funding.referential.rules import SchemeRef, TierRow, ordered_before_referencing, tier_for_sites
-from segur_funding.referential.selectors import scheme_ref_for_dsr
+from segur_funding.referential.selectors import label_item_refs, label_items_version, scheme_ref_for_dsr
 
 from .constants import Scope
 from .models import Quote, QuoteEvent, QuoteLine, QuoteOrigin
+from .rules.labels import LabelMatcher
+from .rules.referencing import ReferencedSolution
+from .rules.text import DEFAULT_MATCHER
 
 
 def lab_for_upload(*, user: User, client_id: int | None) -> Organization:
@@ -232,4 +237,47 @@ def uploaded_quotes_waiting_for_check(*, before: datetime, limit: int) -> list[i
         )
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
+    )
+
+
+# --- What the checker reads besides the quote ---------------------------------------------------
+
+_matchers: dict[tuple[int, int], LabelMatcher] = {}
+_matchers_lock = threading.Lock()
+
+
+def label_matcher() -> LabelMatcher:
+    """The label matcher of the label items in force (SPEC §3.4 wordings edited by ANS).
+
+    Compiled once per version of the table and kept in the process: each call costs one
+    aggregate query on the items' history, and an edit in the admin (a new history row) gives a
+    new matcher at the next check, in every process. While the table is empty (reference data
+    not loaded), the shipped wordings are used.
+    """
+    version = label_items_version()
+    matcher = _matchers.get(version)
+    if matcher is None:
+        items = label_item_refs()
+        matcher = DEFAULT_MATCHER if items is None else LabelMatcher(items)
+        with _matchers_lock:
+            _matchers.clear()
+            _matchers[version] = matcher
+    return matcher
+
+
+def referenced_solutions(*, dsr_code: str) -> tuple[ReferencedSolution, ...]:
+    """The platform's referenced solutions of a DSR (the public list), as plain values for the
+    checker's lookup of a quote that does not state its referencing."""
+    dossiers = referenced_dossiers(dsr_code=dsr_code).filter(referenced_on__isnull=False)
+    return tuple(
+        ReferencedSolution(
+            editor=dossier.editor.name,
+            solution=dossier.solution_version.solution.name,
+            version=dossier.solution_version.label,
+            dsr_code=dossier.dsr.code,
+            referenced_on=dossier.referenced_on,
+            proofs_complete_on=dossier.proofs_complete_on,
+            number=dossier.referencing_number or "",
+        )
+        for dossier in dossiers
     )

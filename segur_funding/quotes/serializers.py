@@ -63,14 +63,21 @@ class DocumentReferencingSerializer(serializers.Serializer):
     )
 
 
+class DocumentSoftwareSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, allow_blank=True, help_text="Nom du logiciel.")
+    version = serializers.CharField(required=False, allow_blank=True)
+    editor = serializers.CharField(required=False, allow_blank=True, help_text="Éditeur.")
+
+
 class DocumentLineSerializer(serializers.Serializer):
     label = serializers.CharField(allow_blank=True)
     scope = serializers.ChoiceField(
         choices=Scope.choices,
         required=False,
         allow_null=True,
-        help_text="segur, state_funding (montant positif) ou out_of_scope ; absent : ligne non "
-        "classée (erreur UNCLASSIFIED_LINE).",
+        help_text="segur, state_funding (montant positif) ou out_of_scope, sans tenir compte des "
+        "majuscules ni des accents (« Ségur ») ; absent ou autre : ligne non classée (erreur "
+        "UNCLASSIFIED_LINE).",
     )
     dsr = serializers.ListField(child=serializers.CharField(), required=False)
     amount_ttc = serializers.CharField(help_text=AMOUNT_HELP)
@@ -84,7 +91,15 @@ class QuoteDocumentSerializer(serializers.Serializer):
     number = serializers.CharField()
     dsr = serializers.CharField(help_text="Code du DSR, ex. SGL-V1.")
     client = DocumentClientSerializer()
-    referencing = DocumentReferencingSerializer(required=False)
+    referencing = DocumentReferencingSerializer(
+        required=False,
+        help_text="Absent (ou un champ absent) : le vérificateur cherche le logiciel dans la liste "
+        "des solutions référencées de la plateforme (nom, version, éditeur lus dans `software`, "
+        "les libellés et les mentions) et le signale ; sinon le rapport est incomplet.",
+    )
+    software = DocumentSoftwareSerializer(
+        required=False, help_text="Le logiciel du devis, tel qu'imprimé (facultatif)."
+    )
     order_date = serializers.DateField(required=False, allow_null=True)
     signature_date = serializers.DateField(required=False, allow_null=True)
     mentions = serializers.ListField(child=serializers.CharField(), required=False)

@@ -12,6 +12,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from . import constants
+from .rules import LabelItemRef
 
 
 class Corridor(models.Model):
@@ -246,3 +247,81 @@ class FundingWindow(models.Model):
             raise ValidationError(
                 {"order_signature_deadline": "La date limite de signature précède l'ouverture."}
             )
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
+
+
+class QuoteLabelItem(models.Model):
+    """An item of the Prestation Ségur, an excluded item or a marker (SPEC §3.4), with the words
+    editors use for it: what the quote checker reads in line labels. ANS completes the wordings
+    here (with history); `load_reference_data` ships a French default set and never overwrites
+    an edited row. Pattern syntax: see `segur_funding.quotes.rules.labels`."""
+
+    class Kind(models.TextChoices):
+        PRESTATION = "prestation", "Élément de la Prestation Ségur (facturé hors Ségur : reste à charge)"
+        EXCLUDED = "excluded", "Élément exclu (interdit dans la partie Ségur)"
+        OUTSIDE = "outside", "Marqueur « autre chose que la Prestation » (module, année 7…)"
+
+    code = models.SlugField("code", max_length=60, unique=True)
+    kind = models.CharField("catégorie", max_length=12, choices=Kind.choices)
+    name = models.CharField(
+        "désignation",
+        max_length=200,
+        help_text="Reprise dans les messages du vérificateur, par exemple « maintenance pendant "
+        "6 ans » ou « des boîtes aux lettres MSSanté ».",
+    )
+    patterns = models.TextField(
+        "formulations",
+        help_text="Une formulation par ligne, telle qu'écrite sur les devis. Accents, majuscules, "
+        "pluriels, articles et abréviations courantes (« maint. », « form. », « docs ») sont "
+        "ignorés. « mot* » : tout mot commençant par « mot » ; « ... » : jusqu'à quatre mots "
+        "entre deux. Une formulation précédée d'une négation (« hors », « sans », « ne … pas », "
+        "« non ») ne compte pas.",
+    )
+    requires = models.TextField(
+        "à condition de lire aussi",
+        blank=True,
+        help_text="Facultatif, une formulation par ligne : l'élément n'est reconnu que si l'une "
+        "d'elles figure aussi dans le libellé (« référencée » pour une licence).",
+    )
+    exceptions = models.TextField(
+        "sauf si le libellé contient",
+        blank=True,
+        help_text="Facultatif, une formulation par ligne : l'élément n'est pas reconnu si l'une "
+        "d'elles figure dans le libellé (« sur le serveur » : installation sur un serveur "
+        "existant, pas l'achat d'un serveur).",
+    )
+    is_active = models.BooleanField("en vigueur", default=True)
+    position = models.PositiveIntegerField("ordre", default=0)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "libellé de devis (Prestation Ségur)"
+        verbose_name_plural = "libellés de devis (Prestation Ségur)"
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display().split(' (')[0]})"
+
+    def clean(self) -> None:
+        # The syntax of each pattern is checked by the admin's form (quotes/admin.py), next to the
+        # checker's pattern compiler: referential does not import quotes.
+        errors = {}
+        if not _lines(self.patterns):
+            errors.setdefault("patterns", []).append("Indiquez au moins une formulation.")
+        if errors:
+            raise ValidationError(errors)
+
+    def to_ref(self) -> LabelItemRef:
+        return LabelItemRef(
+            code=self.code,
+            kind=self.kind,
+            name=self.name,
+            patterns=_lines(self.patterns),
+            requires=_lines(self.requires),
+            exceptions=_lines(self.exceptions),
+        )

@@ -324,3 +324,31 @@ def tiers_problems(tiers: tuple[TierRow, ...]) -> list[str]:
         problems.append("Le barème n'a aucune tranche.")
     return problems
 
+
+class LabelItemKind:
+    """Categories of the label items (SPEC §3.4): plain strings, compared many times per quote."""
+
+    PRESTATION = "prestation"  # an item of the Prestation Ségur: billed to the client, a remainder
+    EXCLUDED = "excluded"  # never in the State-funded part
+    OUTSIDE = "outside"  # a marker that a label is about something else (a module, year 7…)
+    SUN_ES = "sun_es"  # the SUN-ES programme (built into the checker, not edited)
+
+    EDITABLE = (PRESTATION, EXCLUDED, OUTSIDE)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelItemRef:
+    """One item of SPEC §3.4 and the words editors use for it (reference data edited by ANS).
+
+    `name` is French and completes the checker's messages (« …relève de la Prestation Ségur
+    (maintenance pendant 6 ans) », « …concerne des boîtes aux lettres MSSanté »). Patterns follow
+    the syntax of `segur_funding.quotes.rules.labels`: the item is read in a label when one of
+    `patterns` matches, one of `requires` too (when given), and none of `exceptions`.
+    """
+
+    code: str
+    kind: str
+    name: str
+    patterns: tuple[str, ...]
+    requires: tuple[str, ...] = ()
+    exceptions: tuple[str, ...] = ()

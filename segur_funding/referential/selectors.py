@@ -1,9 +1,9 @@
 """Reads of reference data, returned as frozen values for the rules."""
 
-from django.db.models import Prefetch
+from django.db.models import Count, Max, Prefetch
 
-from .models import Dsr, FundingScheme, FundingWindow, Tier
-from .rules import SchemeRef, TierRow, WindowRef
+from .models import Dsr, FundingScheme, FundingWindow, QuoteLabelItem, Tier
+from .rules import LabelItemRef, SchemeRef, TierRow, WindowRef
 
 
 def window_to_ref(window: FundingWindow) -> WindowRef:
@@ -67,3 +67,19 @@ def dsr_exists(*, code: str) -> bool:
 
 def dsr_list():
     return Dsr.objects.select_related("corridor").order_by("code")
+
+
+def label_items_version() -> tuple[int, int]:
+    """A value that changes whenever ANS adds, edits or deletes a label item (every change writes
+    a history row), in one cheap query: what the checker's cached matcher is keyed on."""
+    history = QuoteLabelItem.history.aggregate(last=Max("history_id"), rows=Count("history_id"))
+    return history["last"] or 0, history["rows"]
+
+
+def label_item_refs() -> tuple[LabelItemRef, ...] | None:
+    """The label items in force, or None when the table holds none at all (reference data not
+    loaded yet: the checker then uses the shipped wordings)."""
+    rows = list(QuoteLabelItem.objects.order_by("position", "code"))
+    if not rows:
+        return None
+    return tuple(row.to_ref() for row in rows if row.is_active)

@@ -13,7 +13,8 @@ from import_export.results import RowResult
 
 from segur_funding.core.errors import InvalidInput
 
-from .models import Corridor, Dsr, FundingScheme, FundingWindow, Requirement, Tier
+from .label_defaults import DEFAULT_LABEL_ITEMS
+from .models import Corridor, Dsr, FundingScheme, FundingWindow, QuoteLabelItem, Requirement, Tier
 from .resources import IMPORT_FORMATS, RequirementResource, result_messages
 from .rules import TierRow, tiers_problems
 
@@ -119,6 +120,31 @@ def reference_data_load(*, path: Path) -> LoadReport:
         }
         fields.setdefault("position", position)
         ensure(Requirement, {"dsr": dsr, "reference": r["reference"]}, fields)
+    return report
+
+
+@transaction.atomic
+def quote_label_items_load() -> LoadReport:
+    """Create the shipped label items (SPEC §3.4 wordings) that are missing, by code; never
+    overwrite a row ANS may have edited."""
+    report = LoadReport()
+    existing = set(QuoteLabelItem.objects.values_list("code", flat=True))
+    for position, item in enumerate(DEFAULT_LABEL_ITEMS, start=1):
+        if item.code in existing:
+            report.kept += 1
+            continue
+        row = QuoteLabelItem(
+            code=item.code,
+            kind=item.kind,
+            name=item.name,
+            patterns="\n".join(item.patterns),
+            requires="\n".join(item.requires),
+            exceptions="\n".join(item.exceptions),
+            position=position * 10,
+        )
+        row._change_reason = "Jeu de formulations livré (load_reference_data)"
+        row.save()
+        report.created += 1
     return report
 
 

@@ -31,10 +31,19 @@ def conform_body(demo, **overrides) -> dict:
         "mentions": [],
         "conditions": [],
         "lines": [
-            {"label": "Droits d'utilisation de la version référencée", "scope": "segur",
-             "dsr": ["SGL-V1"], "amount_ttc": "12000.00", "amount_ht": "10000.00"},
-            {"label": "Installation, formation et maintenance 6 ans", "scope": "segur",
-             "dsr": ["SGL-V1"], "amount_ttc": "20940.00"},
+            {
+                "label": "Droits d'utilisation de la version référencée",
+                "scope": "segur",
+                "dsr": ["SGL-V1"],
+                "amount_ttc": "12000.00",
+                "amount_ht": "10000.00",
+            },
+            {
+                "label": "Installation, formation et maintenance 6 ans",
+                "scope": "segur",
+                "dsr": ["SGL-V1"],
+                "amount_ttc": "20940.00",
+            },
             {"label": WORDING, "scope": "state_funding", "amount_ttc": "32940.00"},
             {"label": "Module statistiques", "scope": "out_of_scope", "amount_ttc": "1200.00"},
         ],
@@ -58,7 +67,10 @@ def test_anonymous_gets_401(client_for):
 
 def test_editors_list_only_their_quotes(client_for, demo):
     assert _numbers(client_for("editeur").get(EDITOR_QUOTES)) == [
-        "D-DEMO-0001", "D-DEMO-0002", "D-DEMO-0003", "D-DEMO-0004"
+        "D-DEMO-0001",
+        "D-DEMO-0002",
+        "D-DEMO-0003",
+        "D-DEMO-0004",
     ]
     assert _numbers(client_for("editeur2").get(EDITOR_QUOTES)) == ["D2-DEMO-0001"]
 
@@ -174,7 +186,8 @@ def test_editor_writes_corrects_and_issues_a_quote(client_for, demo):
     modified_after_issue = editor.put(f"{EDITOR_QUOTES}{draft.pk}/", conform_body(demo), format="json")
     assert modified_after_issue.status_code == 400
     assert modified_after_issue.json() == {
-        "code": "NOT_DRAFT", "message": "Seul un brouillon peut être modifié."
+        "code": "NOT_DRAFT",
+        "message": "Seul un brouillon peut être modifié.",
     }
 
 
@@ -209,8 +222,13 @@ def test_lab_uploads_a_pdf_quote_and_gets_the_checkers_report(
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for("labo").post(
             LAB_QUOTES,
-            {"file": upload("devis.pdf", path.read_bytes()), "dsr": "SGL-V1", "editor_name": "Éditeur X",
-             "referenced_on": "2022-03-01", "proofs_complete_on": "2022-02-01"},
+            {
+                "file": upload("devis.pdf", path.read_bytes()),
+                "dsr": "SGL-V1",
+                "editor_name": "Éditeur X",
+                "referenced_on": "2022-03-01",
+                "proofs_complete_on": "2022-02-01",
+            },
             format="multipart",
         )
     assert response.status_code == 201, response.json()
@@ -219,8 +237,12 @@ def test_lab_uploads_a_pdf_quote_and_gets_the_checkers_report(
     data = client_for("labo").get(f"{LAB_QUOTES}{quote.pk}/").json()
     expected = quote_check_file(
         path,
-        overrides={"dsr": "SGL-V1", "geographic_sites": 12, "referenced_on": "2022-03-01",
-                   "proofs_complete_on": "2022-02-01"},
+        overrides={
+            "dsr": "SGL-V1",
+            "geographic_sites": 12,
+            "referenced_on": "2022-03-01",
+            "proofs_complete_on": "2022-02-01",
+        },
     ).to_dict()
     assert data["check_status"] == "done"
     assert data["check_report"] == expected
@@ -265,11 +287,10 @@ def test_public_checker_refuses_unreadable_documents_in_french(client_for):
     client = client_for(None)
     response = client.post("/api/public/quote-check/", [1, 2], format="json")
     assert response.json() == {
-        "code": "INVALID_INPUT", "message": "Le devis doit être un objet JSON (entre accolades)."
+        "code": "INVALID_INPUT",
+        "message": "Le devis doit être un objet JSON (entre accolades).",
     }
-    response = client.post(
-        "/api/public/quote-check/", "{oops", content_type="application/json"
-    )
+    response = client.post("/api/public/quote-check/", "{oops", content_type="application/json")
     assert response.status_code == 400 and response.json()["code"] == "PARSE_ERROR"
     deep = "[" * 100_000 + "]" * 100_000
     response = client.post("/api/public/quote-check/", deep, content_type="application/json")
@@ -293,3 +314,47 @@ def test_quote_detail_lists_the_moves_of_the_workflow_table(client_for, demo):
     draft = demo.quote("D-DEMO-0004")
     detail = client_for("editeur").get(f"{EDITOR_QUOTES}{draft.pk}/").json()
     assert detail["next_actions"] == {"issue": "editor", "cancel": "editor"}
+
+
+# A huge integer is a number the checker refuses naming the field; an infinite one (1e400) never
+# reaches it: the input-hygiene layer refuses it for every JSON body of the API.
+@pytest.mark.parametrize(
+    ("field", "value", "code", "start"),
+    [
+        ("amount_ttc", "9" * 5000, "INVALID_INPUT", "lines[0].amount_ttc"),
+        ("amount_ttc", "1e400", "PARSE_ERROR", "Corps de requête illisible : nombre hors limites"),
+        ("amount_ht", "-1" + "0" * 4400, "INVALID_INPUT", "lines[0].amount_ht"),
+    ],
+)
+def test_checker_refuses_huge_or_malformed_numbers_with_a_french_400(client_for, field, value, code, start):
+    document = json.loads((EXAMPLES / "sgl_conform_tier_b.json").read_text(encoding="utf-8"))
+    body = json.dumps(document).replace('"12000.00"', "__N__", 1)
+    body = (
+        body.replace("__N__", value)
+        if field == "amount_ttc"
+        else json.dumps(document).replace('"10000.00"', value, 1)
+    )
+    for who, url in ((None, "/api/public/quote-check/"), ("labo", "/api/lab/quote-check/")):
+        response = client_for(who).post(url, body, content_type="application/json")
+        assert response.status_code == 400, response.content[:200]
+        answer = response.json()
+        assert answer["code"] == code
+        assert answer["message"].startswith(start)
+        assert len(answer["message"]) < 250
+
+
+def test_checker_reads_an_absent_referencing_from_the_platforms_referenced_solutions(client_for, demo):
+    document = json.loads((EXAMPLES / "sgl_conform_tier_b.json").read_text(encoding="utf-8"))
+    del document["referencing"]
+    client = client_for(None)
+
+    unknown = client.post("/api/public/quote-check/", document, format="json").json()
+    assert unknown["verdict"] == "incomplete"
+    assert [f["code"] for f in unknown["findings"]] == ["REFERENCING_UNKNOWN"]
+
+    document["lines"][0]["label"] = "Droits d'utilisation BioLab SGL 5.2 (version référencée)"
+    known = client.post("/api/public/quote-check/", document, format="json").json()
+    assert known["verdict"] == "conform", known["findings"]
+    (finding,) = known["findings"]
+    assert (finding["code"], finding["severity"]) == ("REFERENCING_FROM_PLATFORM", "warning")
+    assert "BioLab SGL 5.2" in finding["message"] and "01/03/2022" in finding["message"]

@@ -43,6 +43,20 @@ EXPECTED = {
     "loinc_conform.json": ("conform", [], []),
     "loinc_remainder_above_cap.json": ("non_conform", ["CLIENT_REMAINDER"], []),
     "loinc_ordered_before_referencing_pending.json": ("conform", [], ["PROOFS_PENDING"]),
+    # Labels read by meaning (SPEC §4), scope written « Ségur » / « SEGUR ».
+    "sgl_project_and_documents_billed_to_lab.json": (
+        "non_conform", ["CLIENT_REMAINDER", "CLIENT_REMAINDER"], []
+    ),
+    "sgl_mssante_and_unreferenced_module_in_segur_part.json": (
+        "non_conform", ["EXCLUDED_ITEM_FUNDED", "EXCLUDED_ITEM_FUNDED"], []
+    ),
+    # No deduction: the client pays everything, so CLIENT_REMAINDER too; a negated SUN-ES
+    # mention is not a reliance.
+    "sgl_no_state_funding_line.json": (
+        "non_conform", ["MISSING_STATE_FUNDING_LINE", "CLIENT_REMAINDER"], []
+    ),
+    # Absent referencing, software unknown to the platform: incomplete, what to check said.
+    "sgl_referencing_not_stated.json": ("incomplete", [], ["REFERENCING_UNKNOWN"]),
 }
 
 
@@ -352,6 +366,13 @@ def test_command_line_exit_status_and_single_french_line_on_invalid_input(tmp_pa
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "segur_funding.settings.test"}
     broken = tmp_path / "devis.json"
     broken.write_text('{"number": "D-1", "lines": [}', encoding="utf-8")
+    huge = tmp_path / "enorme.json"
+    huge.write_text(
+        (EXAMPLES / "sgl_conform_tier_b.json").read_text(encoding="utf-8").replace(
+            '"12000.00"', "1" + "0" * 4400, 1
+        ),
+        encoding="utf-8",
+    )
 
     def manage(*args):
         return subprocess.run(
@@ -361,6 +382,7 @@ def test_command_line_exit_status_and_single_french_line_on_invalid_input(tmp_pa
 
     for args, message in [
         ([str(broken)], "Fichier JSON illisible : valeur attendue ligne 1, colonne 29."),
+        ([str(huge)], "lines[0].amount_ttc (ligne 1 du devis) : montant hors limites « 1000000"),
         ([str(EXAMPLES / "sgl_conform_tier_b.json"), "--sites", "abc"],
          "--sites : nombre de sites géographiques invalide « abc » "
          "(nombre entier supérieur ou égal à 1 attendu)."),

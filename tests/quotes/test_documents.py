@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from segur_funding.core.errors import InvalidInput
-from segur_funding.quotes.documents import parse_quote_document
+from segur_funding.quotes.documents import parse_quote_document, quote_json_loads
 
 SPEC_EXAMPLE = {
     "number": "D-2022-0042",
@@ -191,3 +191,60 @@ def test_a_nul_character_is_refused_with_a_clear_message(where):
         data[where] = data[where] + "\x00"
     with pytest.raises(InvalidInput, match="caractère nul"):
         parse_quote_document(data)
+
+
+# --- Scope values, numbers of any size (SPEC §4) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [("Ségur", "segur"), ("SEGUR", "segur"), (" segur ", "segur"), ("SÉGUR", "segur"),
+     ("State_Funding", "state_funding"), ("OUT_OF_SCOPE", "out_of_scope"),
+     ("Hors Ségur", "Hors Ségur"), ("autre", "autre")],
+)
+def test_scope_ignores_case_and_accents_only(written, read):
+    assert parse_quote_document(_with("lines.0.scope", written)).lines[0].scope == read
+
+
+HUGE = "9" * 5000  # past Python's 4,300-digit int conversion limit
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ('{"lines": [{"label": "x", "scope": "segur", "amount_ttc": ' + HUGE + "}]}",
+         "lines[0].amount_ttc"),
+        ('{"client": {"geographic_sites": ' + HUGE + "}}", "client.geographic_sites"),
+        ('{"number": ' + HUGE + "}", "number"),
+        ('{"order_date": ' + HUGE + "}", "order_date"),
+        ('{"lines": [{"label": "x", "scope": "segur", "amount_ttc": 1e400}]}',
+         "lines[0].amount_ttc"),
+        ('{"lines": [{"label": "x", "scope": "segur", "amount_ttc": -0.5}]}',
+         "lines[0].amount_ttc"),
+        ('{"lines": [{"label": "x", "scope": "segur", "amount_ttc": "' + HUGE + '"}]}',
+         "lines[0].amount_ttc"),
+        ('{"client": {"geographic_sites": 12.0}}', "client.geographic_sites"),
+        ('{"client": {"geographic_sites": 10000000}}', "client.geographic_sites"),
+    ],
+)
+def test_malformed_or_huge_numbers_are_invalid_input_naming_the_field(text, field):
+    base = {**copy.deepcopy(SPEC_EXAMPLE), **quote_json_loads(text)}
+    if "lines" in quote_json_loads(text):
+        base["lines"] = quote_json_loads(text)["lines"]
+    with pytest.raises(InvalidInput) as caught:
+        parse_quote_document(base)
+    message = caught.value.message
+    assert message.startswith(field)
+    assert len(message) < 250 and "\n" not in message  # the value is shown shortened
+
+
+@pytest.mark.parametrize("text", ["NaN", "Infinity", "-Infinity"])
+def test_json_constants_are_refused(text):
+    with pytest.raises(InvalidInput, match="interdite"):
+        quote_json_loads('{"amount": ' + text + "}")
+
+
+def test_json_numbers_are_decimals_not_floats():
+    data = quote_json_loads('{"a": 12000.10, "b": 12, "c": 1' + "0" * 30 + "}")
+    assert data == {"a": Decimal("12000.10"), "b": 12, "c": Decimal("1" + "0" * 30)}
+    assert isinstance(data["a"], Decimal)

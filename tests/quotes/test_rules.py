@@ -13,6 +13,7 @@ from segur_funding.core.errors import InvalidInput
 from segur_funding.quotes.documents import parse_quote_document
 from segur_funding.quotes.report import report_to_json, report_to_text
 from segur_funding.quotes.rules import check_quote, normalise
+from segur_funding.quotes.rules.referencing import ReferencedSolution
 from segur_funding.referential import constants
 from segur_funding.referential.rules import SchemeRef, TierRow, WindowRef
 
@@ -98,10 +99,15 @@ def with_line(index: int, data: dict | None = None, **changes) -> dict:
     return data
 
 
-def check(data: dict, *, partial=False, today=TODAY, manual_checks=()):
+def check(data: dict, *, partial=False, today=TODAY, manual_checks=(), fully_read=True, **extra):
     doc = parse_quote_document(data, partial=partial)
     return check_quote(
-        doc, scheme=SCHEMES.get(doc.dsr), today=today, manual_checks=manual_checks
+        doc,
+        scheme=SCHEMES.get(doc.dsr),
+        today=today,
+        manual_checks=manual_checks,
+        fully_read=fully_read,
+        **extra,
     )
 
 
@@ -233,28 +239,47 @@ def test_quote_without_state_funding_line_is_non_conform():
     assert report.verdict == "non_conform"
     found = finding(report, "MISSING_STATE_FUNDING_LINE")
     assert found.line is None
-    # Without a deduction the client would pay the whole Prestation: said once, in this finding.
+    # Without a deduction the client would pay the whole Prestation: SPEC §4 wants
+    # CLIENT_REMAINDER too, so that a lab filtering on it finds this quote.
     assert report.client_remainder_ttc == Decimal("12000.00")
-    assert "toute la Prestation Ségur (12\u202f000,00\u00a0€ TTC)" in found.message
-    assert codes(report) == ["MISSING_STATE_FUNDING_LINE"]
+    assert "12\u202f000,00\u00a0€" in finding(report, "CLIENT_REMAINDER").message
+    assert sorted(codes(report)) == ["CLIENT_REMAINDER", "MISSING_STATE_FUNDING_LINE"]
 
 
 def test_state_funding_line_not_found_in_a_partly_read_pdf_is_a_manual_check():
     data = quote(lines=[CONFORM["lines"][0], CONFORM["lines"][4]])
-    report = check(data, partial=True, manual_checks=["Page 2 illisible : à vérifier."])
+    report = check(
+        data, partial=True, manual_checks=["Page 2 illisible : à vérifier."], fully_read=False
+    )
     assert report.verdict == "incomplete"
     assert finding(report, "MISSING_STATE_FUNDING_LINE").severity == "manual"
+    # What the State pays is unknown, so is the remainder: no CLIENT_REMAINDER guessed.
+    assert report.client_remainder_ttc is None
+    assert "CLIENT_REMAINDER" not in codes(report)
+
+
+def test_fully_read_quote_without_the_wording_is_non_conform_despite_other_manual_checks():
+    data = quote(lines=[CONFORM["lines"][0], CONFORM["lines"][4]])
+    del data["client"]["geographic_sites"]
+    report = check(data, partial=True, manual_checks=["Le DSR a été déduit du titre."])
+    assert report.verdict == "non_conform"
+    assert finding(report, "MISSING_STATE_FUNDING_LINE").severity == "error"
 
 
 def test_pdf_with_no_line_read_is_incomplete_not_non_conform():
-    report = check(quote(lines=[]), partial=True, manual_checks=["Page 1 : aucun texte lisible."])
+    report = check(
+        quote(lines=[]), partial=True, manual_checks=["Page 1 : aucun texte lisible."],
+        fully_read=False,
+    )
     assert report.verdict == "incomplete"
     assert codes(report) == ["MANUAL_CHECK"]
 
 
 def test_mention_not_found_in_a_partly_read_pdf_is_a_manual_check():
     data = quote(order_date="2022-02-15")
-    report = check(data, partial=True, manual_checks=["Page 2 illisible : à vérifier."])
+    report = check(
+        data, partial=True, manual_checks=["Page 2 illisible : à vérifier."], fully_read=False
+    )
     assert report.verdict == "incomplete"
     assert finding(report, "MISSING_CONDITIONAL_MENTION").severity == "manual"
 
@@ -669,15 +694,109 @@ def test_unsigned_quote_of_unreferenced_software_with_mention_warns_of_the_deadl
     assert "29/08/2022" in finding(report, "PROOFS_PENDING").message  # 1 May + 120 days
 
 
-def test_unknown_referencing_warns_what_to_look_up():
-    data = quote()
+SYSLAB_9 = ReferencedSolution(
+    editor="BioSoft", solution="SYSLAB", version="9", dsr_code="SGL-V1",
+    referenced_on=date(2022, 3, 1), proofs_complete_on=date(2022, 2, 1), number="REF-SGL-0042",
+)
+SYSLAB_8 = ReferencedSolution(
+    editor="BioSoft", solution="SYSLAB", version="8", dsr_code="SGL-V1",
+    referenced_on=date(2022, 6, 1), proofs_complete_on=date(2022, 5, 1),
+)
+OTHER = ReferencedSolution(
+    editor="LaboSys", solution="Kalisil", version="4.2", dsr_code="SGL-V1",
+    referenced_on=date(2021, 12, 1), proofs_complete_on=date(2021, 11, 2),
+)
+
+
+def without_referencing(**changes) -> dict:
+    data = quote(**changes)
     del data["referencing"]
-    report = check(data)
+    return data
+
+
+@pytest.mark.parametrize("absent", ["block", "referenced_on", "both fields"])
+def test_absent_referencing_unknown_to_the_platform_is_incomplete_with_what_to_check(absent):
+    data = quote()
+    if absent == "block":
+        del data["referencing"]
+    elif absent == "referenced_on":
+        del data["referencing"]["referenced_on"]
+    else:
+        data["referencing"] = {}
+    report = check(data, referenced_solutions=[OTHER])
     found = finding(report, "REFERENCING_UNKNOWN")
-    assert report.verdict == "conform"
-    assert found.severity == "warning"
+    assert report.verdict == "incomplete"
+    assert found.severity == "manual"
+    assert "liste des solutions référencées" in found.message
     assert "30/07/2022" in found.message  # order of 1 April + 120 days
     assert "ne porte pas cette mention" in found.message
+
+
+def test_explicit_null_referencing_is_not_absent():
+    data = quote(referencing={"referenced_on": None, "proofs_complete_on": None}, mentions=[MENTION])
+    report = check(data)
+    assert "REFERENCING_UNKNOWN" not in codes(report)
+    assert "PROOFS_PENDING" in codes(report)
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        {"software": {"name": "Syslab", "version": "9", "editor": "BioSoft"}},
+        {"software": {"name": "SYSLAB"}},
+        {"lines": [
+            {**CONFORM["lines"][0], "label": "Droits d'utilisation SYSLAB 9"}, *CONFORM["lines"][1:]
+        ]},
+        {"mentions": ["Logiciel : SYSLAB version 9 (BioSoft)"]},
+    ],
+)
+def test_absent_referencing_is_read_from_the_platform_and_said(where):
+    data = without_referencing(**where)
+    report = check(data, referenced_solutions=[OTHER, SYSLAB_9])
+    found = finding(report, "REFERENCING_FROM_PLATFORM")
+    assert report.verdict == "conform", report.findings
+    assert found.severity == "warning"
+    assert "SYSLAB 9 (BioSoft)" in found.message and "01/03/2022" in found.message
+    assert "REF-SGL-0042" in found.message
+
+
+def test_platform_dates_decide_the_120_day_rule():
+    # Ordered 2022-02-15, before SYSLAB 9's referencing (2022-03-01), without the mention.
+    data = without_referencing(order_date="2022-02-15", software={"name": "SYSLAB", "version": "9"})
+    report = check(data, referenced_solutions=[SYSLAB_9])
+    assert report.verdict == "non_conform"
+    assert {"REFERENCING_FROM_PLATFORM", "MISSING_CONDITIONAL_MENTION"} <= set(codes(report))
+
+
+def test_a_field_the_quote_states_wins_over_the_platform():
+    data = quote()
+    del data["referencing"]["proofs_complete_on"]
+    data["referencing"]["referenced_on"] = None  # the quote says: not referenced yet
+    data["software"] = {"name": "SYSLAB", "version": "9"}
+    report = check(data, referenced_solutions=[SYSLAB_9])
+    # Still "not referenced yet" (the platform's 2022-03-01 would make the April order fine).
+    assert "MISSING_CONDITIONAL_MENTION" in codes(report)
+    assert "la date d'envoi du dossier complet" in finding(report, "REFERENCING_FROM_PLATFORM").message
+
+
+def test_two_versions_without_the_version_printed_are_checked_by_hand():
+    data = without_referencing(software={"name": "SYSLAB"})
+    report = check(data, referenced_solutions=[SYSLAB_8, SYSLAB_9])
+    assert report.verdict == "incomplete"
+    assert "SYSLAB 8 (BioSoft)" in finding(report, "REFERENCING_UNKNOWN").message
+
+
+def test_the_version_printed_picks_among_several():
+    data = without_referencing(software={"name": "SYSLAB", "version": "v8"})
+    report = check(data, referenced_solutions=[SYSLAB_8, SYSLAB_9])
+    assert "depuis le 01/06/2022" in finding(report, "REFERENCING_FROM_PLATFORM").message
+
+
+def test_another_editor_of_the_same_name_is_not_taken():
+    data = without_referencing(software={"name": "SYSLAB", "editor": "Autre Éditeur"})
+    report = check(data, referenced_solutions=[SYSLAB_9])
+    assert report.verdict == "incomplete"
+    assert "REFERENCING_FROM_PLATFORM" not in codes(report)
 
 
 def test_unknown_proofs_date_before_referencing_is_checked_by_hand():

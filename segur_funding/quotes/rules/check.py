@@ -25,10 +25,14 @@ from .findings import (
     _state_wording_display,
     _tier,
 )
+from .labels import LabelMatcher
+from .referencing import ReferencedSolution, platform_match, referencing_filled
 from .text import (
     _OUT_OF_SCOPE,
     _SEGUR,
     _STATE_FUNDING,
+    DEFAULT_MATCHER,
+    _fr_date,
     _label,
     _label_facts,
     _normalised,
@@ -44,19 +48,28 @@ def check_quote(
     scheme: SchemeRef | None,
     today: date,
     manual_checks: Sequence[str] = (),
+    fully_read: bool = True,
+    labels: LabelMatcher | None = None,
+    referenced_solutions: Sequence[ReferencedSolution] = (),
 ) -> Report:
     """Check a quote against the rules of SPEC §3–§4 and the scheme (AF) of its DSR.
 
     `scheme` is the active scheme of `doc.dsr`; None is accepted only when the document does
     not say its DSR (a PDF reading): the report is then incomplete. A DSR without a barème is
     refused with InvalidInput. `manual_checks` are French sentences from the PDF reading saying
-    what a person must check by hand; each becomes a manual finding.
+    what a person must check by hand; each becomes a manual finding. `fully_read` is False when
+    part of the document could not be read (a PDF page without text, a table not rebuilt): an
+    absence is then a manual check, not an error. `labels` reads line labels (the selector's
+    matcher of the reference data; the shipped wordings by default). `referenced_solutions` is
+    the platform's list for the DSR, used only where the quote does not state its referencing.
     """
     findings = _Findings()
+    matcher = labels or DEFAULT_MATCHER
     tier, scheme = _tier(doc, scheme, findings)
     # A PDF read in part: what was not found may sit in what could not be read, so an absence
     # (of the State-funding line, of the §3.2 mention) is a manual check there, never an error.
-    reading_incomplete = any(check.strip() for check in manual_checks)
+    reading_incomplete = not fully_read
+    doc, candidates = _referencing_context(doc, referenced_solutions, findings)
 
     wording = _normalised(
         (scheme.state_funding_wording if scheme else "")
@@ -76,7 +89,9 @@ def check_quote(
     misplaced_wording: list[tuple[int, QuoteLine]] = []
     unclassified = 0
 
-    facts = [_label_facts(line.label, line.scope, wording, mention) for line in doc.lines]
+    facts = [
+        _label_facts(line.label, line.scope, wording, mention, matcher) for line in doc.lines
+    ]
 
     for number, (line, fact) in enumerate(zip(doc.lines, facts, strict=True), 1):
         scope = line.scope
@@ -138,10 +153,8 @@ def check_quote(
                 findings.add(
                     FindingCode.CLIENT_REMAINDER,
                     f"La ligne {_label(line)}{shown} vous est facturée hors Ségur alors "
-                    "qu'elle relève de la Prestation Ségur (droits d'utilisation de la version "
-                    "référencée, installation, paramétrage, maintenance pendant 6 ans, "
-                    "formation, documentation, suivi de projet), que l'État prend entièrement "
-                    "en charge : vous ne devez rien payer pour cela.",
+                    f"qu'elle relève de la Prestation Ségur ({fact.prestation_item}), que "
+                    "l'État prend entièrement en charge : vous ne devez rien payer pour cela.",
                     number,
                 )
         else:
@@ -190,26 +203,22 @@ def check_quote(
                 "la part de l'État sur une ligne à part.",
                 number,
             )
-        elif reading_incomplete and doc.lines:
-            findings.add(
-                FindingCode.MISSING_STATE_FUNDING_LINE,
-                f"La ligne « {_state_wording_display(scheme)} » n'a pas été trouvée dans la "
-                "partie lisible du devis : vérifiez qu'elle y figure.",
-                severity=Severity.MANUAL,
-            )
-        elif not reading_incomplete:
-            # Nothing deducted: the quote asks the client for the whole Prestation (this is
-            # the remainder too, reported here once rather than twice).
-            whole = (
-                f" : il vous demande de payer toute la Prestation Ségur "
-                f"({format_eur(segur_total)} TTC)"
-                if segur_total
-                else ""
-            )
+        elif reading_incomplete:
+            # The deduction may sit in the part that could not be read: what the State pays,
+            # hence the remainder, is unknown.
+            state_total = None
+            if doc.lines:
+                findings.add(
+                    FindingCode.MISSING_STATE_FUNDING_LINE,
+                    f"La ligne « {_state_wording_display(scheme)} » n'a pas été trouvée dans la "
+                    "partie lisible du devis : vérifiez qu'elle y figure.",
+                    severity=Severity.MANUAL,
+                )
+        else:
             findings.add(
                 FindingCode.MISSING_STATE_FUNDING_LINE,
                 f"Le devis ne comporte pas la ligne « {_state_wording_display(scheme)} » qui "
-                f"déduit la part payée par l'État{whole}.",
+                "déduit la part payée par l'État.",
             )
 
     # Amounts: remainder, cap, milestones.
@@ -227,7 +236,9 @@ def check_quote(
                 "l'État ne peut pas payer plus que la prestation elle-même.",
                 state_line,
             )
-        if remainder > 0 and state_lines:
+        # Whenever the client would pay something, even when the deduction line is missing
+        # altogether (SPEC §4: a lab filtering on CLIENT_REMAINDER finds every such quote).
+        if remainder > 0:
             findings.add(
                 FindingCode.CLIENT_REMAINDER,
                 f"Il vous resterait {format_eur(remainder)} TTC à payer pour la Prestation "
@@ -268,7 +279,7 @@ def check_quote(
                 state_line,
             )
 
-    _check_preorder(doc, scheme, today, mention_found, reading_incomplete, findings)
+    _check_preorder(doc, scheme, today, mention_found, reading_incomplete, candidates, findings)
     _check_windows(doc, scheme, today, findings)
 
     for check in manual_checks:
@@ -300,3 +311,38 @@ def check_quote(
         number=doc.number,
         advance_rate=scheme.advance_rate if scheme else None,
     )
+
+
+def _referencing_context(
+    doc: QuoteDocument, solutions: Sequence[ReferencedSolution], findings: _Findings
+) -> tuple[QuoteDocument, tuple[ReferencedSolution, ...]]:
+    """Fill the referencing fields the quote leaves out from the platform's list, and say so.
+
+    Returns the document to check and, when nothing was filled, the solutions the quote may be
+    for (for the manual check's message)."""
+    info = doc.referencing
+    if info.referenced_on_known and info.proofs_complete_on_known:
+        return doc, ()
+    found, candidates = platform_match(doc, solutions)
+    if found is None:
+        return doc, candidates
+    missing = []
+    if not info.referenced_on_known:
+        missing.append("la date de référencement du logiciel")
+    if not info.proofs_complete_on_known:
+        missing.append("la date d'envoi du dossier complet de preuves")
+    proofs = (
+        f", dossier complet de preuves le {_fr_date(found.proofs_complete_on)}"
+        if found.proofs_complete_on
+        else ""
+    )
+    number = f", n° {found.number}" if found.number else ""
+    findings.add(
+        FindingCode.REFERENCING_FROM_PLATFORM,
+        f"Le devis n'indique pas {' ni '.join(missing)} : d'après la liste des solutions "
+        f"référencées de la plateforme, {found.display} est référencé pour le DSR "
+        f"{found.dsr_code} depuis le {_fr_date(found.referenced_on)}{proofs}{number}. Ces "
+        "dates ont servi à la vérification : assurez-vous que le devis porte bien sur ce "
+        "logiciel et cette version.",
+    )
+    return referencing_filled(doc, found), ()

@@ -5,6 +5,7 @@ Part of the quote checker; the sources (seed slides) are cited in the package do
 (`segur_funding.quotes.rules`). Pure: no ORM, no settings, no I/O.
 """
 
+from collections.abc import Sequence
 from datetime import date
 
 from segur_funding.core.errors import InvalidInput
@@ -24,7 +25,8 @@ from segur_funding.referential.rules import (
 from ..constants import ERROR_CODES, WARNING_CODES, FindingCode, Scope, Severity
 from ..documents import QuoteDocument, QuoteLine
 from ..report import Finding
-from .text import _SUN_ES, _fr_date, _is_conditional, _label, _quote
+from .referencing import ReferencedSolution
+from .text import _fr_date, _is_conditional, _label, _quote, _relies_on_sun_es
 
 
 class _Findings:
@@ -167,7 +169,7 @@ def _check_free_texts(
         for raw, text in zip(
             (*doc.mentions, *doc.conditions), (*mention_texts, *condition_texts), strict=True
         )
-        if "sun" in text and _SUN_ES.search(text)
+        if " sun" in text and _relies_on_sun_es(raw)
     ]
     if sun_es:
         findings.add(
@@ -191,9 +193,13 @@ def _check_preorder(
     today: date,
     mention_found: bool,
     reading_incomplete: bool,
+    candidates: Sequence[ReferencedSolution],
     findings: _Findings,
 ) -> None:
-    """The 120-day rule (SPEC §3.2) and the mention an order placed before referencing carries."""
+    """The 120-day rule (SPEC §3.2) and the mention an order placed before referencing carries.
+
+    `candidates`: referenced solutions the quote may be for, when its referencing date is
+    neither stated nor found on the platform (named in the manual check)."""
     # The delay is the AF's; without a scheme (DSR not said) no delay is judged, only the mention.
     max_days = scheme.preorder_max_days if scheme is not None else None
     referencing = doc.referencing
@@ -202,8 +208,8 @@ def _check_preorder(
         "" if mention_found else " Ce devis ne porte pas cette mention."
     )
     if not referencing.referenced_on_known:
-        # Not knowing the referencing date is a warning, not a manual check: most orders follow
-        # the referencing, and the lab can look the software up in the ANS list.
+        # The quote does not say and the platform's list did not tell (SPEC §4): the 120-day
+        # rule cannot be decided, so the check is incomplete and says what to look up.
         if max_days is None:
             within = "dans le délai fixé par l'appel à financement"
         elif order_date is None:
@@ -214,13 +220,25 @@ def _check_preorder(
                 f"dans les {max_days} jours qui suivent la commande (au plus tard le "
                 f"{_fr_date(deadline)})"
             )
+        if candidates:
+            known = (
+                " La plateforme connaît plusieurs versions possibles ("
+                + ", ".join(c.display for c in candidates[:4])
+                + ") : le devis ne dit pas laquelle."
+            )
+        else:
+            known = (
+                " La plateforme ne connaît pas ce logiciel parmi ses solutions référencées "
+                "(nom, version et éditeur non indiqués ou inconnus)."
+            )
         findings.add(
             FindingCode.REFERENCING_UNKNOWN,
-            "Le devis ne dit pas à quelle date le logiciel a été référencé par l'ANS : s'il ne "
-            "l'était pas encore à la date de la commande, le devis doit porter la mention "
-            "« Bon de commande conditionné à l'obtention par le logiciel du référencement "
-            f"ANS… » et l'éditeur doit déposer le dossier complet de preuves {within}."
-            f"{mention_note} Vérifiez-le dans la liste des solutions référencées.",
+            "Le devis ne dit pas si ni depuis quand le logiciel est référencé par l'ANS." + known
+            + " Vérifiez dans la liste des solutions référencées la date de référencement du "
+            "logiciel et de sa version : s'il ne l'était pas encore à la date de la commande, "
+            "le devis doit porter la mention « Bon de commande conditionné à l'obtention par le "
+            f"logiciel du référencement ANS… » et l'éditeur doit déposer le dossier complet de "
+            f"preuves {within}.{mention_note}",
         )
         return
     referenced_on = referencing.referenced_on

@@ -1,17 +1,30 @@
-"""Reading quote wordings: `normalise` and the keyword heuristics run on line labels.
+"""Reading quote wordings: `normalise` (the required wordings), the conditional-offer and mixed-DSR
+heuristics, and what each line label says (`_label_facts`, through the label matcher of
+`labels.py` for the items of SPEC §3.4 and SUN-ES).
 
 Part of the quote checker; the sources (seed slides) are cited in the package docstring
 (`segur_funding.quotes.rules`). Pure: no ORM, no settings, no I/O.
 """
 
 import re
-import unicodedata
 from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
 
+from segur_funding.referential.label_defaults import DEFAULT_LABEL_ITEMS
+
 from ..constants import Scope
 from ..documents import QuoteLine
+from .labels import (
+    NOTHING,
+    VIEW_OUT_OF_SCOPE,
+    VIEW_SEGUR,
+    LabelMatcher,
+    clauses_of,
+    fold,
+    plain_of,
+    relies_on_sun_es,
+)
 
 # Plain strings: comparing with them is several times faster than with the enum members.
 _SEGUR = Scope.SEGUR.value
@@ -20,8 +33,6 @@ _OUT_OF_SCOPE = Scope.OUT_OF_SCOPE.value
 
 # --- Normalisation ----------------------------------------------------------------------------
 
-_FOLD = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
-_COMBINING = re.compile(r"[\u0300-\u036f]+")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
@@ -31,12 +42,7 @@ def normalise(text: str) -> str:
     « Montant … pris en charge par l’État » and "montant ... pris en charge par l' Etat" give the
     same text; the padding lets a phrase be searched as whole words with `" phrase " in text`.
     """
-    text = text.lower()
-    if not text.isascii():
-        if "œ" in text or "æ" in text or "ß" in text:
-            text = text.translate(_FOLD)
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
-    return " " + _NON_ALNUM.sub(" ", text).strip() + " "
+    return " " + _NON_ALNUM.sub(" ", fold(text)).strip() + " "
 
 
 @lru_cache(maxsize=8192)
@@ -50,64 +56,8 @@ def _normalised(text: str) -> str:
 
 # --- Keyword heuristics -----------------------------------------------------------------------
 
-# Items of the Prestation Ségur (seed, "Périmètre de la Prestation Ségur"). Billed out of scope
-# (to the client), they are a remainder: CLIENT_REMAINDER on that line.
-_PRESTATION_SERVICE = re.compile(
-    r"\b(?:maintenance|tma|installation|installer|parametrage|parametrer|configuration|"
-    r"configurer|qualification|mise en service|mise en ordre de marche|deploiement|"
-    r"formations?|former|documentations?|documents utilisateurs?|"
-    r"(?:suivi|pilotage|gestion|direction|conduite) (?:de |du )?projet|chef de projet|"
-    r"(?<!hors )prestation segur)\b"
-)
-# Rights to use: only when the line names the referenced software (a licence of an antivirus
-# or of an operating system is not part of the Prestation).
-_RIGHTS = re.compile(r"\b(?:droits? d (?:utilisation|usage)|licences?|concession)\b")
-_REFERENCED_VERSION = re.compile(r"\b(?:version referencee|referencee? segur|segur)\b")
-# Markers of something outside the Prestation: a line carrying one of them is not read as a
-# Prestation item even when it says "maintenance", "installation" or "formation" (maintenance of
-# a module, installation of a server, maintenance from the 7th year on, training on an option…).
-_OUTSIDE_PRESTATION = re.compile(
-    r"\b(?:modules?|options?|optionnel(?:le)?s?|materiels?|hardware|serveurs?|servers?|"
-    r"postes? de travail|infrastructures?|hebergement|mssante|bal|boites? aux lettres|"
-    r"rattrapage|dette|mise a niveau|migration|sgbd|bases? de donnees|non referencee?s?|"
-    r"automates?|imprimantes?|scanners?|douchettes?|ordinateurs?|reseaux?|"
-    r"annees? (?:[7-9]|1[0-9]|sept|huit|neuf|dix)|(?:[7-9]|1[0-9])e(?:me)? annee|septieme|"
-    r"(?:au dela|apres|passe) (?:de |des |les )?(?:6|six) (?:ans|annees))\b"
-)
 # An out-of-scope line that says it is not billed (no amount read).
 _NOT_BILLED = re.compile(r"\b(?:inclus(?:e|es)?|offerte?s?|gratuite?s?|compris(?:e|es)?)\b")
-
-# Items that may never sit in the Prestation Ségur (seed, same slide): EXCLUDED_ITEM_FUNDED.
-_MSSANTE_MAILBOX = re.compile(
-    r"\b(?:boites? aux lettres|bal|(?:adresses?|comptes?|abonnements?) (?:de messagerie )?mssante)\b"
-)
-# Infrastructure is excluded when acquired (acquisition, achat, fourniture…) or billed as such
-# ("Serveur Dell R740", "Postes de travail supplémentaires"), not when it is where the software
-# is installed or what a Prestation service works on ("Installation sur le serveur du
-# laboratoire", "Paramétrage des postes de travail" are installation and configuration).
-_INFRASTRUCTURE = re.compile(
-    r"\b(?:serveurs?|servers?|materiels?|hardware|postes? de travail|infrastructures?|"
-    r"ordinateurs?|onduleurs?)\b"
-)
-_INFRASTRUCTURE_AS_PLACE = re.compile(
-    r"\b(?:sur|dans) (?:[a-z0-9]+ ){0,3}?(?:serveurs?|servers?|postes? de travail|"
-    r"infrastructures?|materiels?)\b"
-)
-_INFRASTRUCTURE_ACQUIRED = re.compile(
-    r"\b(?:acquisition|achat|fourniture|location|vente|livraison)\b"
-)
-_DBMS_MIGRATION = re.compile(
-    r"\b(?:sgbd|migration (?:[a-z0-9]+ ){0,4}?(?:bases?|bdd|sgbd|oracle|sql|postgre(?:s|sql)?|"
-    r"mysql|sybase|cache)|changement (?:de |du )?(?:sgbd|bases? de donnees))\b"
-)
-_CHANGE_OF_SOLUTION = re.compile(
-    r"\b(?:changement (?:complet )?(?:de |du )(?:solution|logiciel|sgl|sil|editeur)|"
-    r"remplacement (?:complet )?(?:de la |du |de l )(?:solution|logiciel|sgl|sil)|"
-    r"nouvelle solution|bascule vers (?:une |un )?(?:nouvelle|nouveau))\b"
-)
-_TECHNICAL_DEBT = re.compile(
-    r"\b(?:rattrapage|dette (?:technique|technologique)|obsolete|obsolescence|vetuste)\b"
-)
 
 # Conditional offers (CONDITIONAL_OFFER). A trigger word counts when an object of a contractual
 # condition follows within six words. The §3.2 mention (« conditionné à l'obtention … du
@@ -150,29 +100,24 @@ _CONDITION_ALWAYS = re.compile(
     r"(?:souscription|achat|acquisition|contrat|module|option))\b"
 )
 
-# Cheap first passes (plain substring tests): most labels contain none of these stems, and then
+# Cheap first pass (plain substring tests): most labels contain none of these stems, and then
 # the regexes above never run on them. False hits only cost time.
-_EXCLUDED_STEMS = (
-    "boite", " bal ", "mssante", "sgbd", "migration", "changement", "remplacement", "nouvel",
-    "bascule", "rattrapage", "dette", "obsole", "vetuste", "serveur", "server", "materiel",
-    "hardware", "poste", "infrastructure", "ordinateur", "onduleur",
-)
 _CONDITION_STEMS = (
     "condition", "reserve", "subordonn", "contrepartie", "engag", "obligatoire", "prealable",
     "impose", "dissociable",
 )
 _DSR_FAMILY_WORDS = (" sgl ", " loinc ", " dpi ", " pfi ", " ris ", " lgc ", " ri v")
+_DSR_FAMILY_WORD = re.compile(r" (?:sgl|loinc|dpi|pfi|ris|lgc|ri v)")
+
+
+_CONDITION_STEM = re.compile("|".join(_CONDITION_STEMS))
 
 
 def _has_any(text: str, stems: tuple[str, ...]) -> bool:
-    for stem in stems:
-        if stem in text:
-            return True
-    return False
+    if stems is _CONDITION_STEMS:
+        return _CONDITION_STEM.search(text) is not None
+    return any(stem in text for stem in stems)
 
-
-# SUN-ES (the hospital usage programme): SUN_ES_REFERENCE.
-_SUN_ES = re.compile(r"\bsun ?es\b")
 
 # DSR families named in a label, for MIXED_DSR_LINE ("Licences SGL + LOINC", "SGL/LOINC").
 _DSR_FAMILY = r"(?:sgl|loinc|dpi|pfi|ris|lgc|ri(?= v[0-9]))"
@@ -182,40 +127,7 @@ _MIXED_DSR_LABEL = re.compile(
 )
 
 
-def _is_prestation_item(text: str) -> bool:
-    """An out-of-scope label that reads as an item of the Prestation Ségur of the software.
-
-    True for "Maintenance annuelle", "Formation des utilisateurs", "Installation sur site",
-    "Licence SGL version référencée"; False for "Maintenance du module statistiques",
-    "Installation d'un serveur", "Maintenance années 7 à 10", "Licence antivirus".
-    """
-    if _OUTSIDE_PRESTATION.search(text):
-        return False
-    if _PRESTATION_SERVICE.search(text):
-        return True
-    return _RIGHTS.search(text) is not None and _REFERENCED_VERSION.search(text) is not None
-
-
-def _excluded_item(text: str) -> str | None:
-    """What excluded item a Ségur-part label describes (French, for the message), or None."""
-    if not _has_any(text, _EXCLUDED_STEMS):
-        return None
-    if _MSSANTE_MAILBOX.search(text):
-        return "des boîtes aux lettres MSSanté"
-    if _DBMS_MIGRATION.search(text):
-        return "une migration de système de gestion de base de données"
-    if _TECHNICAL_DEBT.search(text):
-        return "le rattrapage d'une version obsolète (dette technique)"
-    if _CHANGE_OF_SOLUTION.search(text):
-        return "un changement complet de solution"
-    if _INFRASTRUCTURE.search(text) and (
-        _INFRASTRUCTURE_ACQUIRED.search(text)
-        or not (_INFRASTRUCTURE_AS_PLACE.search(text) or _PRESTATION_SERVICE.search(text))
-    ):
-        return "du matériel ou de l'infrastructure (serveurs, postes de travail)"
-    return None
-
-
+@lru_cache(maxsize=4096)
 def _is_conditional(text: str, mention: str = "") -> bool:
     """A text that conditions the offer on options, modules, a contract or a re-engagement.
 
@@ -235,13 +147,18 @@ def _is_conditional(text: str, mention: str = "") -> bool:
     return any(_CONDITION_OBJECT.search(m.group(1)) for m in _CONDITION_TRIGGER.finditer(text))
 
 
+# The matcher of the shipped wordings: what the rules use when no selector handed them the
+# database's (tests, benchmarks, a fresh install before `load_reference_data`).
+DEFAULT_MATCHER = LabelMatcher(DEFAULT_LABEL_ITEMS)
+
+
 class _LabelFacts(NamedTuple):
     """What the heuristics read in one line label (whatever the line's scope)."""
 
     text: str  # normalised
     has_wording: bool  # carries the State-funding wording
-    excluded: str | None  # excluded item it describes (French), see _excluded_item
-    prestation_item: bool  # an item of the Prestation, see _is_prestation_item
+    excluded: str | None  # excluded item it describes (French name), in a Ségur line
+    prestation_item: str | None  # item of the Prestation it describes (French), out of scope
     not_billed: bool  # says it is included / free
     conditional: bool
     sun_es: bool
@@ -249,26 +166,49 @@ class _LabelFacts(NamedTuple):
 
 
 @lru_cache(maxsize=8192)
-def _label_facts(label: str, scope: str | None, wording: str, mention: str) -> _LabelFacts:
+def _label_facts(
+    label: str, scope: str | None, wording: str, mention: str, matcher: LabelMatcher
+) -> _LabelFacts:
     """The heuristics of one label, remembered: labels repeat across an editor's quotes, so a
-    batch re-check runs the regexes once per distinct label. Only the heuristics that matter
-    for the line's scope are run."""
-    text = normalise(label)
-    mixed = None
+    batch re-check reads each distinct label once (per matcher: an edit by ANS gives a new
+    matcher, hence fresh readings)."""
+    clauses = clauses_of(label)
+    text = plain_of(clauses)
+    # Only what the line's scope needs is read: excluded items in the Ségur part, Prestation
+    # items out of scope. Every test starts with its cheapest rejection: labels are checked
+    # by the hundred thousand in a batch re-check.
+    not_billed = False
+    if scope == _SEGUR:
+        reading = matcher.read_clauses(clauses, VIEW_SEGUR)
+    elif scope == _OUT_OF_SCOPE:
+        reading = matcher.read_clauses(clauses, VIEW_OUT_OF_SCOPE)
+        not_billed = _NOT_BILLED.search(text) is not None
+    else:
+        reading = NOTHING
+    return _LabelFacts(
+        text,
+        wording in text,
+        reading.excluded,
+        reading.prestation,
+        not_billed,
+        _CONDITION_STEM.search(text) is not None and _is_conditional(text, mention),
+        " sun" in text and relies_on_sun_es(label),
+        _mixed_dsr(text) if _DSR_FAMILY_WORD.search(text) else None,
+    )
+
+
+def _mixed_dsr(text: str) -> tuple[str, str] | None:
+    """Two DSR families named side by side in a label (« Licences SGL + LOINC »)."""
     if sum(word in text for word in _DSR_FAMILY_WORDS) > 1:
         match = _MIXED_DSR_LABEL.search(text)
         if match:
-            mixed = (match.group(1).upper(), match.group(2).upper())
-    return _LabelFacts(
-        text=text,
-        has_wording=wording in text,
-        excluded=_excluded_item(text) if scope == _SEGUR else None,
-        prestation_item=scope == _OUT_OF_SCOPE and _is_prestation_item(text),
-        not_billed=scope == _OUT_OF_SCOPE and _NOT_BILLED.search(text) is not None,
-        conditional=_is_conditional(text, mention),
-        sun_es="sun" in text and _SUN_ES.search(text) is not None,
-        mixed_dsr=mixed,
-    )
+            return match.group(1).upper(), match.group(2).upper()
+    return None
+
+
+def _relies_on_sun_es(text: str) -> bool:
+    """A free text (mention, condition) that relies on SUN-ES; a negated mention does not."""
+    return relies_on_sun_es(text)
 
 
 def _quote(label: str, limit: int = 70) -> str:

@@ -3,11 +3,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from segur_funding.referential.services import reference_data_load
+from segur_funding.referential.services import quote_label_items_load, reference_data_load
 
 
 class Command(BaseCommand):
-    help = "Charge les données de référence publiées (DSR, barèmes, fenêtres, REM de démarrage)."
+    help = (
+        "Charge les données de référence publiées (DSR, barèmes, fenêtres, REM de démarrage, "
+        "libellés de la Prestation Ségur)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -23,3 +26,5 @@ class Command(BaseCommand):
         for path in paths:
             report = reference_data_load(path=path)
             self.stdout.write(f"Données de référence {path.name} : {report}")
+        report = quote_label_items_load()
+        self.stdout.write(f"Libellés de devis (Prestation Ségur) : {report}")
