@@ -26,6 +26,7 @@ from segur_funding.quotes.pdf.extract import PageText, extract_page
 from segur_funding.quotes.pdf.fields import read_fields
 from segur_funding.quotes.pdf.french import normalize
 from segur_funding.quotes.pdf.layout import build_paragraphs, build_rows, text_lines
+from segur_funding.quotes.pdf.ruled import RuledReading, has_rules, read_ruled
 from segur_funding.quotes.pdf.table import rebuild
 from segur_funding.quotes.pdf.wrapping import attach_wrapped_labels
 
@@ -87,32 +88,39 @@ class PdfReading:
     manual_checks: French sentences, what a person must check by hand.
     embedded: True when `document` is the JSON quote document attached to the PDF.
     text: the extracted text, pages separated by form feeds.
+    fully_read: every page had a readable text layer and the quote table was rebuilt without
+        a doubt (no line without amount, no total disagreeing with its lines). An absence in
+        such a reading (the State-funding wording, the §3.2 mention) is a fact about the
+        quote, not something that may hide in an unread part: the rules can call it an error.
     """
 
     document: dict
     manual_checks: list[str]
     embedded: bool
     text: str
+    fully_read: bool = False
 
 
 def read_pdf_quote(data: bytes) -> PdfReading:
     """Read a PDF quote. Raises InvalidInput for a file that cannot be read at all."""
     _check_envelope(data)
-    pages, attachment = _read_pages(data)
+    pages, attachment, ruled_pages = _read_pages(data)
     layer_checks = _text_layer_checks(pages)
-    reading = _rebuild(pages, layer_checks)
+    reading = _rebuild(pages, layer_checks, data, [n for n in ruled_pages if n not in layer_checks])
     if attachment is None:
         return reading
     document, problem = attachment
     if problem is not None:
-        return PdfReading(reading.document, [problem, *reading.manual_checks], False, reading.text)
+        return PdfReading(
+            reading.document, [problem, *reading.manual_checks], False, reading.text, reading.fully_read
+        )
     # The attached document is the quote; a page without text (a scanned signed page, say)
     # may still carry handwritten changes, so it stays a manual check.
     checks = list(layer_checks.values())
     mismatch = _compare(document, reading)
     if mismatch:
         checks.append(mismatch)
-    return PdfReading(document, checks, True, reading.text)
+    return PdfReading(document, checks, True, reading.text, reading.fully_read)
 
 
 # --------------------------------------------------------------------------------------------
@@ -176,7 +184,9 @@ def _unreadable(exception: BaseException) -> InvalidInput:
     return InvalidInput("Le fichier PDF est endommagé ou illisible : il ne peut pas être lu.")
 
 
-def _read_pages(data: bytes) -> tuple[list[PageText], tuple[dict, str | None] | None]:
+def _read_pages(
+    data: bytes,
+) -> tuple[list[PageText], tuple[dict, str | None] | None, list[int]]:
     """Open the PDF under tight pypdf limits; extract each page once; read the attachment.
 
     Every pypdf failure, whatever its type, becomes InvalidInput: a hostile file must never
@@ -188,7 +198,7 @@ def _read_pages(data: bytes) -> tuple[list[PageText], tuple[dict, str | None] | 
     with _pypdf_quiet(), apply_configuration(**_limits()):
         reader = _open(data)
         count = _page_count(reader)
-        _check_content_sizes(reader, count)
+        ruled_pages = _check_content_sizes(reader, count)
         pages = []
         characters = fragments = 0
         for index in range(count):
@@ -209,7 +219,7 @@ def _read_pages(data: bytes) -> tuple[list[PageText], tuple[dict, str | None] | 
                     f"{index + 1}) : il ne peut pas être lu automatiquement."
                 )
             pages.append(page)
-        return pages, _attachment(reader)
+        return pages, _attachment(reader), ruled_pages
 
 
 def _open(data: bytes) -> Any:
@@ -221,10 +231,35 @@ def _open(data: bytes) -> Any:
     except Exception as exception:
         raise _unreadable(exception) from None
     if encrypted:
-        raise InvalidInput(
-            "Le fichier PDF est protégé (chiffré) : enregistrez-le sans protection puis déposez-le à nouveau."
-        )
+        _decrypt_with_empty_password(reader)
     return reader
+
+
+def _decrypt_with_empty_password(reader: Any) -> None:
+    """Open a PDF protected by an owner password only, as every PDF viewer does.
+
+    Editors often restrict printing or copying with an owner password and leave the user
+    password empty: such a file opens without asking and is read normally (SPEC §4). A file
+    whose user password is not empty cannot be opened without it: the lab must ask the editor
+    for an unprotected copy. AES needs pypdf's `crypto` extra (cryptography).
+    """
+    from pypdf import PasswordType
+    from pypdf.errors import DependencyError
+
+    try:
+        opened = reader.decrypt("")
+    except (DependencyError, NotImplementedError):
+        raise InvalidInput(
+            "Le fichier PDF utilise un chiffrement que le vérificateur ne sait pas ouvrir : "
+            "enregistrez-le sans protection puis déposez-le à nouveau."
+        ) from None
+    except Exception as exception:
+        raise _unreadable(exception) from None
+    if opened == PasswordType.NOT_DECRYPTED:
+        raise InvalidInput(
+            "Le PDF est protégé par un mot de passe à l'ouverture : demandez à l'éditeur une "
+            "version sans mot de passe puis déposez-la à nouveau."
+        )
 
 
 def _page_count(reader: Any) -> int:
@@ -246,8 +281,10 @@ def _page_count(reader: Any) -> int:
     return count
 
 
-def _check_content_sizes(reader: Any, count: int) -> None:
+def _check_content_sizes(reader: Any, count: int) -> list[int]:
     """Refuse before parsing anything when the pages' drawings inflate beyond any quote's.
+
+    Returns the pages that draw a grid of rules (ruled.has_rules), read once inflated.
 
     Inflating is fast (zlib, in C) and pypdf keeps the result for the extraction; parsing is
     slow (Python, operator by operator): a page of megabytes of operators is where a hostile
@@ -256,20 +293,25 @@ def _check_content_sizes(reader: Any, count: int) -> None:
     from pypdf.generic import ArrayObject
 
     total = 0
+    ruled = []
     for index in range(count):
         try:
             contents = reader.pages[index].get("/Contents")
             contents = contents.get_object() if contents is not None else None
             streams = contents if isinstance(contents, ArrayObject) else [contents]
-            size = sum(len(stream.get_object().get_data()) for stream in streams if stream is not None)
+            inflated = [stream.get_object().get_data() for stream in streams if stream is not None]
+            size = sum(len(chunk) for chunk in inflated)
         except Exception as exception:
             raise _unreadable(exception) from None
+        if size <= MAX_PAGE_CONTENT_BYTES and any(has_rules(chunk) for chunk in inflated):
+            ruled.append(index + 1)
         total += size
         if size > MAX_PAGE_CONTENT_BYTES or total > MAX_CONTENT_BYTES:
             raise InvalidInput(
                 f"La page {index + 1} du PDF contient des dessins trop volumineux pour un devis "
                 f"({size // (1024 * 1024)} Mo une fois décompressés) : il ne peut pas être lu."
             )
+    return ruled
 
 
 def _declared_page_count(reader: Any) -> int:
@@ -363,13 +405,19 @@ def _text_layer_checks(pages: list[PageText]) -> dict[int, str]:
     return checks
 
 
-def _rebuild(pages: list[PageText], layer_checks: dict[int, str]) -> PdfReading:
+def _rebuild(
+    pages: list[PageText], layer_checks: dict[int, str], data: bytes, ruled_pages: list[int]
+) -> PdfReading:
     checks = list(layer_checks.values())
     rows = [row for page in pages if page.number not in layer_checks for row in build_rows(page)]
 
     infos = classify(rows)
     attach_wrapped_labels(infos)
     table = rebuild(infos)
+    ruled = _read_ruled(data, ruled_pages)
+    if ruled is not None:
+        # The grid's cells are the quote's cells: its reading replaces the guess from gaps.
+        table.lines, table.checks, table.generic_amounts = ruled.lines, ruled.checks, ruled.generic_amounts
     checks.extend(table.checks)
 
     paragraphs = build_paragraphs([line for row in table.text_rows for line in text_lines(row)])
@@ -394,7 +442,21 @@ def _rebuild(pages: list[PageText], layer_checks: dict[int, str]) -> PdfReading:
             "Aucune ligne de devis n'a été reconnue dans le texte du PDF : vérifiez le tableau à la main."
         )
     text = "\f".join(page.text for page in pages)
-    return PdfReading(document, checks, False, text)
+    fully_read = bool(pages) and not layer_checks and bool(table.lines) and not table.checks
+    return PdfReading(document, checks, False, text, fully_read)
+
+
+def _read_ruled(data: bytes, ruled_pages: list[int]) -> RuledReading | None:
+    if not ruled_pages:
+        return None
+    try:
+        with _pypdf_quiet():
+            return read_ruled(data, ruled_pages)
+    except InvalidInput:
+        raise
+    except Exception:
+        # pypdf opened the file; a failure of the second parser leaves the first one's reading.
+        return None
 
 
 def _compare(document: dict, reading: PdfReading) -> str | None:
