@@ -8,8 +8,10 @@ the checker, the API and the `check_quote` command import.
 from segur_funding.quotes.pdf.reader import (
     MAX_BYTES,
     MAX_PAGES,
+    PASSWORD_REFUSAL,
     PdfReading,
+    needs_password,
     read_pdf_quote,
 )
 
-__all__ = ["MAX_BYTES", "MAX_PAGES", "PdfReading", "read_pdf_quote"]
+__all__ = ["MAX_BYTES", "MAX_PAGES", "PASSWORD_REFUSAL", "PdfReading", "needs_password", "read_pdf_quote"]

@@ -18,6 +18,23 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 PDFS = CORPUS / "pdfs"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
 READ = sorted(name for name, entry in EXPECTED.items() if not entry.get("invalid"))
+NON_CONFORM = [name for name in READ if EXPECTED[name]["verdict"] == "non_conform"]
+LABELS = "labels matched by meaning"
+
+
+def awaiting(names: list[str], *, only: str = "") -> list:
+    """Files whose expected report relies on a rule change of issue 11 made by engineer
+    "rules" in parallel: strict xfail, so the marker must go once both branches are merged."""
+    params = []
+    for name in names:
+        awaits = EXPECTED[name].get("awaits_rules", "")
+        marks = []
+        if awaits and only in awaits:
+            marks = [pytest.mark.xfail(strict=True, reason=f"awaits the rules change: {awaits}")]
+        params.append(pytest.param(name, marks=marks, id=name))
+    return params
+
+
 INVALID = sorted(name for name, entry in EXPECTED.items() if entry.get("invalid"))
 TODAY = "2022-07-01"
 
@@ -38,15 +55,23 @@ def test_corpus_is_large_and_varied():
     assert len(producers) >= 6
     codes = {code for entry in EXPECTED.values() for code in entry.get("codes", [])}
     assert codes >= {
-        "MISSING_STATE_FUNDING_LINE", "CAP_EXCEEDED", "CLIENT_REMAINDER", "UNCLASSIFIED_LINE",
-        "MIXED_DSR_LINE", "CONDITIONAL_OFFER", "SUN_ES_REFERENCE", "EXCLUDED_ITEM_FUNDED",
-        "MISSING_CONDITIONAL_MENTION", "ORDER_TOO_EARLY", "SIGNED_AFTER_DEADLINE",
+        "MISSING_STATE_FUNDING_LINE",
+        "CAP_EXCEEDED",
+        "CLIENT_REMAINDER",
+        "UNCLASSIFIED_LINE",
+        "MIXED_DSR_LINE",
+        "CONDITIONAL_OFFER",
+        "SUN_ES_REFERENCE",
+        "EXCLUDED_ITEM_FUNDED",
+        "MISSING_CONDITIONAL_MENTION",
+        "ORDER_TOO_EARLY",
+        "SIGNED_AFTER_DEADLINE",
         "STATE_FUNDING_ABOVE_SEGUR_TOTAL",
     }
     assert {entry.get("verdict") for entry in EXPECTED.values()} >= {"conform", "non_conform", "incomplete"}
 
 
-@pytest.mark.parametrize("name", READ)
+@pytest.mark.parametrize("name", awaiting(READ))
 def test_corpus_quote_gets_its_verdict_and_exactly_its_error_codes(name, reference_data):
     expected = EXPECTED[name]
     status, out, err = run(str(PDFS / name), "--today", TODAY, *expected["args"])
@@ -60,11 +85,9 @@ def test_corpus_quote_gets_its_verdict_and_exactly_its_error_codes(name, referen
         assert text in manual
 
 
-@pytest.mark.parametrize("name", READ)
+@pytest.mark.parametrize("name", awaiting(NON_CONFORM, only=LABELS))
 def test_no_corpus_quote_that_breaks_a_rule_is_reported_conform(name, reference_data):
     expected = EXPECTED[name]
-    if expected["verdict"] == "conform":
-        return
     _, out, _ = run(str(PDFS / name), "--today", TODAY, *expected["args"])
     assert json.loads(out)["verdict"] != "conform"
 

@@ -45,6 +45,10 @@ MAX_FRAGMENTS = 30_000
 TIME_BUDGET_SECONDS = 5.0
 
 ATTACHMENT_NAME = "devis-segur.json"
+PASSWORD_REFUSAL = (
+    "Le PDF est protégé par un mot de passe à l'ouverture : demandez à l'éditeur une "
+    "version sans mot de passe puis déposez-la à nouveau."
+)
 
 _quiet_lock = threading.Lock()
 _quiet_readers = 0
@@ -106,7 +110,7 @@ def read_pdf_quote(data: bytes) -> PdfReading:
     _check_envelope(data)
     pages, attachment, ruled_pages = _read_pages(data)
     layer_checks = _text_layer_checks(pages)
-    reading = _rebuild(pages, layer_checks, data, [n for n in ruled_pages if n not in layer_checks])
+    reading = _rebuild(pages, layer_checks, data, [n for n in ruled_pages if abs(n) not in layer_checks])
     if attachment is None:
         return reading
     document, problem = attachment
@@ -256,10 +260,23 @@ def _decrypt_with_empty_password(reader: Any) -> None:
     except Exception as exception:
         raise _unreadable(exception) from None
     if opened == PasswordType.NOT_DECRYPTED:
-        raise InvalidInput(
-            "Le PDF est protégé par un mot de passe à l'ouverture : demandez à l'éditeur une "
-            "version sans mot de passe puis déposez-la à nouveau."
-        )
+        raise InvalidInput(PASSWORD_REFUSAL)
+
+
+def needs_password(stream: Any) -> bool:
+    """Whether a PDF asks for a password to open (an owner password alone does not).
+
+    Only the trailer and the encryption dictionary are read: upload forms call this to refuse
+    such a file at once, with the checker's own words (PASSWORD_REFUSAL).
+    """
+    from pypdf import PasswordType, PdfReader
+
+    try:
+        with _pypdf_quiet():
+            reader = PdfReader(stream, strict=False)
+            return bool(reader.is_encrypted) and reader.decrypt("") == PasswordType.NOT_DECRYPTED
+    except Exception:  # unreadable or an unknown cipher: the background check says which
+        return False
 
 
 def _page_count(reader: Any) -> int:
@@ -305,6 +322,9 @@ def _check_content_sizes(reader: Any, count: int) -> list[int]:
             raise _unreadable(exception) from None
         if size <= MAX_PAGE_CONTENT_BYTES and any(has_rules(chunk) for chunk in inflated):
             ruled.append(index + 1)
+            if _rotation(reader.pages[index]):
+                # Read upright: the table finder works in the displayed orientation.
+                ruled[-1] = -(index + 1)
         total += size
         if size > MAX_PAGE_CONTENT_BYTES or total > MAX_CONTENT_BYTES:
             raise InvalidInput(
@@ -446,12 +466,38 @@ def _rebuild(
     return PdfReading(document, checks, False, text, fully_read)
 
 
+def _rotation(page: Any) -> int:
+    try:
+        return int(page.get("/Rotate", 0) or 0) % 360
+    except (TypeError, ValueError):
+        return 0
+
+
+def _upright(data: bytes) -> bytes:
+    """The same PDF with no page rotation: a rotated page's text is drawn upright in its own
+    coordinates, which is how the table finder must see it."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, NumberObject
+
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    if reader.is_encrypted:
+        reader.decrypt("")
+    writer = PdfWriter(clone_from=reader)
+    for page in writer.pages:
+        page[NameObject("/Rotate")] = NumberObject(0)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
 def _read_ruled(data: bytes, ruled_pages: list[int]) -> RuledReading | None:
     if not ruled_pages:
         return None
     try:
         with _pypdf_quiet():
-            return read_ruled(data, ruled_pages)
+            if any(number < 0 for number in ruled_pages):
+                data = _upright(data)
+            return read_ruled(data, [abs(number) for number in ruled_pages])
     except InvalidInput:
         raise
     except Exception:

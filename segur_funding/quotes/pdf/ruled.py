@@ -80,6 +80,8 @@ def _column_kind(title: str) -> str | None:
         return "label"
     if any(word in words for word in _HEADER_WORDS["scope"]):
         return "scope"
+    if "dsr" in tokens:
+        return "dsr"
     if tokens & {"qte", "quantite", "qty", "pu", "unitaire", "ref", "reference", "code"}:
         return "other"
     if tokens & {"montant", "prix", "total", "cout"}:
@@ -114,24 +116,106 @@ def read_ruled(data: bytes, pages: list[int]) -> RuledReading | None:
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for number in pages:
             page = pdf.pages[number - 1]
-            for table in page.find_tables():
-                for row in table.extract():
-                    rows.append((number, [_cell_text(cell) for cell in row]))
+            found = _rows(page, page.find_tables())
+            headers = [i for i, (_, _, _, cells) in enumerate(found) if _header(cells)]
+            if not headers or headers[0] == len(found) - 1:
+                # No grid, or only the header's shaded cells: rules between rows only?
+                verticals = _columns_from_header(page)
+                if verticals:
+                    settings = {
+                        "vertical_strategy": "explicit",
+                        "explicit_vertical_lines": verticals,
+                        "horizontal_strategy": "lines",
+                    }
+                    words = page.extract_words() if number + 1 in pages else []
+                    if words:
+                        # The table goes on over the page: its last row here has no rule under it.
+                        settings["explicit_horizontal_lines"] = [max(w["bottom"] for w in words) + 1]
+                    found = _rows(page, page.find_tables(settings))
+            rows.extend(found)
     return _rebuild(rows)
 
 
-def _rebuild(rows: list[tuple[int, list[str]]]) -> RuledReading | None:
+# (page, table index on the page, section heading printed just above the table, cells)
+_TableRow = tuple[int, int, str | None, list[str]]
+
+
+def _rows(page, tables: list) -> list[_TableRow]:
+    rows: list[_TableRow] = []
+    above = 0.0
+    for index, table in enumerate(sorted(tables, key=lambda t: t.bbox[1])):
+        x0, top, x1, bottom = table.bbox
+        heading = None
+        if top - above > 4:
+            text = page.crop((0, above, page.width, top), strict=False).extract_text() or ""
+            for line in text.splitlines():
+                heading = section_scope(line) or heading
+        rows.extend(
+            (page.page_number, index, heading, [_cell_text(c) for c in row]) for row in table.extract()
+        )
+        above = max(above, bottom)
+    return rows
+
+
+def _columns_from_header(page) -> list[float] | None:
+    """Column boundaries of a table ruled only between its rows (HTML, « lignes seules »).
+
+    The header row names the columns: each column starts where its title does (titles are
+    left-aligned or centred over their cells); the rules give the table's left and right edges.
+    """
+    edges = page.horizontal_edges
+    if len(edges) < 3:
+        return None
+    left, right = min(e["x0"] for e in edges), max(e["x1"] for e in edges)
+    lines: dict[int, list[dict]] = {}
+    for word in page.extract_words(x_tolerance=1.5):
+        lines.setdefault(round(word["top"] / 2), []).append(word)
+    for key in sorted(lines):
+        words = sorted(lines[key], key=lambda w: w["x0"])
+        cells: list[list[dict]] = [[words[0]]]
+        for word in words[1:]:
+            gap = word["x0"] - cells[-1][-1]["x1"]
+            if gap > 0.8 * (word["bottom"] - word["top"]):
+                cells.append([word])
+            else:
+                cells[-1].append(word)
+        titles = [" ".join(w["text"] for w in cell) for cell in cells]
+        if len(cells) >= 2 and _header(titles) is not None:
+            starts = [cell[0]["x0"] - 4 for cell in cells[1:]]
+            if all(left < x < right for x in starts):
+                return [left, *starts, right]
+    return None
+
+
+def _rebuild(rows: list[_TableRow]) -> RuledReading | None:
     reading = RuledReading()
     kinds: list[str | None] | None = None
     header_texts: list[str] = []
     scope: str | None = None
     found = False
-    for page, cells in rows:
+    # A row cut by a page break: its label goes on under the header repeated on the next page.
+    continues_from: dict | None = None
+    orphan: tuple | None = None
+    last_page = 0
+    table_id = None
+    for page, index, heading_above, cells in rows:
+        if (page, index) != table_id:
+            # A new table: a heading printed above it gives its scope; a table without a
+            # header row is the quote table going on only at the top of a new page.
+            if table_id is not None and page == table_id[0] and _header(cells) is None:
+                kinds = None
+            table_id = (page, index)
+            if heading_above is not None:
+                scope = heading_above
         header = _header(cells)
         if header is not None:
             kinds, header_texts = header, cells
             found = True
+            if page > last_page and reading.lines:
+                continues_from = reading.lines[-1]
             continue  # the header, or the same header repeated on the next page
+        last_page = page
+        carried, continues_from = continues_from, None
         if kinds is None or len(cells) != len(kinds):
             continue
         if cells == header_texts:
@@ -142,6 +226,15 @@ def _rebuild(rows: list[tuple[int, list[str]]]) -> RuledReading | None:
         label = " ".join(text for kind, text in filled if kind == "label")
         amounts: dict[str, Decimal] = {}
         unreadable = []
+        if len(filled) > 1 and not any(
+            kind in ("ttc", "ht", "tva", "amount") and parse_amount(text) for kind, text in filled
+        ):
+            # A heading spanning the columns of a table without vertical rules, cut at the
+            # column boundaries: one text again.
+            heading = section_scope(filled[0][1])
+            if heading is not None:
+                scope = heading
+                continue
         for kind, text in filled:
             if kind in ("ttc", "ht", "tva", "amount"):
                 amount = parse_amount(text)
@@ -151,6 +244,19 @@ def _rebuild(rows: list[tuple[int, list[str]]]) -> RuledReading | None:
                     amounts[kind] = amount.value
         if not amounts and not unreadable:
             heading = section_scope(" ".join(text for _, text in filled))
+            if orphan is not None and orphan[0] < page and label and len(filled) == 1:
+                _, amounts, unreadable, _, _ = orphan
+                orphan = None
+                if unreadable:
+                    reading.checks.append(f"Page {page} : montant illisible sur la ligne « {label} ».")
+                    continue
+                line = _line(label, kinds, cells, amounts, scope, page, reading)
+                if line is not None:
+                    reading.lines.append(line)
+                continue
+            if carried is not None and label and len(filled) == 1 and heading is None:
+                carried["label"] = f"{carried['label']} {label}"
+                continue
             if heading is not None and len(filled) == 1:
                 scope = heading
             elif label:
@@ -159,10 +265,12 @@ def _rebuild(rows: list[tuple[int, list[str]]]) -> RuledReading | None:
                 )
             continue
         if not label:
-            reading.checks.append(
-                f"Page {page} : montant sans libellé ({' '.join(text for _, text in filled)}) ; "
-                "vérifiez le tableau."
-            )
+            # The top of a row cut by a page break, its label printed on the next page.
+            if orphan is not None:
+                reading.checks.append(
+                    f"Page {orphan[0]} : montant sans libellé ({orphan[4]}) ; vérifiez le tableau."
+                )
+            orphan = (page, amounts, unreadable, cells, " ".join(text for _, text in filled))
             continue
         if total_kind(label) is not None:
             continue
@@ -172,6 +280,8 @@ def _rebuild(rows: list[tuple[int, list[str]]]) -> RuledReading | None:
         line = _line(label, kinds, cells, amounts, scope, page, reading)
         if line is not None:
             reading.lines.append(line)
+    if orphan is not None:
+        reading.checks.append(f"Page {orphan[0]} : montant sans libellé ({orphan[4]}) ; vérifiez le tableau.")
     return reading if found and (reading.lines or reading.checks) else None
 
 
@@ -209,7 +319,17 @@ def _line(
     line: dict = {"label": label}
     if scope:
         line["scope"] = scope
-    codes = dsr_codes(label)
+    codes = list(
+        dict.fromkeys(
+            dsr_codes(label)
+            + [
+                code
+                for kind, text in zip(kinds, cells, strict=True)
+                if kind == "dsr"
+                for code in dsr_codes(text)
+            ]
+        )
+    )
     if codes:
         line["dsr"] = codes
     line["amount_ttc"] = f"{ttc:.2f}"

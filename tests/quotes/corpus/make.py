@@ -2,6 +2,7 @@
 
     .venv/bin/python -m tests.quotes.corpus.make            # every file (needs LibreOffice)
     .venv/bin/python -m tests.quotes.corpus.make docx_conform odt_remainder   # only these
+    .venv/bin/python -m tests.quotes.corpus.make --expected-only   # expected.json, no PDF
 
 The PDFs and expected.json are committed: the tests never run LibreOffice or this script.
 """
@@ -31,7 +32,7 @@ PRODUCER_NAMES = {
 }
 
 
-def main(only: set[str]) -> None:
+def main(only: set[str], *, expected_only: bool = False) -> None:
     PDFS.mkdir(exist_ok=True)
     everything = quotes()
     by_name = {q.name: q for q in everything}
@@ -44,7 +45,7 @@ def main(only: set[str]) -> None:
             entry = quote.expected()
             entry["producer"] = PRODUCER_NAMES[quote.producer]
             expected[out.name] = entry
-            if only and quote.name not in only:
+            if expected_only or (only and quote.name not in only):
                 continue
             if quote.producer == "docx":
                 office.append(producers.write_docx(quote, work / quote.name))
@@ -64,7 +65,7 @@ def main(only: set[str]) -> None:
             entry = quote.expected()
             entry["producer"] = PRODUCER_NAMES[quote.producer] + f" ({source}.pdf, {how})"
             expected[f"{name}.pdf"] = entry
-            if only and name not in only and source not in only:
+            if expected_only or (only and name not in only and source not in only):
                 continue
             producers.post_process(PDFS / f"{source}.pdf", PDFS / f"{name}.pdf", how, quote)
     (HERE / "expected.json").write_text(
@@ -74,4 +75,5 @@ def main(only: set[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(set(sys.argv[1:]))
+    arguments = set(sys.argv[1:])
+    main(arguments - {"--expected-only"}, expected_only="--expected-only" in arguments)

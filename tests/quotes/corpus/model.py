@@ -76,7 +76,9 @@ class Quote:
     post: str = ""  # rc4, aes256, user_password, rotate90, scan
     manual_contains: tuple[str, ...] = ()
     invalid_contains: str = ""
-    depends_on_labels: bool = False  # the expected report relies on label meaning (rules)
+    # The SPEC §4 rule change of issue 11 (engineer "rules") this expected report relies on;
+    # empty when today's rules already give it.
+    awaits_rules: str = ""
     extra: dict = field(default_factory=dict)
 
     def with_(self, **changes) -> Quote:
@@ -119,5 +121,5 @@ class Quote:
         entry["verdict"] = self.verdict
         entry["codes"] = sorted(self.codes)
         entry["manual_checks_contain"] = list(self.manual_contains)
-        entry["depends_on_labels"] = self.depends_on_labels
+        entry["awaits_rules"] = self.awaits_rules
         return entry

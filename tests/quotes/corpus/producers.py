@@ -283,6 +283,8 @@ def write_xlsx(quote: Quote, out: Path) -> Path:
         row_number += 1
         if kind == "section":
             sheet.cell(row_number, 1, cells[0]).font = Font(bold=True)
+            for col in range(1, len(titles) + 1):
+                sheet.cell(row_number, col).border = border
             sheet.merge_cells(
                 start_row=row_number, start_column=1, end_row=row_number, end_column=len(titles)
             )

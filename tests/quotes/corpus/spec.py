@@ -24,6 +24,9 @@ STATE_ROW = Row(STATE, D("32940"), "state_funding")
 STATS = Row("Module de statistiques d'activité", D("1200"), "out_of_scope")
 CONFORM_ROWS = (*SEGUR_LINES, STATE_ROW, STATS)
 
+LABELS = "labels matched by meaning (SPEC §4, issue 11)"
+ALONGSIDE = "CLIENT_REMAINDER reported alongside MISSING_STATE_FUNDING_LINE (SPEC §4, issue 11)"
+
 ALL = ("docx", "odt", "xlsx", "canvas", "platypus", "weasy", "letter")
 WORD = ("docx", "odt")
 
@@ -63,6 +66,7 @@ SCENARIOS: dict[str, Scenario] = {
             rows=(*SEGUR_LINES, STATS),
             verdict="non_conform",
             codes=("MISSING_STATE_FUNDING_LINE", "CLIENT_REMAINDER"),
+            awaits_rules=ALONGSIDE,
         ),
     ),
     "cap_exceeded": (
@@ -237,7 +241,7 @@ SCENARIOS: dict[str, Scenario] = {
             rows=(*SEGUR_LINES, STATE_ROW, Row("Chefferie de projet", D("2400"), "out_of_scope")),
             verdict="non_conform",
             codes=("CLIENT_REMAINDER",),
-            depends_on_labels=True,
+            awaits_rules=LABELS,
         ),
     ),
     "mssante_boxes": (
@@ -253,7 +257,7 @@ SCENARIOS: dict[str, Scenario] = {
             ),
             verdict="non_conform",
             codes=("EXCLUDED_ITEM_FUNDED",),
-            depends_on_labels=True,
+            awaits_rules=LABELS,
         ),
     ),
     "sun_es_negated": (
@@ -261,7 +265,7 @@ SCENARIOS: dict[str, Scenario] = {
         "« ne relève pas du programme SUN-ES » is not a reliance on it: conform.",
         lambda q: q.with_(
             mentions=("Cette prestation ne relève pas du programme SUN-ES.",),
-            depends_on_labels=True,
+            awaits_rules=LABELS,
         ),
     ),
     "loinc": (
@@ -323,6 +327,7 @@ POST: list[tuple[str, str, str, dict]] = [
         {
             "what": "The printed quote, scanned (an image, no text layer): incomplete, check by hand.",
             "verdict": "incomplete",
+            "awaits_rules": "",
             "codes": (),
             "manual_contains": ("Page 1",),
             "args": ("--dsr", "SGL-V1", "--sites", "12"),
@@ -335,6 +340,7 @@ POST: list[tuple[str, str, str, dict]] = [
         {
             "what": "A scanned non-conform quote: never a guess, incomplete.",
             "verdict": "incomplete",
+            "awaits_rules": "",
             "codes": (),
             "manual_contains": ("Page 1",),
             "args": ("--dsr", "SGL-V1", "--sites", "12"),
