@@ -6,12 +6,12 @@ the checker, the API and the `check_quote` command import.
 """
 
 from segur_funding.quotes.pdf.reader import (
+    LOCKED_PDF_REFUSAL,
     MAX_BYTES,
     MAX_PAGES,
-    PASSWORD_REFUSAL,
     PdfReading,
     needs_password,
     read_pdf_quote,
 )
 
-__all__ = ["MAX_BYTES", "MAX_PAGES", "PASSWORD_REFUSAL", "PdfReading", "needs_password", "read_pdf_quote"]
+__all__ = ["LOCKED_PDF_REFUSAL", "MAX_BYTES", "MAX_PAGES", "PdfReading", "needs_password", "read_pdf_quote"]

@@ -483,7 +483,7 @@ def _pdf_bytes_check(file: UploadedFile) -> None:
     if head != b"%PDF-":
         raise InvalidInput("Le fichier déposé n'est pas un PDF.")
     # Imported here: PDF libraries stay out of start-up (STYLE, "Small habits").
-    from .pdf_reader import PASSWORD_REFUSAL, needs_password
+    from .pdf_reader import LOCKED_PDF_REFUSAL, needs_password
 
     # A PDF with an owner password only opens without asking and is checked like any other;
     # one that asks for a password cannot be read: refuse it now, before anything is stored.
@@ -492,7 +492,7 @@ def _pdf_bytes_check(file: UploadedFile) -> None:
     finally:
         file.seek(0)
     if protected:
-        raise InvalidInput(PASSWORD_REFUSAL)
+        raise InvalidInput(LOCKED_PDF_REFUSAL)
 
 
 @transaction.atomic

@@ -45,7 +45,7 @@ MAX_FRAGMENTS = 30_000
 TIME_BUDGET_SECONDS = 5.0
 
 ATTACHMENT_NAME = "devis-segur.json"
-PASSWORD_REFUSAL = (
+LOCKED_PDF_REFUSAL = (
     "Le PDF est protégé par un mot de passe à l'ouverture : demandez à l'éditeur une "
     "version sans mot de passe puis déposez-la à nouveau."
 )
@@ -260,14 +260,14 @@ def _decrypt_with_empty_password(reader: Any) -> None:
     except Exception as exception:
         raise _unreadable(exception) from None
     if opened == PasswordType.NOT_DECRYPTED:
-        raise InvalidInput(PASSWORD_REFUSAL)
+        raise InvalidInput(LOCKED_PDF_REFUSAL)
 
 
 def needs_password(stream: Any) -> bool:
     """Whether a PDF asks for a password to open (an owner password alone does not).
 
     Only the trailer and the encryption dictionary are read: upload forms call this to refuse
-    such a file at once, with the checker's own words (PASSWORD_REFUSAL).
+    such a file at once, with the checker's own words (LOCKED_PDF_REFUSAL).
     """
     from pypdf import PasswordType, PdfReader
 

@@ -144,7 +144,7 @@ def _rows(page, tables: list) -> list[_TableRow]:
     rows: list[_TableRow] = []
     above = 0.0
     for index, table in enumerate(sorted(tables, key=lambda t: t.bbox[1])):
-        x0, top, x1, bottom = table.bbox
+        _, top, _, bottom = table.bbox
         heading = None
         if top - above > 4:
             text = page.crop((0, above, page.width, top), strict=False).extract_text() or ""
