@@ -268,6 +268,22 @@ SCENARIOS: dict[str, Scenario] = {
             awaits_rules=LABELS,
         ),
     ),
+    "discount": (
+        ("docx", "weasy"),
+        "A commercial discount printed as a negative line in the Ségur part: what it lowers is "
+        "not a reading but a judgement, so a person checks it (never a guess).",
+        lambda q: q.with_(
+            rows=(
+                Row("Droits d'utilisation SYSLAB 9 (SGL-V1)", D("13000"), "segur"),
+                *SEGUR_LINES[1:],
+                Row("Remise commerciale", D("-1000"), "segur"),
+                STATE_ROW,
+                STATS,
+            ),
+            verdict="incomplete",
+            manual_contains=("montant négatif",),
+        ),
+    ),
     "loinc": (
         ("canvas", "odt"),
         "Conform LOINC transcoder quote (tier U, 3 500 € TTC).",
