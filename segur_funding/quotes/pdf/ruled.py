@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from segur_funding.quotes.pdf.french import format_amount, normalize, parse_amount, squash
+from segur_funding.quotes.pdf.table import _sums
 from segur_funding.quotes.pdf.wording import dsr_codes, is_state_funding, section_scope, total_kind
 
 # A page whose content stream draws fewer rectangles or line segments than this has no grid.
@@ -196,6 +197,7 @@ def _rebuild(rows: list[_TableRow]) -> RuledReading | None:
     # A row cut by a page break: its label goes on under the header repeated on the next page.
     continues_from: dict | None = None
     orphan: tuple | None = None
+    since_total = 0
     last_page = 0
     table_id = None
     for page, index, heading_above, cells in rows:
@@ -273,6 +275,12 @@ def _rebuild(rows: list[_TableRow]) -> RuledReading | None:
             orphan = (page, amounts, unreadable, cells, " ".join(text for _, text in filled))
             continue
         if total_kind(label) is not None:
+            printed = amounts.get("ttc", amounts.get("amount"))
+            if printed is not None and not unreadable:
+                check = _total_check(reading.lines, since_total, label, printed, page)
+                if check is not None:
+                    reading.checks.append(check)
+            since_total = len(reading.lines)
             continue
         if unreadable:
             reading.checks.append(f"Page {page} : montant illisible sur la ligne « {label} ».")
@@ -283,6 +291,21 @@ def _rebuild(rows: list[_TableRow]) -> RuledReading | None:
     if orphan is not None:
         reading.checks.append(f"Page {orphan[0]} : montant sans libellé ({orphan[4]}) ; vérifiez le tableau.")
     return reading if found and (reading.lines or reading.checks) else None
+
+
+def _total_check(lines: list[dict], since: int, label: str, printed: Decimal, page: int) -> str | None:
+    """A printed total that no sum of the lines read gives: the table was not read right."""
+    sums = _sums(lines, "amount_ttc")
+    section = sum(
+        (Decimal(line["amount_ttc"]) for line in lines[since:] if line.get("scope") != "state_funding"),
+        Decimal("0"),
+    )
+    if printed in {*sums.values(), section} or abs(printed) in {*sums.values(), section}:
+        return None
+    return (
+        f"Page {page} : le montant « {label} » indiqué ({format_amount(printed)}) ne correspond "
+        f"à aucune somme des lignes lues : vérifiez le tableau."
+    )
 
 
 def _line(
