@@ -26,7 +26,7 @@ from segur_funding.quotes.pdf.extract import PageText, extract_page
 from segur_funding.quotes.pdf.fields import read_fields
 from segur_funding.quotes.pdf.french import normalize
 from segur_funding.quotes.pdf.layout import build_paragraphs, build_rows, text_lines
-from segur_funding.quotes.pdf.ruled import RuledReading, has_rules, read_ruled
+from segur_funding.quotes.pdf.ruled import RuledReading, TooSlow, has_rules, read_ruled
 from segur_funding.quotes.pdf.table import rebuild
 from segur_funding.quotes.pdf.wrapping import attach_wrapped_labels
 
@@ -108,9 +108,10 @@ class PdfReading:
 def read_pdf_quote(data: bytes) -> PdfReading:
     """Read a PDF quote. Raises InvalidInput for a file that cannot be read at all."""
     _check_envelope(data)
-    pages, attachment, ruled_pages = _read_pages(data)
+    pages, attachment, grids = _read_pages(data)
     layer_checks = _text_layer_checks(pages)
-    reading = _rebuild(pages, layer_checks, data, [n for n in ruled_pages if abs(n) not in layer_checks])
+    grids = _Grids([n for n in grids.pages if n not in layer_checks], grids.rotated)
+    reading = _rebuild(pages, layer_checks, data, grids)
     if attachment is None:
         return reading
     document, problem = attachment
@@ -188,9 +189,15 @@ def _unreadable(exception: BaseException) -> InvalidInput:
     return InvalidInput("Le fichier PDF est endommagé ou illisible : il ne peut pas être lu.")
 
 
-def _read_pages(
-    data: bytes,
-) -> tuple[list[PageText], tuple[dict, str | None] | None, list[int]]:
+@dataclass(frozen=True)
+class _Grids:
+    """The pages that draw a grid of rules (read with pdfplumber), and whether one is rotated."""
+
+    pages: list[int]
+    rotated: bool
+
+
+def _read_pages(data: bytes) -> tuple[list[PageText], tuple[dict, str | None] | None, _Grids]:
     """Open the PDF under tight pypdf limits; extract each page once; read the attachment.
 
     Every pypdf failure, whatever its type, becomes InvalidInput: a hostile file must never
@@ -202,7 +209,7 @@ def _read_pages(
     with _pypdf_quiet(), apply_configuration(**_limits()):
         reader = _open(data)
         count = _page_count(reader)
-        ruled_pages = _check_content_sizes(reader, count)
+        grids = _check_content_sizes(reader, count)
         pages = []
         characters = fragments = 0
         for index in range(count):
@@ -223,7 +230,7 @@ def _read_pages(
                     f"{index + 1}) : il ne peut pas être lu automatiquement."
                 )
             pages.append(page)
-        return pages, _attachment(reader), ruled_pages
+        return pages, _attachment(reader), grids
 
 
 def _open(data: bytes) -> Any:
@@ -298,7 +305,7 @@ def _page_count(reader: Any) -> int:
     return count
 
 
-def _check_content_sizes(reader: Any, count: int) -> list[int]:
+def _check_content_sizes(reader: Any, count: int) -> _Grids:
     """Refuse before parsing anything when the pages' drawings inflate beyond any quote's.
 
     Returns the pages that draw a grid of rules (ruled.has_rules), read once inflated.
@@ -311,6 +318,7 @@ def _check_content_sizes(reader: Any, count: int) -> list[int]:
 
     total = 0
     ruled = []
+    rotated = False
     for index in range(count):
         try:
             contents = reader.pages[index].get("/Contents")
@@ -322,16 +330,14 @@ def _check_content_sizes(reader: Any, count: int) -> list[int]:
             raise _unreadable(exception) from None
         if size <= MAX_PAGE_CONTENT_BYTES and any(has_rules(chunk) for chunk in inflated):
             ruled.append(index + 1)
-            if _rotation(reader.pages[index]):
-                # Read upright: the table finder works in the displayed orientation.
-                ruled[-1] = -(index + 1)
+            rotated = rotated or _rotation(reader.pages[index]) != 0
         total += size
         if size > MAX_PAGE_CONTENT_BYTES or total > MAX_CONTENT_BYTES:
             raise InvalidInput(
                 f"La page {index + 1} du PDF contient des dessins trop volumineux pour un devis "
                 f"({size // (1024 * 1024)} Mo une fois décompressés) : il ne peut pas être lu."
             )
-    return ruled
+    return _Grids(ruled, rotated)
 
 
 def _declared_page_count(reader: Any) -> int:
@@ -425,16 +431,14 @@ def _text_layer_checks(pages: list[PageText]) -> dict[int, str]:
     return checks
 
 
-def _rebuild(
-    pages: list[PageText], layer_checks: dict[int, str], data: bytes, ruled_pages: list[int]
-) -> PdfReading:
+def _rebuild(pages: list[PageText], layer_checks: dict[int, str], data: bytes, grids: _Grids) -> PdfReading:
     checks = list(layer_checks.values())
     rows = [row for page in pages if page.number not in layer_checks for row in build_rows(page)]
 
     infos = classify(rows)
     attach_wrapped_labels(infos)
     table = rebuild(infos)
-    ruled = _read_ruled(data, ruled_pages)
+    ruled = _read_ruled(data, grids)
     if ruled is not None:
         # The grid's cells are the quote's cells: its reading replaces the guess from gaps.
         table.lines, table.checks, table.generic_amounts = ruled.lines, ruled.checks, ruled.generic_amounts
@@ -490,16 +494,20 @@ def _upright(data: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def _read_ruled(data: bytes, ruled_pages: list[int]) -> RuledReading | None:
-    if not ruled_pages:
+def _read_ruled(data: bytes, grids: _Grids) -> RuledReading | None:
+    if not grids.pages:
         return None
     try:
         with _pypdf_quiet():
-            if any(number < 0 for number in ruled_pages):
+            if grids.rotated:
+                # The table finder works in the displayed orientation: read the pages upright.
                 data = _upright(data)
-            return read_ruled(data, [abs(number) for number in ruled_pages])
-    except InvalidInput:
-        raise
+            return read_ruled(data, grids.pages, budget_seconds=TIME_BUDGET_SECONDS)
+    except TooSlow:
+        raise InvalidInput(
+            "La lecture du PDF a dépassé le temps imparti : le fichier est trop complexe pour "
+            "être lu automatiquement."
+        ) from None
     except Exception:
         # pypdf opened the file; a failure of the second parser leaves the first one's reading.
         return None

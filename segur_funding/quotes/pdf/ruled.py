@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -109,13 +110,21 @@ def _scope_cell(text: str) -> str | None:
     return None
 
 
-def read_ruled(data: bytes, pages: list[int]) -> RuledReading | None:
-    """Read the quote lines of the ruled tables on `pages` (1-based); None when none is a quote table."""
+class TooSlow(Exception):
+    """The time budget ran out between two pages."""
+
+
+def read_ruled(data: bytes, pages: list[int], *, budget_seconds: float = 5.0) -> RuledReading | None:
+    """Read the quote lines of the ruled tables on `pages` (1-based); None when none is a quote
+    table. Raises TooSlow when the pages take longer than `budget_seconds` (checked between pages)."""
     import pdfplumber
 
-    rows: list[tuple[int, list[str]]] = []
+    started = time.monotonic()
+    rows: list[_TableRow] = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for number in pages:
+            if time.monotonic() - started > budget_seconds:
+                raise TooSlow
             page = pdf.pages[number - 1]
             found = _rows(page, page.find_tables())
             headers = [i for i, (_, _, _, cells) in enumerate(found) if _header(cells)]
