@@ -27,8 +27,9 @@ def expected_lines() -> dict[str, list[tuple]]:
     from tests.quotes.corpus.spec import POST, quotes
 
     by_name = {q.name: q for q in quotes()}
-    # A quote whose right reading is a manual check (a discount line) has no lines to compare.
-    out = {f"{name}.pdf": q.rows for name, q in by_name.items() if q.verdict != "incomplete"}
+    # A quote with a negative line (a discount, folded into the line above or left for a
+    # person to check) has no printed lines to compare one by one.
+    out = {f"{name}.pdf": q.rows for name, q in by_name.items() if all(r.ttc >= 0 for r in q.rows)}
     for name, source, how, _ in POST:
         if how in ("rc4", "aes256", "rotate90"):
             out[f"{name}.pdf"] = by_name[source].rows

@@ -80,7 +80,22 @@ def test_total_that_no_sum_of_the_lines_gives_is_a_manual_check():
     ]
 
 
-def test_discount_printed_negative_is_a_manual_check_not_a_line():
+def test_discount_in_the_segur_part_lowers_the_segur_line_above_it():
+    reading = _rebuild(
+        rows(
+            [
+                HEADER,
+                ["Installation", "Ségur", "6 000,00 €"],
+                ["Remise commerciale", "Ségur", "-1 000,00 €"],
+                ["Total TTC", "", "5 000,00 €"],
+            ]
+        )
+    )
+    assert reading.lines == [{"label": "Installation", "scope": "segur", "amount_ttc": "5000.00"}]
+    assert reading.checks == []
+
+
+def test_discount_with_no_segur_line_above_it_is_a_manual_check_not_a_line():
     reading = _rebuild(rows([HEADER, ["Remise commerciale", "Ségur", "-1 000,00 €"]]))
     assert reading.lines == []
     assert "montant négatif" in reading.checks[0]

@@ -269,9 +269,9 @@ SCENARIOS: dict[str, Scenario] = {
         ),
     ),
     "discount": (
-        ("docx", "weasy"),
-        "A commercial discount printed as a negative line in the Ségur part: what it lowers is "
-        "not a reading but a judgement, so a person checks it (never a guess).",
+        ("docx", "xlsx"),
+        "A commercial discount printed as a negative line in the Ségur part: it lowers the Ségur "
+        "lines (SPEC §4), the State pays the rest, nothing is left to pay: conform.",
         lambda q: q.with_(
             rows=(
                 Row("Droits d'utilisation SYSLAB 9 (SGL-V1)", D("13000"), "segur"),
@@ -280,6 +280,13 @@ SCENARIOS: dict[str, Scenario] = {
                 STATE_ROW,
                 STATS,
             ),
+        ),
+    ),
+    "discount_out_of_scope": (
+        ("weasy",),
+        "A negative line out of scope: what it deducts is a judgement, a person checks it.",
+        lambda q: q.with_(
+            rows=(*CONFORM_ROWS, Row("Remise fidélité", D("-200"), "out_of_scope")),
             verdict="incomplete",
             manual_contains=("montant négatif",),
         ),
