@@ -1,10 +1,13 @@
-"""How long reading and checking a PDF quote takes, next to pypdf's bare text extraction.
+"""How long reading and checking a PDF quote takes, next to the bare text extraction.
 
-For each readable PDF of the corpus (tests/quotes/pdfs), three timings in milliseconds of CPU
-time (median and 95th percentile over the runs):
+For each readable PDF of a corpus (--corpus real: tests/quotes/corpus, the real-world one;
+--corpus legacy: tests/quotes/pdfs), three timings in milliseconds of CPU time (median and 95th
+percentile over the runs):
 
-- raw: `PdfReader(...)` then `page.extract_text()` on every page, the floor any text-layer
-  reader pays;
+- raw: the bare extraction by the libraries the reader uses on that file: `PdfReader(...)`
+  then `page.extract_text()` on every page (pypdf), plus, for the pages that draw a grid of
+  rules (read with pdfplumber), pdfplumber's `page.extract_text()` on them (pdfminer.six's
+  layout analysis, the floor pdfplumber's table finder pays);
 - read: `read_pdf_quote` (one positioned extraction pass per page, the table rebuild, the
   header fields, the attachment);
 - check: the reading plus the pure checker (`parse_quote_document` + `check_quote`), i.e. what
@@ -18,7 +21,7 @@ file of a few milliseconds gets hundreds of rounds: on a shared machine, whose s
 goes, the median of 30 rounds of a 4 ms file could land on a fast phase for raw and a slow one for
 the check (or the reverse) and swing the ratio by ±0.2 from one run to the next.
 
-    .venv/bin/python bench/pdf_checks.py [--runs 30] [--min-seconds 2.0]
+    .venv/bin/python bench/pdf_checks.py [--corpus real|legacy] [--runs 30] [--min-seconds 2.0]
 """
 
 import argparse
@@ -35,7 +38,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-CORPUS = ROOT / "tests" / "quotes" / "pdfs"
+CORPORA = {
+    "real": (ROOT / "tests" / "quotes" / "corpus" / "pdfs", ROOT / "tests" / "quotes" / "corpus"),
+    "legacy": (ROOT / "tests" / "quotes" / "pdfs", ROOT / "tests" / "quotes" / "pdfs"),
+}
 TARGET_RATIO = 1.5
 TODAY = date(2022, 7, 1)
 WARM_UP_ROUNDS = 3
@@ -82,12 +88,37 @@ def schemes() -> dict:
     }
 
 
-def raw_extraction(data: bytes) -> None:
+def ruled_pages(data: bytes) -> list[int]:
+    """The pages the reader hands to pdfplumber (same test as the reader's)."""
+    from pypdf import PdfReader
+
+    from segur_funding.quotes.pdf.ruled import has_rules
+
+    reader = PdfReader(io.BytesIO(data))
+    if reader.is_encrypted:
+        reader.decrypt("")
+    out = []
+    for number, page in enumerate(reader.pages, 1):
+        contents = page.get_contents()
+        if contents is not None and has_rules(contents.get_data()):
+            out.append(number)
+    return out
+
+
+def raw_extraction(data: bytes, ruled: list[int]) -> None:
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(data))
+    if reader.is_encrypted:
+        reader.decrypt("")
     for page in reader.pages:
         page.extract_text()
+    if ruled:
+        import pdfplumber
+
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for number in ruled:
+                pdf.pages[number - 1].extract_text()
 
 
 def reading(data: bytes) -> None:
@@ -155,7 +186,10 @@ def main() -> int:
     parser.add_argument(
         "--min-seconds", type=float, default=2.0, help="raw extraction time per file, at least"
     )
+    parser.add_argument("--corpus", choices=sorted(CORPORA), default="real")
+    parser.add_argument("--only", nargs="*", help="these files only")
     options = parser.parse_args()
+    corpus, expected_dir = CORPORA[options.corpus]
 
     # The checker's modules import Django models' constants: configure settings, no database.
     import os
@@ -164,23 +198,31 @@ def main() -> int:
     django.setup()
     from pypdf import PdfReader
 
-    expected = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
-    names = sorted(name for name, entry in expected.items() if "document" in entry)
+    expected = json.loads((expected_dir / "expected.json").read_text(encoding="utf-8"))
+    names = sorted(
+        name
+        for name, entry in expected.items()
+        if not entry.get("invalid")
+        and ("document" in entry or options.corpus == "real")
+        and (not options.only or name in options.only)
+    )
     known = schemes()
     header = (
         f"{'file':38} {'pages':>5} {'raw med':>8} {'raw p95':>8} {'read med':>9} {'read p95':>9}"
-        f" {'check med':>10} {'check p95':>10} {'ratio':>6}"
+        f" {'check med':>10} {'check p95':>10} {'ratio':>6} ruled"
     )
     print(header)
     print("-" * len(header))
     worst = 0.0
     totals = [0.0, 0.0]
     for name in names:
-        data = (CORPUS / name).read_bytes()
-        overrides = overrides_from(expected[name].get("check", {}).get("args", []))
+        data = (corpus / name).read_bytes()
+        entry = expected[name]
+        overrides = overrides_from(entry.get("args", entry.get("check", {}).get("args", [])))
         pages = len(PdfReader(io.BytesIO(data)).pages)
+        ruled = ruled_pages(data)
         funcs = [
-            lambda data=data: raw_extraction(data),
+            lambda data=data, ruled=ruled: raw_extraction(data, ruled),
             lambda data=data: reading(data),
             lambda data=data, overrides=overrides: full_check(data, overrides, known),
         ]
@@ -196,7 +238,7 @@ def main() -> int:
         totals[1] += check[0]
         print(
             f"{name:38} {pages:>5} {raw[0]:>8.1f} {raw[1]:>8.1f} {read[0]:>9.1f} {read[1]:>9.1f}"
-            f" {check[0]:>10.1f} {check[1]:>10.1f} {ratio:>6.2f}"
+            f" {check[0]:>10.1f} {check[1]:>10.1f} {ratio:>6.2f} {len(ruled)}"
         )
     print("-" * len(header))
     print(

@@ -6,11 +6,21 @@ the checker, the API and the `check_quote` command import.
 """
 
 from segur_funding.quotes.pdf.reader import (
+    LOCKED_PDF_REFUSAL,
     MAX_BYTES,
     MAX_PAGES,
     PdfReading,
+    needs_password,
     read_pdf_quote,
     read_pdf_seal,
 )
 
-__all__ = ["MAX_BYTES", "MAX_PAGES", "PdfReading", "read_pdf_quote", "read_pdf_seal"]
+__all__ = [
+    "LOCKED_PDF_REFUSAL",
+    "MAX_BYTES",
+    "MAX_PAGES",
+    "PdfReading",
+    "needs_password",
+    "read_pdf_quote",
+    "read_pdf_seal",
+]

@@ -566,25 +566,17 @@ def _pdf_bytes_check(file: UploadedFile) -> None:
     file.seek(0)
     if head != b"%PDF-":
         raise InvalidInput("Le fichier déposé n'est pas un PDF.")
-    if _pdf_is_encrypted(file):
-        # The checker cannot read it (it would only fail later, in the background): refuse it
-        # now, before anything is stored.
-        raise InvalidInput(
-            "Le fichier PDF est protégé (chiffré) : enregistrez-le sans protection puis "
-            "déposez-le à nouveau."
-        )
+    # Imported here: PDF libraries stay out of start-up (STYLE, "Small habits").
+    from .pdf_reader import LOCKED_PDF_REFUSAL, needs_password
 
-
-def _pdf_is_encrypted(file: UploadedFile) -> bool:
-    """Whether the PDF's trailer declares encryption (only the cross-reference is parsed)."""
-    from pypdf import PdfReader
-
+    # A PDF with an owner password only opens without asking and is checked like any other;
+    # one that asks for a password cannot be read: refuse it now, before anything is stored.
     try:
-        return bool(PdfReader(file, strict=False).is_encrypted)
-    except Exception:  # unreadable: the background check says so, with its own message
-        return False
+        protected = needs_password(file)
     finally:
         file.seek(0)
+    if protected:
+        raise InvalidInput(LOCKED_PDF_REFUSAL)
 
 
 @transaction.atomic

@@ -181,10 +181,7 @@ def read_fields(
     mentions = [p.text for p in paragraphs]
     document["mentions"] = mentions
     document["conditions"] = [
-        sentence
-        for text in mentions
-        for sentence in _SENTENCE_END.split(text)
-        if is_condition(sentence)
+        sentence for text in mentions for sentence in _SENTENCE_END.split(text) if is_condition(sentence)
     ]
     return document, checks
 

@@ -26,6 +26,7 @@ from segur_funding.quotes.pdf.extract import PageText, extract_page
 from segur_funding.quotes.pdf.fields import read_fields
 from segur_funding.quotes.pdf.french import normalize
 from segur_funding.quotes.pdf.layout import build_paragraphs, build_rows, text_lines
+from segur_funding.quotes.pdf.ruled import RuledReading, TooSlow, has_rules, read_ruled
 from segur_funding.quotes.pdf.table import rebuild
 from segur_funding.quotes.pdf.wrapping import attach_wrapped_labels
 from segur_funding.quotes.rules.seal import SealCheck, attachment_findings
@@ -46,6 +47,10 @@ MAX_FRAGMENTS = 30_000
 TIME_BUDGET_SECONDS = 5.0
 
 ATTACHMENT_NAME = "devis-segur.json"
+LOCKED_PDF_REFUSAL = (
+    "Le PDF est protégé par un mot de passe à l'ouverture : demandez à l'éditeur une "
+    "version sans mot de passe puis déposez-la à nouveau."
+)
 
 _quiet_lock = threading.Lock()
 _quiet_readers = 0
@@ -91,26 +96,34 @@ class PdfReading:
         the platform sealed it and the printed text is the one it sealed).
     text: the extracted text, pages separated by form feeds.
     warnings: findings about an attachment that was not believed (`rules.seal`).
+    fully_read: every page had a readable text layer and the quote table was rebuilt without
+        a doubt (no line without amount, no total disagreeing with its lines). An absence in
+        such a reading (the State-funding wording, the §3.2 mention) is a fact about the
+        quote, not something that may hide in an unread part: the rules can call it an error.
     """
 
     document: dict
     manual_checks: list[str]
     embedded: bool
     text: str
+    fully_read: bool = False
     warnings: tuple = ()
 
 
 def read_pdf_quote(data: bytes) -> PdfReading:
     """Read a PDF quote. Raises InvalidInput for a file that cannot be read at all."""
     _check_envelope(data)
-    pages, attachment = _read_pages(data)
+    pages, attachment, grids = _read_pages(data)
     layer_checks = _text_layer_checks(pages)
-    reading = _rebuild(pages, layer_checks)
+    grids = _Grids([n for n in grids.pages if n not in layer_checks], grids.rotated)
+    reading = _rebuild(pages, layer_checks, data, grids)
     if attachment is None:
         return reading
     document, problem, seal = attachment
     if problem is not None:
-        return PdfReading(reading.document, [problem, *reading.manual_checks], False, reading.text)
+        return PdfReading(
+            reading.document, [problem, *reading.manual_checks], False, reading.text, reading.fully_read
+        )
     if not seal.trusted:
         # SPEC §4: what the lab signs is the printed page; an attachment the platform did not
         # seal (or a seal that does not match this page) is only compared with it.
@@ -124,7 +137,7 @@ def read_pdf_quote(data: bytes) -> PdfReading:
     mismatch = _compare(document, reading)
     if mismatch:
         checks.append(mismatch)
-    return PdfReading(document, checks, True, reading.text)
+    return PdfReading(document, checks, True, reading.text, reading.fully_read)
 
 
 # --------------------------------------------------------------------------------------------
@@ -188,7 +201,15 @@ def _unreadable(exception: BaseException) -> InvalidInput:
     return InvalidInput("Le fichier PDF est endommagé ou illisible : il ne peut pas être lu.")
 
 
-def _read_pages(data: bytes) -> tuple[list[PageText], tuple[dict, str | None] | None]:
+@dataclass(frozen=True)
+class _Grids:
+    """The pages that draw a grid of rules (read with pdfplumber), and whether one is rotated."""
+
+    pages: list[int]
+    rotated: bool
+
+
+def _read_pages(data: bytes) -> tuple[list[PageText], tuple[dict, str | None] | None, _Grids]:
     """Open the PDF under tight pypdf limits; extract each page once; read the attachment.
 
     Every pypdf failure, whatever its type, becomes InvalidInput: a hostile file must never
@@ -200,7 +221,7 @@ def _read_pages(data: bytes) -> tuple[list[PageText], tuple[dict, str | None] | 
     with _pypdf_quiet(), apply_configuration(**_limits()):
         reader = _open(data)
         count = _page_count(reader)
-        _check_content_sizes(reader, count)
+        grids = _check_content_sizes(reader, count)
         pages = []
         characters = fragments = 0
         for index in range(count):
@@ -223,9 +244,9 @@ def _read_pages(data: bytes) -> tuple[list[PageText], tuple[dict, str | None] | 
             pages.append(page)
         attachment = _attachment(reader)
         if attachment is None or attachment[1] is not None:
-            return pages, attachment
+            return pages, attachment, grids
         document, _, raw = attachment
-        return pages, (document, None, _seal_check(reader, raw))
+        return pages, (document, None, _seal_check(reader, raw)), grids
 
 
 def _seal_check(reader: Any, document: bytes | None) -> SealCheck:
@@ -260,10 +281,48 @@ def _open(data: bytes) -> Any:
     except Exception as exception:
         raise _unreadable(exception) from None
     if encrypted:
-        raise InvalidInput(
-            "Le fichier PDF est protégé (chiffré) : enregistrez-le sans protection puis déposez-le à nouveau."
-        )
+        _decrypt_with_empty_password(reader)
     return reader
+
+
+def _decrypt_with_empty_password(reader: Any) -> None:
+    """Open a PDF protected by an owner password only, as every PDF viewer does.
+
+    Editors often restrict printing or copying with an owner password and leave the user
+    password empty: such a file opens without asking and is read normally (SPEC §4). A file
+    whose user password is not empty cannot be opened without it: the lab must ask the editor
+    for an unprotected copy. AES needs pypdf's `crypto` extra (cryptography).
+    """
+    from pypdf import PasswordType
+    from pypdf.errors import DependencyError
+
+    try:
+        opened = reader.decrypt("")
+    except (DependencyError, NotImplementedError):
+        raise InvalidInput(
+            "Le fichier PDF utilise un chiffrement que le vérificateur ne sait pas ouvrir : "
+            "enregistrez-le sans protection puis déposez-le à nouveau."
+        ) from None
+    except Exception as exception:
+        raise _unreadable(exception) from None
+    if opened == PasswordType.NOT_DECRYPTED:
+        raise InvalidInput(LOCKED_PDF_REFUSAL)
+
+
+def needs_password(stream: Any) -> bool:
+    """Whether a PDF asks for a password to open (an owner password alone does not).
+
+    Only the trailer and the encryption dictionary are read: upload forms call this to refuse
+    such a file at once, with the checker's own words (LOCKED_PDF_REFUSAL).
+    """
+    from pypdf import PasswordType, PdfReader
+
+    try:
+        with _pypdf_quiet():
+            reader = PdfReader(stream, strict=False)
+            return bool(reader.is_encrypted) and reader.decrypt("") == PasswordType.NOT_DECRYPTED
+    except Exception:  # unreadable or an unknown cipher: the background check says which
+        return False
 
 
 def _page_count(reader: Any) -> int:
@@ -285,8 +344,10 @@ def _page_count(reader: Any) -> int:
     return count
 
 
-def _check_content_sizes(reader: Any, count: int) -> None:
+def _check_content_sizes(reader: Any, count: int) -> _Grids:
     """Refuse before parsing anything when the pages' drawings inflate beyond any quote's.
+
+    Returns the pages that draw a grid of rules (ruled.has_rules), read once inflated.
 
     Inflating is fast (zlib, in C) and pypdf keeps the result for the extraction; parsing is
     slow (Python, operator by operator): a page of megabytes of operators is where a hostile
@@ -295,20 +356,27 @@ def _check_content_sizes(reader: Any, count: int) -> None:
     from pypdf.generic import ArrayObject
 
     total = 0
+    ruled = []
+    rotated = False
     for index in range(count):
         try:
             contents = reader.pages[index].get("/Contents")
             contents = contents.get_object() if contents is not None else None
             streams = contents if isinstance(contents, ArrayObject) else [contents]
-            size = sum(len(stream.get_object().get_data()) for stream in streams if stream is not None)
+            inflated = [stream.get_object().get_data() for stream in streams if stream is not None]
+            size = sum(len(chunk) for chunk in inflated)
         except Exception as exception:
             raise _unreadable(exception) from None
+        if size <= MAX_PAGE_CONTENT_BYTES and any(has_rules(chunk) for chunk in inflated):
+            ruled.append(index + 1)
+            rotated = rotated or _rotation(reader.pages[index]) != 0
         total += size
         if size > MAX_PAGE_CONTENT_BYTES or total > MAX_CONTENT_BYTES:
             raise InvalidInput(
                 f"La page {index + 1} du PDF contient des dessins trop volumineux pour un devis "
                 f"({size // (1024 * 1024)} Mo une fois décompressés) : il ne peut pas être lu."
             )
+    return _Grids(ruled, rotated)
 
 
 def _declared_page_count(reader: Any) -> int:
@@ -402,13 +470,17 @@ def _text_layer_checks(pages: list[PageText]) -> dict[int, str]:
     return checks
 
 
-def _rebuild(pages: list[PageText], layer_checks: dict[int, str]) -> PdfReading:
+def _rebuild(pages: list[PageText], layer_checks: dict[int, str], data: bytes, grids: _Grids) -> PdfReading:
     checks = list(layer_checks.values())
     rows = [row for page in pages if page.number not in layer_checks for row in build_rows(page)]
 
     infos = classify(rows)
     attach_wrapped_labels(infos)
     table = rebuild(infos)
+    ruled = _read_ruled(data, grids)
+    if ruled is not None:
+        # The grid's cells are the quote's cells: its reading replaces the guess from gaps.
+        table.lines, table.checks, table.generic_amounts = ruled.lines, ruled.checks, ruled.generic_amounts
     checks.extend(table.checks)
 
     paragraphs = build_paragraphs([line for row in table.text_rows for line in text_lines(row)])
@@ -433,7 +505,51 @@ def _rebuild(pages: list[PageText], layer_checks: dict[int, str]) -> PdfReading:
             "Aucune ligne de devis n'a été reconnue dans le texte du PDF : vérifiez le tableau à la main."
         )
     text = "\f".join(page.text for page in pages)
-    return PdfReading(document, checks, False, text)
+    fully_read = bool(pages) and not layer_checks and bool(table.lines) and not table.checks
+    return PdfReading(document, checks, False, text, fully_read)
+
+
+def _rotation(page: Any) -> int:
+    try:
+        return int(page.get("/Rotate", 0) or 0) % 360
+    except (TypeError, ValueError):
+        return 0
+
+
+def _upright(data: bytes) -> bytes:
+    """The same PDF with no page rotation: a rotated page's text is drawn upright in its own
+    coordinates, which is how the table finder must see it."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, NumberObject
+
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    if reader.is_encrypted:
+        reader.decrypt("")
+    writer = PdfWriter(clone_from=reader)
+    for page in writer.pages:
+        page[NameObject("/Rotate")] = NumberObject(0)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _read_ruled(data: bytes, grids: _Grids) -> RuledReading | None:
+    if not grids.pages:
+        return None
+    try:
+        with _pypdf_quiet():
+            if grids.rotated:
+                # The table finder works in the displayed orientation: read the pages upright.
+                data = _upright(data)
+            return read_ruled(data, grids.pages, budget_seconds=TIME_BUDGET_SECONDS)
+    except TooSlow:
+        raise InvalidInput(
+            "La lecture du PDF a dépassé le temps imparti : le fichier est trop complexe pour "
+            "être lu automatiquement."
+        ) from None
+    except Exception:
+        # pypdf opened the file; a failure of the second parser leaves the first one's reading.
+        return None
 
 
 def _compare(document: dict, reading: PdfReading) -> str | None:

@@ -1686,17 +1686,17 @@ def hostile_files() -> dict[str, tuple[bytes, str, str]]:
         "A download cut at 60 % (no cross-reference, no %%EOF).",
         "incomplet",
     )
-    for name, password in (("hostile_encrypted_empty_password.pdf", ""), ("hostile_encrypted.pdf", "secret")):
-        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(good)))
-        writer.encrypt(user_password=password, owner_password="owner-secret", algorithm="RC4-128")
-        buffer = io.BytesIO()
-        writer.write(buffer)
-        files[name] = (
-            buffer.getvalue(),
-            "Encrypted with "
-            + ("an empty user password (opens without asking)." if not password else "a user password."),
-            "protégé",
-        )
+    # A PDF with an owner password only opens without asking and is read: those quotes are in
+    # tests/quotes/corpus (RC4 and AES-256). One that asks for a password is refused.
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(good)))
+    writer.encrypt(user_password="secret", owner_password="owner-secret", algorithm="RC4-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    files["hostile_encrypted.pdf"] = (
+        buffer.getvalue(),
+        "Encrypted with a user password.",
+        "protégé par un mot de passe",
+    )
     # Two levels of Flate: ~2 MB of deflated zeros, deflated again, inflate to 2 GiB.
     bomb = zlib.compress(_zeros_deflated(2 << 30), 9)
     files["hostile_bomb.pdf"] = (
