@@ -21,7 +21,7 @@ CORPUS = Path(__file__).resolve().parents[1] / "quotes" / "pdfs"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limit():
+def _fresh_rate_limit(db):
     cache.clear()
     yield
     cache.clear()

@@ -233,7 +233,7 @@ def test_another_organisations_membership_cannot_be_revoked(client):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(db):
     from django.core.cache import cache
 
     cache.clear()
