@@ -484,6 +484,7 @@ class PaymentAdmin(admin.ModelAdmin):
         "amount",
         "paid_on",
         "reference",
+        "bank_account",
         "recorded_by",
         "recorded_at",
     ]

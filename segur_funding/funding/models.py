@@ -144,6 +144,16 @@ class Payment(models.Model):
     amount = models.DecimalField("montant versé (TTC)", max_digits=12, decimal_places=2)
     paid_on = models.DateField("versé le")
     reference = models.CharField("référence du versement", max_length=100)
+    # The editor's bank details in force when the payment was recorded (validated by ASP): where
+    # the money went. Empty only for payments recorded before bank details existed.
+    bank_account = models.ForeignKey(
+        "organizations.BankAccount",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+        verbose_name="coordonnées bancaires utilisées",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -34,6 +34,7 @@ from segur_funding.referential.rules import SchemeRef, WindowRef
 from segur_funding.referential.selectors import scheme_ref_for_dsr, window_to_ref
 
 from . import rules
+from .bank import bank_account_in_force
 from .constants import (
     ALREADY_PAID_MESSAGE,
     Actor,
@@ -407,6 +408,12 @@ def funding_request_refuse(*, request: FundingRequest, user: User, comment: str)
     return request
 
 
+NO_BANK_DETAILS_MESSAGE = (
+    "L'éditeur n'a pas de coordonnées bancaires validées par l'ASP : validez-les (Coordonnées "
+    "bancaires) avant d'enregistrer un versement."
+)
+
+
 def payment_record(
     *,
     request: FundingRequest | int,
@@ -415,7 +422,8 @@ def payment_record(
     reference: str,
     today: date | None = None,
 ) -> Payment:
-    """Record the payment of a validated request: it becomes "décidée et payée".
+    """Record the payment of a validated request: it becomes "décidée et payée". The payment
+    records the editor's bank details in force (validated by ASP); without any, nothing is paid.
 
     Safe under concurrency: whatever the number of simultaneous calls for one milestone, exactly
     one payment is written and every other call gets « Ce versement a déjà été enregistré. »
@@ -442,6 +450,9 @@ def payment_record(
             )
             if refusal:
                 raise InvalidInput(refusal)
+            bank_account = bank_account_in_force(organization=locked.editor_id)
+            if bank_account is None:
+                raise DomainError(NO_BANK_DETAILS_MESSAGE, code="NO_BANK_DETAILS")
             _move(
                 locked,
                 action=RequestAction.PAY,
@@ -452,6 +463,7 @@ def payment_record(
             )
             payment = Payment.objects.create(
                 request=locked,
+                bank_account=bank_account,
                 quote_id=locked.quote_id,
                 milestone=locked.milestone,
                 amount=locked.amount,

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import factory
 
 from segur_funding.core import clock
-from segur_funding.organizations.constants import OrganizationKind, Role
-from segur_funding.organizations.models import Membership, Organization, User
+from segur_funding.organizations.constants import BankAccountStatus, OrganizationKind, Role
+from segur_funding.organizations.models import BankAccount, Membership, Organization, User
 from segur_funding.quotes import services as quote_services
 from segur_funding.quotes.services import LineInput
 from segur_funding.referencing.constants import DossierStatus
@@ -58,6 +58,22 @@ class LabFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Laboratoire {n}")
     siret = "44306184000015"
     geographic_sites = 12
+
+
+def bank_account_for(editor: Organization) -> BankAccount:
+    """Validated bank details for the editor, as ASP leaves them (a payment needs some)."""
+    return BankAccount.objects.create(
+        organization=editor,
+        holder=editor.name.upper(),
+        iban="FR7630006000011234567890189",
+        bic="AGRIFRPP",
+        document="rib/test.pdf",  # a name only: no test reads the file
+        document_sha256="0" * 64,
+        status=BankAccountStatus.VALIDATED,
+        submitted_by=UserFactory(),
+        submitted_at=clock.now(),
+        decided_at=clock.now(),
+    )
 
 
 def member(org: Organization, email: str | None = None) -> User:
@@ -159,6 +175,7 @@ class Scenario:
             created_by=self.editor_user,
         )
         self.dsr = self.dossier.dsr
+        self.bank_account = bank_account_for(self.editor)
 
     def draft(self, *, lines=None, order_date=ORDER_DATE, today=ORDER_DATE, **kwargs):
         return quote_services.quote_create(

@@ -191,3 +191,36 @@ def test_asp_validates_from_the_admin_after_opening_the_rib(client, editor, asp,
         {"action": "validate", "_selected_action": [account.pk]},
     )
     assert bank.bank_account_in_force(organization=editor) == account
+
+
+# --- Payments ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_payment_records_the_bank_details_in_force_and_none_is_made_without(
+    reference_data, asp, private_media
+):
+    from segur_funding.funding import services
+    from segur_funding.funding.models import FundingRequest, Payment
+    from tests.funding.factories import ADVANCE_DAY, PAID_DAY, Scenario, asp_validate
+
+    scenario = Scenario()
+    request = services.advance_request_file(
+        quote=scenario.signed(), user=scenario.editor_user, today=ADVANCE_DAY
+    )
+    asp_validate(request, asp, on=ADVANCE_DAY)
+    scenario.bank_account.status = BankAccountStatus.SUPERSEDED  # e.g. replaced, the new one not validated
+    scenario.bank_account.save()
+    with pytest.raises(DomainError, match="pas de coordonnées bancaires validées"):
+        services.payment_record(
+            request=request, user=asp, paid_on=PAID_DAY, reference="VIR-1", today=PAID_DAY
+        )
+    assert not Payment.objects.exists()
+    assert FundingRequest.objects.get(pk=request.pk).status == "validated"
+
+    scenario.bank_account.status = BankAccountStatus.VALIDATED
+    scenario.bank_account.save()
+    payment = services.payment_record(
+        request=request, user=asp, paid_on=PAID_DAY, reference="VIR-1", today=PAID_DAY
+    )
+    assert payment.bank_account == scenario.bank_account
