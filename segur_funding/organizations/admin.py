@@ -9,7 +9,7 @@ from segur_funding.core.errors import DomainError
 
 from . import accounts
 from .constants import OrganizationKind
-from .forms import AdminLoginForm
+from .forms import AccountRequestForm, AdminLoginForm
 from .models import AccountRequest, ApiToken, Membership, Organization, User
 
 # The admin's login refuses over-long and demo identifiers like the site's (organizations.forms).
@@ -53,19 +53,9 @@ class AccountRequestAdmin(SimpleHistoryAdmin):
     search_fields = ["organization_name", "siren", "siret", "email", "last_name"]
     list_per_page = 50
     actions = ["approve", "reject"]
+    # What the requester typed (the public form's fields), then the decision.
     readonly_fields = [
-        "kind",
-        "organization_name",
-        "siren",
-        "siret",
-        "finess",
-        "client_kind",
-        "geographic_sites",
-        "first_name",
-        "last_name",
-        "email",
-        "job_title",
-        "message",
+        *AccountRequestForm.Meta.fields,
         "status",
         "decided_by",
         "decided_at",
