@@ -553,12 +553,15 @@ class Generator:
         self.stats["organizations"] = orgs.close()
         self.client_org = lambda j: n_editors + j
 
-        members = Copy(self.url, Membership, ["id", "user_id", "organization_id", "role", "created_at"])
+        members = Copy(
+            self.url, Membership, ["id", "user_id", "organization_id", "role", "created_at", "is_admin"]
+        )
+        # Each organisation's one person is its administrator (as an approved account request).
         for i in range(1, n_editors + 1):
-            members.add(f"{i}\t{self.editor_user(i)}\t{i}\teditor_member\t{created}\n")
+            members.add(f"{i}\t{self.editor_user(i)}\t{i}\teditor_member\t{created}\tt\n")
         for j in range(1, n_clients + 1):
             members.add(
-                f"{n_editors + j}\t{self.client_user(j)}\t{self.client_org(j)}\tlab_member\t{created}\n"
+                f"{n_editors + j}\t{self.client_user(j)}\t{self.client_org(j)}\tlab_member\t{created}\tt\n"
             )
         self.stats["memberships"] = members.close()
 
@@ -630,6 +633,9 @@ class Generator:
                 "certificate",
                 "clock_phase",
                 "clock_deadline",
+                "verification_token",
+                "withdrawn_on",
+                "withdrawal_reason",
             ],
         )
         proofs = Copy(
@@ -749,7 +755,7 @@ class Generator:
                 f"{day(proofs_complete)}\t{ts(decided)}\t{number or chr(92) + 'N'}\t"
                 f"{day(referenced_on_value)}\t"
                 f"{'referencing/certificates/attestation-' + number + '.pdf' if number else ''}\t"
-                f"{phase}\t{day(deadline)}\n"
+                f"{phase}\t{day(deadline)}\t\\N\t\\N\t\n"
             )
             for kind, frm, to, when in event_rows:
                 ans = kind in (
@@ -921,6 +927,7 @@ class Generator:
                 "created_by_id",
                 "created_at",
                 "updated_at",
+                "verification_token",
             ],
         )
         lines = Copy(
@@ -1071,7 +1078,7 @@ class Generator:
                 f"{status}\t{esc(json.dumps(document, ensure_ascii=False)) if issued else chr(92) + 'N'}\t"
                 f"{esc(json.dumps(report, ensure_ascii=False))}\t{report['verdict']}\tdone\t\t{checked_ts}\t"
                 f"{{}}\t{pdf_name}\t"
-                f"{issued_ts}\t{self.editor_user(editor)}\t{created_ts}\t{updated_ts}\n"
+                f"{issued_ts}\t{self.editor_user(editor)}\t{created_ts}\t{updated_ts}\t\\N\n"
             )
             for position, (label, scope, dsr_codes, debt, ht, ttc) in enumerate(quote_lines):
                 line_id += 1
@@ -1244,6 +1251,7 @@ class Generator:
                 "reference",
                 "recorded_by_id",
                 "recorded_at",
+                "bank_account_id",
             ],
         )
         for payment_id, (paid_on, request_id, quote_id, milestone, amount, second, reference) in enumerate(
@@ -1252,7 +1260,7 @@ class Generator:
             payments.add(
                 f"{payment_id}\t{request_id}\t{quote_id}\t{milestone}\t{cents(amount)}\t{clock.day(paid_on)}\t"
                 f"{reference}\t{self.asp_user}\t"
-                f"{clock.ts(paid_on, second + 3600)}\n"
+                f"{clock.ts(paid_on, second + 3600)}\t\\N\n"
             )
         self.stats["payments"] = payments.close()
         log(f"{self.stats['funding requests']} funding requests, {self.stats['payments']} payments")
