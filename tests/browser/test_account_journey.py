@@ -64,6 +64,7 @@ def test_a_new_lab_gets_an_account_signs_its_quote_and_resets_its_password(
     # 1. The unknown lab asks for an account from the login page.
     page.goto("/connexion/")
     page.get_by_role("link", name="Demander l'ouverture d'un compte").click()
+    expect(page).to_have_title("Demander un compte — Ségur numérique SONS")
     _clean(page, console_errors)
     page.get_by_label("Un laboratoire ou un établissement de santé (SIRET)").check(force=True)
     page.get_by_label("Raison sociale").fill("Laboratoire des Tilleuls")
@@ -107,6 +108,7 @@ def test_a_new_lab_gets_an_account_signs_its_quote_and_resets_its_password(
 
     # 4. It signs the quote waiting for it.
     tile.get_by_role("link").click()
+    expect(page).to_have_title(re.compile("^Devis reçus"))
     page.get_by_role("link", name=number).click()
     expect(page.get_by_text("Vous n'avez rien à payer au titre de la Prestation Ségur")).to_be_visible()
     _clean(page, console_errors)
@@ -123,6 +125,7 @@ def test_a_new_lab_gets_an_account_signs_its_quote_and_resets_its_password(
     page.get_by_role("link", name="Mot de passe oublié ?").click()
     page.get_by_label("Adresse e-mail").fill(LAB_EMAIL)
     page.get_by_role("button", name="Recevoir le lien").click()
+    expect(page).to_have_title(re.compile("Vérifiez votre messagerie"))
     _clean(page, console_errors)
     reset = mail.outbox[-1]
     assert reset.to == [LAB_EMAIL]
@@ -130,6 +133,7 @@ def test_a_new_lab_gets_an_account_signs_its_quote_and_resets_its_password(
     page.get_by_label(re.compile(r"^Nouveau mot de passe")).fill("Tilleuls-Neuf-2027")
     page.get_by_label("Confirmer le nouveau mot de passe").fill("Tilleuls-Neuf-2027")
     page.get_by_role("button", name="Enregistrer le mot de passe").click()
+    expect(page).to_have_title(re.compile("Mot de passe modifié"))
     _clean(page, console_errors)
     login(page, LAB_EMAIL, "Tilleuls-Neuf-2027")
     expect(page.get_by_role("heading", level=1, name="Mon espace")).to_be_visible()

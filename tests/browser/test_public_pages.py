@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from segur_funding.organizations.models import User
 
@@ -38,7 +39,8 @@ def _check(page, console_errors, *, title: str, status_logged: int | None = None
     An error page's own status is the one console line Chromium writes by itself (« Failed to
     load resource: … 404 ») for the document; it is the expected answer, not a script error.
     """
-    assert page.title() == f"{title} — Ségur numérique SONS"
+    # Retried until the navigation a click started has landed (a loaded machine is slow to).
+    expect(page).to_have_title(f"{title} — Ségur numérique SONS")
     page.wait_for_load_state("load")
     errors = [
         e for e in console_errors
@@ -84,7 +86,7 @@ def test_error_pages_are_french_dsfr_pages_without_js_error(page, console_errors
     assert page.get_by_role("heading", level=1, name="Erreur inattendue").is_visible()
     _check(page, console_errors, title="Erreur inattendue", status_logged=500)
     page.get_by_role("link", name="Page d'accueil").click()
-    assert page.title() == "Accueil — Ségur numérique SONS"
+    expect(page).to_have_title("Accueil — Ségur numérique SONS")
 
 
 def test_phone_reaches_se_connecter_through_the_menu_only(page, console_errors):
@@ -97,7 +99,7 @@ def test_phone_reaches_se_connecter_through_the_menu_only(page, console_errors):
     assert menu.get_by_role("link", name="Statistiques").is_visible()
     assert_accessible(page, impact=AXE_ALL_IMPACTS)
     menu.get_by_role("link", name="Se connecter").click()
-    assert page.title() == "Connexion — Ségur numérique SONS"
+    expect(page).to_have_title("Connexion — Ségur numérique SONS")
     assert console_errors == []
 
 
@@ -110,7 +112,7 @@ def test_desktop_shows_se_connecter_in_the_header_without_menu(page, console_err
     assert page.url.endswith("/#content")
     assert not page.get_by_role("button", name="Menu").is_visible()
     page.get_by_role("banner").get_by_role("link", name="Se connecter").click()
-    assert page.title() == "Connexion — Ségur numérique SONS"
+    expect(page).to_have_title("Connexion — Ségur numérique SONS")
     assert console_errors == []
 
 
