@@ -7,13 +7,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from segur_funding.core.errors import DomainError
+from segur_funding.core.forms import DsfrForm
 from segur_funding.quotes.selectors import quotes_for_lab
 
 from . import services
 from .constants import AlertReason
 
 
-class AlertForm(forms.Form):
+class AlertForm(DsfrForm):
     reason = forms.ChoiceField(
         label="Ce qui vous semble non conforme", choices=AlertReason.choices, widget=forms.RadioSelect
     )
@@ -25,7 +26,7 @@ class AlertForm(forms.Form):
     )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(DsfrForm):
     answer = forms.CharField(
         label="Votre réponse",
         max_length=services.MESSAGE_MAX,

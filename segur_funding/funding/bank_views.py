@@ -9,17 +9,19 @@ from django.views.decorators.cache import never_cache
 
 from segur_funding.core.errors import DomainError
 from segur_funding.core.files import PDF, private_file_response, sniff
+from segur_funding.core.forms import DsfrForm
 from segur_funding.organizations.models import BankAccount, Membership
 from segur_funding.organizations.selectors import user_editors
 
 from . import bank
 
 
-class BankDetailsForm(forms.Form):
+class BankDetailsForm(DsfrForm):
     holder = forms.CharField(
         label="Titulaire du compte", max_length=200, help_text="Tel qu'il figure sur le RIB."
     )
     iban = forms.CharField(
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
         label="IBAN",
         max_length=50,
         help_text="27 caractères pour un compte en France, espaces acceptés : recopiez-le depuis le RIB.",
@@ -33,11 +35,6 @@ class BankDetailsForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        for name in ("holder", "iban", "bic"):
-            self.fields[name].widget.attrs["class"] = "fr-input"
-        self.fields["iban"].widget.attrs["autocomplete"] = "off"
 
 
 def _editor_membership(request: HttpRequest) -> Membership:

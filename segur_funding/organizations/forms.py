@@ -4,17 +4,11 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 
+from segur_funding.core.forms import DsfrForm, DsfrModelForm
+
 from .constants import OrganizationKind
 from .models import AccountRequest, validate_finess, validate_siren, validate_siret
 from .rules import login_identifier_problem
-
-
-def _dsfr_classes(form: forms.BaseForm) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
-            continue
-        widget.attrs.setdefault("class", "fr-select" if isinstance(widget, forms.Select) else "fr-input")
 
 
 class LoginIdentifierMixin:
@@ -39,7 +33,7 @@ class EmailLoginForm(LoginIdentifierMixin, AuthenticationForm):
     }
 
 
-class AccountRequestForm(forms.ModelForm):
+class AccountRequestForm(DsfrModelForm):
     """An organisation's first person asks for an account (public page, no login)."""
 
     kind = forms.ChoiceField(
@@ -81,7 +75,6 @@ class AccountRequestForm(forms.ModelForm):
         self.fields["client_kind"].required = False
         self.fields["geographic_sites"].required = False
         self.fields["message"].widget.attrs["rows"] = 3
-        _dsfr_classes(self)
 
     @staticmethod
     def _digits(value: str) -> str:
@@ -130,7 +123,7 @@ class AccountRequestForm(forms.ModelForm):
         pass
 
 
-class MemberInviteForm(forms.Form):
+class MemberInviteForm(DsfrForm):
     email = forms.EmailField(label="Adresse e-mail professionnelle", max_length=254)
     first_name = forms.CharField(label="Prénom", max_length=150)
     last_name = forms.CharField(label="Nom", max_length=150)
@@ -140,7 +133,6 @@ class MemberInviteForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        _dsfr_classes(self)
 class PasswordResetRequestForm(PasswordResetForm):
     """Django's reset form, with the e-mail sent by a task after commit (services explain why)."""
 

@@ -71,7 +71,10 @@ ACCOUNT_REQUESTS_PER_HOUR = 5
 
 
 def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    # django-axes' reading of the address honours DJANGO_PROXY_COUNT, like the login lockout.
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or "unknown"
 
 
 def account_request_create(request: HttpRequest) -> HttpResponse:

@@ -2,34 +2,12 @@
 
 from django import forms
 
+from segur_funding.core.forms import DsfrForm
 from segur_funding.organizations.models import Organization
 from segur_funding.referential.models import Dsr, Requirement
 
 from .constants import CorrectionReason
 from .models import ProofFile, SolutionVersion
-
-
-class DsfrForm(forms.Form):
-    """Adds the DSFR classes; errors are shown by the field template with aria-describedby."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
-                continue
-            css = "fr-select" if isinstance(widget, forms.Select) else "fr-input"
-            if isinstance(widget, forms.ClearableFileInput | forms.FileInput):
-                css = "fr-upload"
-            widget.attrs.setdefault("class", css)
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["aria-invalid"] = "true"
-                widget.attrs["aria-describedby"] = f"{self.add_prefix(name)}-error"
 
 
 class SolutionCreateForm(DsfrForm):

@@ -104,6 +104,8 @@ def test_invalid_siret_or_siren_is_refused_in_french_and_nothing_is_stored(clien
     response = client.post(reverse("organizations:account_request"), {**LAB, "siret": "44306184100014"})
     assert response.status_code == 400
     assert "SIRET invalide" in response.content.decode()
+    # The field in error is marked for screen readers and tied to its message.
+    assert 'aria-invalid="true" aria-describedby="siret-error"' in response.content.decode()
     response = client.post(reverse("organizations:account_request"), {**EDITOR, "siren": "123"})
     assert "SIREN invalide" in response.content.decode()
     response = client.post(reverse("organizations:account_request"), {**LAB, "geographic_sites": ""})
