@@ -471,35 +471,6 @@ class FundingRequestAdmin(admin.ModelAdmin):
         return self._export(request, queryset, "xlsx")
 
 
-@admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
-    list_display = ["reference", "quote", "milestone", "amount", "paid_on", "recorded_by"]
-    list_filter = ["milestone", "paid_on"]
-    search_fields = ["reference", "quote__number"]
-    list_select_related = ["quote", "recorded_by"]
-    readonly_fields = [
-        "request",
-        "quote",
-        "milestone",
-        "amount",
-        "paid_on",
-        "reference",
-        "bank_account",
-        "recorded_by",
-        "recorded_at",
-    ]
-    fields = readonly_fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(ExportJob)
 class ExportJobAdmin(admin.ModelAdmin):
     list_display = ["__str__", "file_format", "status", "rows", "requested_by", "download"]
@@ -552,5 +523,6 @@ class ExportJobAdmin(admin.ModelAdmin):
         )
 
 # Admin pages kept in their own modules (registered on import): the ASP's bank-details queue
-# and the batch payments (payment order, import of accounting's answer file).
-from . import bank_admin, payment_batch_admin  # noqa: E402, F401
+# and the payments (one by one from a request's page above; in batches, with the payment order
+# and the import of accounting's answer file, in payments_admin.py).
+from . import bank_admin, payments_admin  # noqa: E402, F401

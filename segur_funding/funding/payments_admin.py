@@ -1,4 +1,4 @@
-"""The ASP's batch payment pages in the admin: the payment order to send to accounting, and the
+"""Payments in the admin: the list (read-only), the payment order to send to accounting, and the
 import of accounting's answer file (checked first, then recorded on confirmation)."""
 
 import hashlib
@@ -17,7 +17,6 @@ from segur_funding.core.files import private_storage
 from segur_funding.organizations.selectors import is_asp_reviewer
 
 from . import payment_batch
-from .admin import PaymentAdmin
 from .models import Payment
 from .resources import csv_stream, xlsx_bytes
 
@@ -25,8 +24,37 @@ PENDING_SESSION_KEY = "segur_payment_import"
 MAX_FILE_BYTES = 5 * 1024 * 1024  # 20,000 rows of four short columns
 
 
-class BatchPaymentAdmin(PaymentAdmin):
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    """Payments are recorded by services only (a request's « Enregistrer le versement », or the
+    batch import below): the admin reads them, exports the payment order and imports the file."""
+
     change_list_template = "funding/admin/payment_changelist.html"
+    list_display = ["reference", "quote", "milestone", "amount", "paid_on", "recorded_by"]
+    list_filter = ["milestone", "paid_on"]
+    search_fields = ["reference", "quote__number"]
+    list_select_related = ["quote", "recorded_by"]
+    readonly_fields = [
+        "request",
+        "quote",
+        "milestone",
+        "amount",
+        "paid_on",
+        "reference",
+        "bank_account",
+        "recorded_by",
+        "recorded_at",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -152,6 +180,3 @@ class BatchPaymentAdmin(PaymentAdmin):
         )
         return redirect(reverse("admin:funding_payment_changelist"))
 
-
-admin.site.unregister(Payment)
-admin.site.register(Payment, BatchPaymentAdmin)
