@@ -156,15 +156,22 @@ def test_forgotten_password_is_reset_from_the_emailed_link(page, console_errors,
 
 
 LAB_PAGES = [
-    "/devis/laboratoire/", "/devis/laboratoire/deposer/", "/notifications/", "/notifications/echeances/"
+    "/mon-espace/", "/devis/laboratoire/", "/devis/laboratoire/deposer/", "/notifications/",
+    "/notifications/echeances/", "/compte/organisation/",
 ]
-EDITOR_PAGES = ["/referencement/", "/referencement/solutions/", "/devis/editeur/", "/financement/"]
+EDITOR_PAGES = [
+    "/mon-espace/", "/referencement/", "/referencement/solutions/", "/devis/editeur/", "/financement/",
+    "/financement/coordonnees-bancaires/", "/signalements/editeur/", "/compte/organisation/",
+]
 DETAIL_OF = {  # list page → address pattern of its detail pages (the first one is visited too)
     "/devis/laboratoire/": r"^/devis/laboratoire/\d+/$",
     "/devis/editeur/": r"^/devis/editeur/\d+/$",
     "/referencement/": r"^/referencement/dossiers/\d+/$",
     "/financement/": r"^/financement/demandes/\d+/$",
+    "/signalements/editeur/": r"^/signalements/editeur/\d+/$",
 }
+# A lab's space links its reports (the demo lab has one); an editor's lists none.
+LAB_DETAIL_OF = {**DETAIL_OF, "/mon-espace/": r"^/signalements/laboratoire/\d+/$"}
 
 
 def _check_connected(page, console_errors) -> None:
@@ -173,14 +180,14 @@ def _check_connected(page, console_errors) -> None:
 
 
 @pytest.mark.parametrize(
-    ("email", "urls", "menu_link"),
+    ("email", "urls", "details", "menu_link"),
     [
-        pytest.param("labo@demo.test", LAB_PAGES, "Devis reçus", id="lab"),
-        pytest.param("editeur@demo.test", EDITOR_PAGES, "Mes devis", id="editor"),
+        pytest.param("labo@demo.test", LAB_PAGES, LAB_DETAIL_OF, "Devis reçus", id="lab"),
+        pytest.param("editeur@demo.test", EDITOR_PAGES, DETAIL_OF, "Mes devis", id="editor"),
     ],
 )
 def test_connected_pages_on_a_phone_have_no_js_error_and_no_axe_violation(
-    page, console_errors, demo, email, urls, menu_link
+    page, console_errors, demo, email, urls, details, menu_link
 ):
     page.set_viewport_size(PHONE)
     login(page, email)
@@ -189,8 +196,8 @@ def test_connected_pages_on_a_phone_have_no_js_error_and_no_axe_violation(
     for url in urls:
         page.goto(url)
         _check_connected(page, console_errors)
-        if url in DETAIL_OF:
+        if url in details:
             hrefs = page.eval_on_selector_all("main a", "links => links.map(a => a.getAttribute('href'))")
-            detail = next(h for h in hrefs if h and re.match(DETAIL_OF[url], h))
+            detail = next(h for h in hrefs if h and re.match(details[url], h))
             page.goto(detail)
             _check_connected(page, console_errors)
