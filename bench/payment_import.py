@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import bench_env, load_average, machine  # noqa: E402
+from bench.common import bench_env, load_average, machine
 
 LIMIT_SECONDS = 30.0
 # A valid French IBAN and BIC (checked by python-stdnum like any other): the bench's editors share it.
@@ -56,7 +56,11 @@ def _make_up(rows: int) -> int:
         # request is validated again (the whole run is rolled back).
         candidates = list(
             FundingRequest.objects.filter(status=RequestStatus.PAID, milestone=Milestone.ADVANCE)
-            .exclude(Exists(FundingRequest.objects.filter(quote_id=OuterRef("quote_id"), milestone=Milestone.BALANCE)))
+            .exclude(
+                Exists(
+                    FundingRequest.objects.filter(quote_id=OuterRef("quote_id"), milestone=Milestone.BALANCE)
+                )
+            )
             .values_list("pk", flat=True)[:missing]
         )
         Payment.objects.filter(request_id__in=candidates).delete()
@@ -67,7 +71,9 @@ def _make_up(rows: int) -> int:
             )
     editors = set(validated.values_list("editor_id", flat=True).distinct())
     covered = set(
-        BankAccount.objects.filter(status=BankAccountStatus.VALIDATED).values_list("organization_id", flat=True)
+        BankAccount.objects.filter(status=BankAccountStatus.VALIDATED).values_list(
+            "organization_id", flat=True
+        )
     )
     author = User.objects.filter(is_superuser=True).first() or User.objects.first()
     now = clock.now()
