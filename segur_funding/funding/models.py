@@ -1,6 +1,6 @@
 """Funding requests (advance, balance), their history, correction requests and payments.
 
-Statuses and amounts are written by `services.py` only. Each milestone of a quote is paid at most
+Statuses and amounts are written by `services/` only. Each milestone of a quote is paid at most
 once, and the database says so too: `payment_unique_milestone_per_quote`.
 """
 

@@ -1,6 +1,6 @@
 """Quotes (devis) made in segur_funding or uploaded by a lab, their lines and their history.
 
-A quote's `status`, check report and verdict are written by `services.py` only: the admin shows
+A quote's `status`, check report and verdict are written by `services/` only: the admin shows
 them read-only and the web forms never bind them.
 """
 
