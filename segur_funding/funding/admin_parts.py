@@ -2,6 +2,9 @@
 
 from django.contrib import admin
 
+from segur_funding.core import clock
+
+from .admin_page import ASP_TARGET_DAYS, overdue_q
 from .constants import AWAITING_ASP, RequestStatus
 from .models import CorrectionRequest, Payment, RequestEvent
 
@@ -66,4 +69,19 @@ class AwaitingFilter(admin.SimpleListFilter):
             return queryset.filter(status__in=AWAITING_ASP)
         if self.value() == "paiement":
             return queryset.filter(status=RequestStatus.VALIDATED)
+        return queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    """« En retard »: waiting for the ASP's decision or payment longer than its target."""
+
+    title = "délai"
+    parameter_name = "delai"
+
+    def lookups(self, request, model_admin):
+        return [("retard", f"En retard (en attente depuis plus de {ASP_TARGET_DAYS} jours)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "retard":
+            return queryset.filter(overdue_q(clock.today()))
         return queryset
