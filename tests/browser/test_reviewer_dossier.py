@@ -9,24 +9,12 @@ from playwright.sync_api import expect
 
 from .conftest import AXE_ALL_IMPACTS, assert_accessible, login
 
+# The referencing journey's fixtures: private files in a temporary folder, tasks run at once.
+from .test_referencing_journey import eager_celery, private_media  # noqa: F401
+
 pytestmark = pytest.mark.browser
 
 ANS = "ans@demo.test"
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-
-
-@pytest.fixture(autouse=True)
-def eager_celery():
-    from segur_funding.celery import app
-
-    old = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = old
 
 
 @pytest.fixture
