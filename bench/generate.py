@@ -636,6 +636,7 @@ class Generator:
                 "verification_token",
                 "withdrawn_on",
                 "withdrawal_reason",
+                "assigned_to_id",
             ],
         )
         proofs = Copy(
@@ -755,7 +756,7 @@ class Generator:
                 f"{day(proofs_complete)}\t{ts(decided)}\t{number or chr(92) + 'N'}\t"
                 f"{day(referenced_on_value)}\t"
                 f"{'referencing/certificates/attestation-' + number + '.pdf' if number else ''}\t"
-                f"{phase}\t{day(deadline)}\t\\N\t\\N\t\n"
+                f"{phase}\t{day(deadline)}\t\\N\t\\N\t\t\\N\n"
             )
             for kind, frm, to, when in event_rows:
                 ans = kind in (
@@ -1148,6 +1149,7 @@ class Generator:
                 "decided_at",
                 "created_at",
                 "updated_at",
+                "assigned_to_id",
             ],
         )
         revents = (
@@ -1204,7 +1206,7 @@ class Generator:
             invoice = f"financement/{quote_id}/{milestone}/facture.pdf" if milestone == "balance" else ""
             requests.add(
                 f"{request_id}\t{quote_id}\t{editor}\t{milestone}\t{status}\t{cents(funded)}\t{cents(amount)}\t"
-                f"{invoice}\t\t{submitted_ts}\t{decided_ts}\t{created_ts}\t{updated_ts}\n"
+                f"{invoice}\t\t{submitted_ts}\t{decided_ts}\t{created_ts}\t{updated_ts}\t\\N\n"
             )
             if revents is not None:
                 previous = "draft"

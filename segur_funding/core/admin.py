@@ -66,3 +66,126 @@ def reason_action(
             "text_label": text_label,
         },
     )
+
+
+# --- Dates as a French reader writes them ----------------------------------------------------------
+
+
+def fr_date(value) -> str:
+    """« 3 décembre 2026 » (a datetime: its Europe/Paris day and « à 14:05 »); « — » when empty.
+
+    Every date a reviewer reads in the admin goes through this or the `date` template filter
+    without an argument (the same DATE_FORMAT of the French locale): never an ISO date."""
+    from datetime import datetime
+
+    from django.utils import formats, timezone
+
+    if not value:
+        return "—"
+    if isinstance(value, datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{formats.date_format(local, 'DATE_FORMAT')} à {local:%H:%M}"
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def fr_days(days: int) -> str:
+    return f"{days} jour" if abs(days) <= 1 else f"{days} jours"
+
+
+# --- Reviewers' queues: assignment ------------------------------------------------------------------
+
+
+def assigned_filter(*, mine: str, nobody: str):
+    """A list filter « assignés à moi » / « non assignés »: the reviewer's own queue (on an
+    `assigned_to` column)."""
+    from django.contrib import admin
+
+    class AssignedFilter(admin.SimpleListFilter):
+        title = "assignation"
+        parameter_name = "assignation"
+
+        def lookups(self, request, model_admin):
+            return [("moi", mine), ("personne", nobody)]
+
+        def queryset(self, request, queryset):
+            if self.value() == "moi":
+                return queryset.filter(assigned_to=request.user)
+            if self.value() == "personne":
+                return queryset.filter(assigned_to__isnull=True)
+            return queryset
+
+    return AssignedFilter
+
+
+def assign_view(modeladmin, request, queryset, *, reviewers, action: str):
+    """The « Assigner à un instructeur » admin action: a page to choose the reviewer (or nobody),
+    then one UPDATE and one admin log row per object. `reviewers` are the users who may instruct
+    these objects; anyone else posted is refused with a French message, nothing written."""
+    from django.contrib import messages
+    from django.contrib.admin import helpers
+    from django.template.response import TemplateResponse
+
+    choices = list(reviewers)
+    chosen = request.POST.get("reviewer", "")
+    if request.POST.get("confirm") == "yes":
+        if chosen == "":
+            modeladmin.message_user(request, "Choisissez l'instructeur (ou « personne »).", messages.ERROR)
+        else:
+            reviewer = next((u for u in choices if str(u.pk) == chosen), None)
+            if chosen != "personne" and reviewer is None:
+                modeladmin.message_user(
+                    request, "Cet utilisateur n'est pas instructeur : rien n'a été assigné.", messages.ERROR
+                )
+                return None
+            return assign(modeladmin, request, queryset, reviewer=reviewer)
+    return TemplateResponse(
+        request,
+        "admin/segur_assign_action.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": "Assigner à un instructeur",
+            "objects": queryset,
+            "reviewers": choices,
+            "chosen": chosen,
+            "opts": modeladmin.model._meta,
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
+
+
+def assign(modeladmin, request, queryset, *, reviewer) -> None:
+    """Assign every object of `queryset` to `reviewer` (None: to nobody), say so, log it."""
+    from django.contrib import messages
+
+    objects = list(queryset)
+    queryset.model.objects.filter(pk__in=[o.pk for o in objects]).update(assigned_to=reviewer)
+    who = (reviewer.get_full_name() or reviewer.email) if reviewer else None
+    for obj in objects:
+        modeladmin.log_change(request, obj, f"Assigné à {who}" if who else "Assignation retirée")
+    text = f"{len(objects)} assigné(s) à {who}." if who else f"{len(objects)} sans instructeur assigné."
+    modeladmin.message_user(request, text, messages.SUCCESS)
+
+
+def assignment_actions(*, reviewers_group: str, permission: str, mine_label: str) -> list:
+    """The two admin actions of a reviewers' queue: « M'assigner les … sélectionnés » and
+    « Assigner à un instructeur… » (the active members of `reviewers_group`, and superusers)."""
+    from django.contrib import admin
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    @admin.action(description=mine_label, permissions=[permission])
+    def assign_to_me(modeladmin, request, queryset):
+        assign(modeladmin, request, queryset, reviewer=request.user)
+
+    @admin.action(description="Assigner à un instructeur…", permissions=[permission])
+    def assign_reviewer(modeladmin, request, queryset):
+        reviewers = (
+            get_user_model()
+            .objects.filter(Q(groups__name=reviewers_group) | Q(is_superuser=True), is_active=True)
+            .distinct()
+            .order_by("last_name", "email")
+        )
+        return assign_view(modeladmin, request, queryset, reviewers=reviewers, action="assign_reviewer")
+
+    return [assign_to_me, assign_reviewer]

@@ -4,167 +4,40 @@ Statuses and amounts are read-only here; every decision goes through a service (
 transition function the web pages use), which refuses an illegal move with a French message.
 """
 
-from django import forms
+from functools import partial
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from segur_funding.core import clock
-from segur_funding.core.admin import changelist_deferring
+from segur_funding.core.admin import assigned_filter, assignment_actions, changelist_deferring, fr_date
 from segur_funding.core.errors import DomainError
 from segur_funding.core.files import pdf_download
 from segur_funding.core.money import format_eur
+from segur_funding.organizations.constants import ASP_REVIEWERS_GROUP
 from segur_funding.quotes.selectors import QUOTE_HEAVY_FIELDS
 
-from . import rules, services
-from .constants import (
-    AWAITING_ASP,
-    EXPORT_SYNC_MAX_ROWS,
-    Actor,
-    CorrectionReason,
-    RequestAction,
-    RequestStatus,
+from . import services
+from .admin_decisions import DECISIONS, INSTRUCT_PERM, decision_view
+from .admin_page import request_page_context
+from .admin_parts import (
+    AwaitingFilter,
+    CorrectionInline,
+    OverdueFilter,
+    PaymentInline,
+    RequestEventInline,
+    WindowFilter,
 )
-from .models import CorrectionRequest, ExportJob, FundingRequest, Payment, RequestEvent
+from .constants import EXPORT_SYNC_MAX_ROWS
+from .models import FundingRequest
 from .resources import csv_stream, export_rows, xlsx_bytes
-from .rules import payment_date_refusal
-from .selectors import request_validated_on
 
-INSTRUCT_PERM = "funding.instruct_fundingrequest"
-PAY_PERM = "funding.record_payment"
-
-# The admin page and permission of each ASP action of `rules.TRANSITIONS`: the buttons of a
-# request are the actions the table allows from its status, so a move added there shows here.
-ASP_ACTION_PAGES: dict[str, tuple[str, str]] = {
-    RequestAction.VALIDATE: ("admin:funding_fundingrequest_validate", INSTRUCT_PERM),
-    RequestAction.SEND_BACK: ("admin:funding_fundingrequest_send_back", INSTRUCT_PERM),
-    RequestAction.REFUSE: ("admin:funding_fundingrequest_refuse", INSTRUCT_PERM),
-    RequestAction.PAY: ("admin:funding_fundingrequest_payment", PAY_PERM),
-}
-
-
-def _bound(request: HttpRequest) -> tuple:
-    """Form arguments: bound on POST (even an empty one), unbound otherwise."""
-    if request.method == "POST":
-        return (request.POST, request.FILES)
-    return ()
-
-
-class SendBackForm(forms.Form):
-    reasons = forms.MultipleChoiceField(
-        label="Motifs", choices=CorrectionReason.choices, widget=forms.CheckboxSelectMultiple
-    )
-    comment = forms.CharField(
-        label="Précisions pour l'éditeur", widget=forms.Textarea(attrs={"rows": 4}), required=False
-    )
-
-
-class RefuseForm(forms.Form):
-    comment = forms.CharField(
-        label="Motif du refus",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Communiqué à l'éditeur. Un refus est définitif : aucun versement ne suivra.",
-    )
-
-
-class PaymentForm(forms.Form):
-    paid_on = forms.DateField(
-        label="Date du versement",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        initial=clock.today,
-        help_text="Entre la validation de la demande et aujourd'hui.",
-    )
-    reference = forms.CharField(label="Référence du versement", max_length=100)
-
-    def __init__(self, *args, funding_request: FundingRequest, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.funding_request = funding_request
-
-    def clean_paid_on(self):
-        paid_on = self.cleaned_data["paid_on"]
-        refusal = payment_date_refusal(
-            paid_on=paid_on,
-            validated_on=request_validated_on(self.funding_request),
-            today=clock.today(),
-        )
-        if refusal:
-            raise forms.ValidationError(refusal)
-        return paid_on
-
-
-class ValidateForm(forms.Form):
-    comment = forms.CharField(
-        label="Commentaire (facultatif)", widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
-
-
-class ReadOnlyInlineMixin:
-    """History, corrections and payments are written by the services only: shown, never edited."""
-
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class RequestEventInline(ReadOnlyInlineMixin, admin.TabularInline):
-    model = RequestEvent
-    fields = ["at", "actor", "from_status", "to_status", "comment"]
-    readonly_fields = fields
-    verbose_name_plural = "Historique"
-
-
-class CorrectionInline(ReadOnlyInlineMixin, admin.TabularInline):
-    model = CorrectionRequest
-    fields = ["requested_at", "requested_by", "reasons_display", "comment", "resolved_at"]
-    readonly_fields = fields
-    verbose_name_plural = "Demandes de modification"
-
-    @admin.display(description="Motifs")
-    def reasons_display(self, obj: CorrectionRequest) -> str:
-        return ", ".join(obj.reason_labels)
-
-
-class PaymentInline(ReadOnlyInlineMixin, admin.StackedInline):
-    model = Payment
-    fields = ["amount", "paid_on", "reference", "recorded_by", "recorded_at"]
-    readonly_fields = fields
-    verbose_name_plural = "Versement"
-
-
-class WindowFilter(admin.RelatedFieldListFilter):
-    """Windows of several DSRs share labels: show the DSR too."""
-
-    def field_choices(self, field, request, model_admin):
-        from segur_funding.referential.models import FundingWindow
-
-        windows = FundingWindow.objects.select_related("scheme__dsr").order_by("scheme__dsr__code", "number")
-        return [(w.pk, f"{w.scheme.dsr.code} — {w}") for w in windows]
-
-
-class AwaitingFilter(admin.SimpleListFilter):
-    title = "file d'attente"
-    parameter_name = "file"
-
-    def lookups(self, request, model_admin):
-        return [("decision", "À instruire"), ("paiement", "À payer")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "decision":
-            return queryset.filter(status__in=AWAITING_ASP)
-        if self.value() == "paiement":
-            return queryset.filter(status=RequestStatus.VALIDATED)
-        return queryset
-
+MyRequestsFilter = assigned_filter(mine="Assignées à moi", nobody="Non assignées")
 
 RequestChangeList = changelist_deferring(*(f"quote__{name}" for name in QUOTE_HEAVY_FIELDS))
 
@@ -181,12 +54,31 @@ class FundingRequestAdmin(admin.ModelAdmin):
         "status_badge",
         "amount_display",
         "submitted_at",
+        "assigned_to",
         "payment_reference",
     ]
     list_display_links = ["id", "quote_number"]
-    list_filter = [AwaitingFilter, "status", "milestone", "quote__dsr", ("quote__window", WindowFilter)]
-    search_fields = ["quote__number", "editor__name", "quote__client__name", "payment__reference"]
-    list_select_related = ["quote", "quote__client", "editor", "payment"]
+    list_filter = [
+        AwaitingFilter,
+        MyRequestsFilter,
+        OverdueFilter,
+        "status",
+        "milestone",
+        "quote__dsr",
+        ("quote__window", WindowFilter),
+    ]
+    # A number (request or quote), a name, a SIREN or SIRET, a payment reference.
+    search_fields = [
+        "=id",
+        "quote__number",
+        "editor__name",
+        "editor__siren",
+        "quote__client__name",
+        "quote__client__siret",
+        "payment__reference",
+    ]
+    search_help_text = "N° de demande ou de devis, éditeur, SIREN, client, SIRET, référence du versement."
+    list_select_related = ["quote", "quote__client", "editor", "payment", "assigned_to"]
     # No date_hierarchy: its DISTINCT DATE_TRUNC over every request costs ~0.7 s at national
     # scale (bench/RESULTS.md); the submitted-date filter does the job. No full COUNT either.
     show_full_result_count = False
@@ -209,7 +101,16 @@ class FundingRequestAdmin(admin.ModelAdmin):
         "created_at",
     ]
     fields = readonly_fields
-    actions = ["validate_selected", "export_csv", "export_xlsx"]
+    actions = [
+        "validate_selected",
+        *assignment_actions(
+            reviewers_group=ASP_REVIEWERS_GROUP,
+            permission="instruct",
+            mine_label="M'assigner les demandes sélectionnées",
+        ),
+        "export_csv",
+        "export_xlsx",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -221,7 +122,9 @@ class FundingRequestAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("quote", "quote__client", "quote__dsr", "editor", "payment")
+            .select_related(
+                "quote", "quote__client", "quote__dsr", "quote__window", "editor", "payment", "assigned_to"
+            )
         )
 
     def get_changelist(self, request: HttpRequest, **kwargs):
@@ -269,18 +172,22 @@ class FundingRequestAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">Télécharger la facture</a>', url)
 
     @admin.display(description="Mise en ordre de marche déclarée le")
-    def delivered_on(self, obj: FundingRequest):
-        return obj.quote.delivered_on or "—"
+    def delivered_on(self, obj: FundingRequest) -> str:
+        return fr_date(obj.quote.delivered_on)
 
     # --- custom views ---
 
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("<int:pk>/valider/", view(self.validate_view), name="funding_fundingrequest_validate"),
-            path("<int:pk>/a-modifier/", view(self.send_back_view), name="funding_fundingrequest_send_back"),
-            path("<int:pk>/refuser/", view(self.refuse_view), name="funding_fundingrequest_refuse"),
-            path("<int:pk>/versement/", view(self.payment_view), name="funding_fundingrequest_payment"),
+            *(
+                path(
+                    f"<int:pk>/{d.url_segment}/",
+                    view(partial(decision_view, self, action=d.action)),
+                    name=f"funding_fundingrequest_{d.url_suffix}",
+                )
+                for d in DECISIONS.values()
+            ),
             path("<int:pk>/facture/", view(self.invoice_view), name="funding_fundingrequest_invoice"),
             *super().get_urls(),
         ]
@@ -293,123 +200,17 @@ class FundingRequestAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
     def _action_context(self, request: HttpRequest, obj: FundingRequest) -> dict:
-        buttons = []
-        for action in rules.WORKFLOW.available_actions(obj.status, Actor.ASP):
-            url_name, perm = ASP_ACTION_PAGES[action]
-            if request.user.has_perm(perm):
-                url = reverse(url_name, args=[obj.pk])
-                buttons.append({"url": url, "label": RequestAction(action).label})
-        return {"workflow_buttons": buttons}
+        return request_page_context(request, obj)
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(
+            request, {"title": "Demandes de financement (instruction ASP)", **(extra_context or {})}
+        )
 
     def _get(self, request: HttpRequest, pk: int, perm: str) -> FundingRequest:
         if not request.user.has_perm(perm):
             raise PermissionDenied
         return get_object_or_404(self.get_queryset(request), pk=pk)
-
-    def _render(self, request, obj, *, title: str, form, submit: str, intro: str = "") -> HttpResponse:
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": obj,
-            "title": title,
-            "form": form,
-            "submit_label": submit,
-            "intro": intro,
-            "amount": format_eur(obj.amount),
-            "change_url": reverse("admin:funding_fundingrequest_change", args=[obj.pk]),
-        }
-        return TemplateResponse(request, "funding/admin/action_form.html", context)
-
-    def _done(self, request, obj, message: str) -> HttpResponse:
-        self.message_user(request, message, messages.SUCCESS)
-        return redirect("admin:funding_fundingrequest_change", obj.pk)
-
-    def validate_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        obj = self._get(request, pk, INSTRUCT_PERM)
-        form = ValidateForm(*_bound(request))
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.funding_request_validate(
-                    request=obj, user=request.user, comment=form.cleaned_data["comment"]
-                )
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-            else:
-                return self._done(request, obj, "La demande est validée ; le versement peut être enregistré.")
-        return self._render(
-            request,
-            obj,
-            title=f"Valider la demande : {obj}",
-            form=form,
-            submit="Valider la demande",
-            intro=f"Montant à verser après validation : {format_eur(obj.amount)} TTC.",
-        )
-
-    def send_back_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        obj = self._get(request, pk, INSTRUCT_PERM)
-        form = SendBackForm(*_bound(request))
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.funding_request_send_back(
-                    request=obj,
-                    user=request.user,
-                    reasons=form.cleaned_data["reasons"],
-                    comment=form.cleaned_data["comment"],
-                )
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-            else:
-                return self._done(request, obj, "La demande est renvoyée « à modifier » à l'éditeur.")
-        return self._render(
-            request,
-            obj,
-            title=f"Renvoyer « à modifier » : {obj}",
-            form=form,
-            submit="Renvoyer à l'éditeur",
-        )
-
-    def refuse_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        obj = self._get(request, pk, INSTRUCT_PERM)
-        form = RefuseForm(*_bound(request))
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.funding_request_refuse(
-                    request=obj, user=request.user, comment=form.cleaned_data["comment"]
-                )
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-            else:
-                return self._done(request, obj, "La demande est refusée.")
-        return self._render(request, obj, title=f"Refuser : {obj}", form=form, submit="Refuser")
-
-    def payment_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        obj = self._get(request, pk, PAY_PERM)
-        form = PaymentForm(*_bound(request), funding_request=obj)
-        if request.method == "POST" and form.is_valid():
-            try:
-                payment = services.payment_record(
-                    request=obj,
-                    user=request.user,
-                    paid_on=form.cleaned_data["paid_on"],
-                    reference=form.cleaned_data["reference"],
-                )
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-            else:
-                return self._done(
-                    request,
-                    obj,
-                    f"Versement de {format_eur(payment.amount)} enregistré : la demande est "
-                    "« décidée et payée ».",
-                )
-        return self._render(
-            request,
-            obj,
-            title=f"Enregistrer le versement : {obj}",
-            form=form,
-            submit="Enregistrer le versement",
-            intro=f"Montant versé : {format_eur(obj.amount)} TTC ({obj.get_milestone_display().lower()}).",
-        )
 
     def invoice_view(self, request: HttpRequest, pk: int) -> FileResponse:
         obj = self._get(request, pk, "funding.view_fundingrequest")
@@ -471,58 +272,7 @@ class FundingRequestAdmin(admin.ModelAdmin):
         return self._export(request, queryset, "xlsx")
 
 
-@admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "file_format", "status", "rows", "requested_by", "download"]
-    list_filter = ["status", "file_format"]
-    readonly_fields = [
-        "requested_by",
-        "file_format",
-        "status",
-        "rows",
-        "error",
-        "created_at",
-        "finished_at",
-        "download",
-    ]
-    fields = readonly_fields
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request).select_related("requested_by")
-        return qs if request.user.is_superuser else qs.filter(requested_by=request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    @admin.display(description="Fichier")
-    def download(self, obj: ExportJob) -> str:
-        if not obj.file:
-            return "—"
-        url = reverse("admin:funding_exportjob_download", args=[obj.pk])
-        return format_html('<a href="{}">Télécharger</a>', url)
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/telecharger/",
-                self.admin_site.admin_view(self.download_view),
-                name="funding_exportjob_download",
-            ),
-            *super().get_urls(),
-        ]
-
-    def download_view(self, request: HttpRequest, pk: int) -> FileResponse:
-        job = get_object_or_404(self.get_queryset(request), pk=pk)
-        if not request.user.has_perm("funding.view_exportjob") or not job.file:
-            raise Http404
-        return FileResponse(
-            job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
-        )
-
-# Admin pages kept in their own modules (registered on import): the ASP's bank-details queue
-# and the payments (one by one from a request's page above; in batches, with the payment order
-# and the import of accounting's answer file, in payments_admin.py).
-from . import bank_admin, payments_admin  # noqa: E402, F401
+# Admin pages kept in their own modules (registered on import): the ASP's bank-details queue,
+# the exports, and the payments (one by one from a request's page above; in batches, with the
+# payment order and the import of accounting's answer file, in payments_admin.py).
+from . import admin_exports, bank_admin, payments_admin  # noqa: E402, F401

@@ -42,6 +42,15 @@ class FundingRequest(models.Model):
     amount = models.DecimalField("montant demandé (TTC)", max_digits=12, decimal_places=2)
     invoice = models.FileField("facture", storage=private_storage, upload_to=_invoice_path, blank=True)
     editor_comment = models.TextField("commentaire de l'éditeur", blank=True)
+    # The ASP reviewer who instructs the request (« assignées à moi »); set from the admin.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="instructeur assigné",
+    )
     submitted_at = models.DateTimeField("déposée le", null=True, blank=True)
     decided_at = models.DateTimeField("décidée le", null=True, blank=True)
     created_at = models.DateTimeField("créée le", auto_now_add=True)

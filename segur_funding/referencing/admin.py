@@ -9,7 +9,7 @@ from datetime import date
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -17,71 +17,25 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from segur_funding.core import clock
+from segur_funding.core.admin import assignment_actions
 from segur_funding.core.errors import DomainError
+from segur_funding.organizations.constants import ANS_REVIEWERS_GROUP
 from segur_funding.organizations.selectors import is_ans_reviewer
 
 from . import rules, selectors, services
-from .constants import Actor, DossierAction, DossierStatus, ProofStatus
+from .admin_parts import (
+    CONFIRM_MISSING,
+    DANGER_ACTIONS,
+    STATUS_COLOURS,
+    STATUS_TONES,
+    DeadlineFilter,
+    MyDossiersFilter,
+    bulk_apply,
+    status_badge,
+)
+from .constants import Actor, DossierAction
 from .forms import CorrectionRequestForm
-from .models import Dossier, Proof, Solution, SolutionVersion
-
-STATUS_COLOURS = {
-    DossierStatus.REFERENCED: "#18753c",
-    DossierStatus.REFUSED: "#ce0500",
-    DossierStatus.INELIGIBLE: "#ce0500",
-    DossierStatus.CORRECTION_REQUESTED: "#b34000",
-    ProofStatus.ACCEPTED: "#18753c",
-    ProofStatus.REJECTED: "#ce0500",
-    ProofStatus.MISSING: "#b34000",
-}
-
-
-def _badge(value: str, label: str) -> str:
-    colour = STATUS_COLOURS.get(value, "#0063cb")
-    return format_html('<strong style="color:{}">{}</strong>', colour, label)
-
-
-class DeadlineFilter(admin.SimpleListFilter):
-    title = "délai de la phase"
-    parameter_name = "delai"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("retard", "En retard"),
-            ("bientot", "Échéance sous 7 jours"),
-            ("pause", "En pause (correction demandée)"),
-        ]
-
-    def queryset(self, request, queryset):
-        today = clock.today()
-        if self.value() == "retard":
-            return queryset.filter(clock_deadline__lt=today)
-        if self.value() == "bientot":
-            return queryset.filter(
-                clock_deadline__gte=today, clock_deadline__lte=date.fromordinal(today.toordinal() + 7)
-            )
-        if self.value() == "pause":
-            return queryset.filter(status__in=rules.PAUSED_STATUSES)
-        return queryset
-
-
-def _bulk(
-    modeladmin: admin.ModelAdmin,
-    request: HttpRequest,
-    queryset: QuerySet[Dossier],
-    call: Callable[[Dossier], object],
-    done: str,
-) -> None:
-    ok = 0
-    for dossier in queryset:
-        try:
-            call(dossier)
-        except DomainError as exc:
-            modeladmin.message_user(request, f"{dossier} : {exc.message}", messages.ERROR)
-        else:
-            ok += 1
-    if ok:
-        modeladmin.message_user(request, f"{ok} dossier(s) : {done}", messages.SUCCESS)
+from .models import Dossier, Proof
 
 
 @admin.register(Dossier)
@@ -95,26 +49,40 @@ class DossierAdmin(admin.ModelAdmin):
         "candidature_submitted_at",
         "proofs_complete_on",
         "referencing_number",
+        "assigned_to",
     ]
     # No editor filter: a list of a thousand editors on every page; the search finds an editor by
     # name or SIREN.
-    list_filter = ["status", "dsr", DeadlineFilter]
+    list_filter = [MyDossiersFilter, DeadlineFilter, "status", "dsr"]
+    # « BioLab 6.0 »: each word matches the software's name or its version (or the editor, its
+    # SIREN, the referencing number).
     search_fields = [
+        "solution_version__solution__name",
+        "solution_version__label",
         "editor__name",
         "editor__siren",
         "referencing_number",
-        "solution_version__solution__name",
     ]
-    list_select_related = ["editor", "dsr", "solution_version__solution"]
+    search_help_text = "Nom du logiciel et version (ex. « 6.0 »), éditeur, SIREN, n° de référencement."
+    list_select_related = ["editor", "dsr", "solution_version__solution", "assigned_to"]
     # The queue: the most urgent phase first, dossiers without a running clock after.
     ordering = [F("clock_deadline").asc(nulls_last=True), "-created_at"]
     list_per_page = 50
-    actions = ["declare_eligible", "start_review", "accept_submitted_proofs"]
+    actions = [
+        *assignment_actions(
+            reviewers_group=ANS_REVIEWERS_GROUP,
+            permission="change",
+            mine_label="M'assigner les dossiers sélectionnés",
+        ),
+        "declare_eligible",
+        "start_review",
+        "accept_submitted_proofs",
+    ]
     change_form_template = "admin/referencing/dossier/change_form.html"
     fieldsets = [
         ("Dossier", {"fields": [
             "editor", "solution_version", "dsr", "status_display", "clock_display",
-            "created_by", "created_at",
+            "assigned_to", "created_by", "created_at",
         ]}),
         ("Candidature", {"fields": [
             "contact_name", "contact_email", "contact_phone", "referencing_profile",
@@ -148,7 +116,7 @@ class DossierAdmin(admin.ModelAdmin):
 
     @admin.display(description="statut", ordering="status")
     def status_display(self, obj: Dossier) -> str:
-        return _badge(obj.status, obj.get_status_display())
+        return status_badge(obj.status, obj.get_status_display())
 
     @admin.display(description="jours restants", ordering="clock_deadline")
     def days_left(self, obj: Dossier) -> str:
@@ -193,19 +161,19 @@ class DossierAdmin(admin.ModelAdmin):
 
     @admin.action(description="Déclarer les candidatures éligibles", permissions=["change"])
     def declare_eligible(self, request, queryset):
-        _bulk(self, request, queryset,
+        bulk_apply(self, request, queryset,
               lambda d: services.eligibility_decide(user=request.user, dossier=d, eligible=True),
               "candidature déclarée éligible.")
 
     @admin.action(description="Prendre les dossiers en instruction", permissions=["change"])
     def start_review(self, request, queryset):
-        _bulk(self, request, queryset,
+        bulk_apply(self, request, queryset,
               lambda d: services.review_start(user=request.user, dossier=d),
               "pris en instruction.")
 
     @admin.action(description="Accepter les preuves déposées non revues", permissions=["change"])
     def accept_submitted_proofs(self, request, queryset):
-        _bulk(self, request, queryset,
+        bulk_apply(self, request, queryset,
               lambda d: services.proofs_accept_submitted(user=request.user, dossier=d),
               "preuves déposées acceptées.")
 
@@ -245,7 +213,11 @@ class DossierAdmin(admin.ModelAdmin):
             request, dossier
         )
         actions = rules.available_actions(dossier.status, Actor.ANS) if can_instruct else []
+        colour = STATUS_COLOURS.get(dossier.status, "")
         return {
+            "status_tone": STATUS_TONES.get(colour, ""),
+            "phase_clock": selectors.dossier_clock(dossier=dossier),
+            "clock_text": self.clock_display(dossier),
             "can_instruct": can_instruct,
             "ans_actions": [a.value for a in actions],
             "proof_review_open": can_instruct and dossier.status in rules.PROOF_REVIEW_STATUSES,
@@ -313,14 +285,19 @@ class DossierAdmin(admin.ModelAdmin):
             return self._correction(request, dossier)
         if action not in calls:
             raise PermissionDenied
+        if action in DANGER_ACTIONS and post.get("confirm") != "on":
+            self.message_user(request, CONFIRM_MISSING, messages.ERROR)
+            return self._back(dossier)
         call, done = calls[action]
         try:
             call()
         except DomainError as exc:
             self.message_user(request, exc.message, messages.ERROR)
         except ValueError:
-            self.message_user(request, "Date invalide : utilisez le format AAAA-MM-JJ.",
-                              messages.ERROR)
+            self.message_user(
+                request, "Date de référencement invalide : choisissez un jour (jj/mm/aaaa).",
+                messages.ERROR,
+            )
         else:
             self.message_user(request, done, messages.SUCCESS)
         return self._back(dossier)
@@ -390,30 +367,5 @@ def _date_or_none(raw: str | None) -> date | None:
     return date.fromisoformat(raw) if raw else None
 
 
-class SolutionVersionInline(admin.TabularInline):
-    model = SolutionVersion
-    extra = 0
-    fields = ["label", "obsolete_versions", "created_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Solution)
-class SolutionAdmin(admin.ModelAdmin):
-    list_display = ["name", "editor", "created_at"]
-    search_fields = ["name", "editor__name", "editor__siren"]
-    list_filter = [("editor", admin.RelatedOnlyFieldListFilter)]
-    list_select_related = ["editor"]
-    inlines = [SolutionVersionInline]
-    readonly_fields = ["editor", "name", "created_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# The solutions' pages (registered on import).
+from . import admin_solutions  # noqa: E402, F401

@@ -150,6 +150,16 @@ class Dossier(models.Model):
     )
     withdrawal_reason = models.TextField("motif du retrait", blank=True, editable=False)
 
+    # The ANS reviewer who instructs the dossier (« assignés à moi »); set from the admin.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="instructeur assigné",
+    )
+
     # The running phase clock, kept by the services so that the ANS queue can sort and filter
     # on it; `rules.phase_clock` recomputes it from the dates for the dossier page.
     clock_phase = models.CharField(

@@ -1,5 +1,6 @@
 """ANS review in the admin: the queue, the dossier page and its buttons, which call the services."""
 
+import re
 from datetime import timedelta
 from html import unescape
 
@@ -127,7 +128,9 @@ def test_an_illegal_admin_action_shows_the_french_error(client, ans_user, dossie
 def test_refusal_without_reason_is_refused(client, ans_user, dossier, walk):
     walk.to(dossier, "under_review")
     client.force_login(ans_user)
-    response = client.post(action_url(dossier, "refuse"), {"comment": ""}, follow=True)
+    response = client.post(action_url(dossier, "refuse"), {"comment": "Non conforme"}, follow=True)
+    assert "Cochez la case « Je confirme » : cette décision est définitive." in text(response)
+    response = client.post(action_url(dossier, "refuse"), {"comment": "", "confirm": "on"}, follow=True)
     assert "Indiquez le motif du refus" in text(response)
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.UNDER_REVIEW
@@ -193,13 +196,81 @@ def test_ans_withdraws_a_referencing_from_the_dossier_page(client, ans_user, dos
     client.force_login(ans_user)
     page = text(client.get(change_url(dossier)))
     assert "Retirer le référencement" in page
-    response = client.post(action_url(dossier, "withdraw"), {"comment": ""}, follow=True)
+    response = client.post(action_url(dossier, "withdraw"), {"comment": "", "confirm": "on"}, follow=True)
     assert "Indiquez le motif du retrait" in text(response)
     dossier.refresh_from_db()
     assert dossier.withdrawn_on is None
-    response = client.post(action_url(dossier, "withdraw"), {"comment": "Faille non corrigée"}, follow=True)
+    response = client.post(
+        action_url(dossier, "withdraw"), {"comment": "Faille non corrigée", "confirm": "on"}, follow=True
+    )
     assert "Le référencement est retiré" in text(response)
     dossier.refresh_from_db()
     assert dossier.withdrawn_on == clock.today()
     assert dossier.withdrawal_reason == "Faille non corrigée"
     assert "Référencement retiré le" in text(client.get(change_url(dossier)))
+
+
+def test_search_finds_a_dossier_by_software_name_and_version(client, ans_user, dossier):
+    other = DossierFactory(solution_version__label="7.1")
+    client.force_login(ans_user)
+    html = text(client.get(reverse(CHANGELIST), {"q": "5.2"}))
+    assert "BioLab 5.2" in html and str(other.solution_version) not in html
+    html = text(client.get(reverse(CHANGELIST), {"q": "BioLab 5.2"}))
+    assert "BioLab 5.2" in html
+    assert "0 dossier" in text(client.get(reverse(CHANGELIST), {"q": "BioLab 9.9"}))
+
+
+def test_list_title_says_what_it_lists(client, ans_user, dossier):
+    client.force_login(ans_user)
+    html = text(client.get(reverse(CHANGELIST)))
+    assert "<h1>File d'instruction des dossiers de référencement</h1>" in html
+    assert "Sélectionnez" not in html
+    html = text(client.get(reverse("admin:referencing_solution_changelist")))
+    assert "<h1>Solutions</h1>" in html and "Sélectionnez" not in html
+
+
+def test_a_reviewer_assigns_dossiers_and_finds_them_in_her_queue(client, ans_user, dossier, groups):
+    from segur_funding.organizations.constants import ANS_REVIEWERS_GROUP
+    from tests.referencing.factories import UserFactory
+
+    colleague = UserFactory(email="collegue@ans.example", first_name="Camille", last_name="Durand")
+    colleague.groups.add(groups[ANS_REVIEWERS_GROUP])
+    other = DossierFactory(solution_version__solution__name="Autre")
+    client.force_login(ans_user)
+    client.post(reverse(CHANGELIST), {"action": "assign_to_me", "_selected_action": [dossier.pk]})
+    dossier.refresh_from_db()
+    assert dossier.assigned_to == ans_user
+    mine = text(client.get(reverse(CHANGELIST), {"assignation": "moi"}))
+    assert "BioLab 5.2" in mine and "Autre" not in mine
+
+    chosen = {"action": "assign_reviewer", "_selected_action": [other.pk]}
+    form = text(client.post(reverse(CHANGELIST), chosen))
+    assert "Camille Durand" in form
+    data = {**chosen, "confirm": "yes"}
+    response = client.post(reverse(CHANGELIST), {**data, "reviewer": "999999"}, follow=True)
+    assert "n'est pas instructeur" in text(response)
+    other.refresh_from_db()
+    assert other.assigned_to is None
+    client.post(reverse(CHANGELIST), {**data, "reviewer": str(colleague.pk)})
+    other.refresh_from_db()
+    assert other.assigned_to == colleague
+    nobody = text(client.get(reverse(CHANGELIST), {"assignation": "personne"}))
+    assert "Autre" not in nobody and "BioLab 5.2" not in nobody
+
+
+def test_dossier_page_puts_status_clock_and_decisions_first_with_french_dates(
+    client, ans_user, dossier, walk
+):
+    walk.to(dossier, "under_review")
+    client.force_login(ans_user)
+    html = text(client.get(change_url(dossier)))
+    decisions = html.index('id="instruction-title"')
+    assert decisions < html.index('id="proofs-title"') < html.index('id="history-title"')
+    assert decisions < html.index("Contact référencement")  # the read-only fields come after
+    assert html.index('id="dossier-admin-clock"') < html.index("Accorder le référencement")
+    assert "segur-btn segur-btn--primary\">Accorder le référencement" in html
+    assert "segur-btn segur-btn--danger\">Refuser le référencement" in html
+    assert 'name="confirm"' in html and "novalidate" in html
+    history = html[html.index('id="history-title"'):]
+    assert re.search(r"\d{1,2} [a-zéû]+ \d{4}", history)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}|\d{2}/\d{2}/\d{4}", history)

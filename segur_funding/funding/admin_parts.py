@@ -1,0 +1,87 @@
+"""Pieces of the funding request admin page and list: read-only inlines and the list filters."""
+
+from django.contrib import admin
+
+from segur_funding.core import clock
+
+from .admin_page import ASP_TARGET_DAYS, overdue_q
+from .constants import AWAITING_ASP, RequestStatus
+from .models import CorrectionRequest, Payment, RequestEvent
+
+
+class ReadOnlyInlineMixin:
+    """History, corrections and payments are written by the services only: shown, never edited."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class RequestEventInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = RequestEvent
+    fields = ["at", "actor", "from_status", "to_status", "comment"]
+    readonly_fields = fields
+    verbose_name_plural = "Historique"
+
+
+class CorrectionInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = CorrectionRequest
+    fields = ["requested_at", "requested_by", "reasons_display", "comment", "resolved_at"]
+    readonly_fields = fields
+    verbose_name_plural = "Demandes de modification"
+
+    @admin.display(description="Motifs")
+    def reasons_display(self, obj: CorrectionRequest) -> str:
+        return ", ".join(obj.reason_labels)
+
+
+class PaymentInline(ReadOnlyInlineMixin, admin.StackedInline):
+    model = Payment
+    fields = ["amount", "paid_on", "reference", "bank_account", "recorded_by", "recorded_at"]
+    readonly_fields = fields
+    verbose_name_plural = "Versement"
+
+
+class WindowFilter(admin.RelatedFieldListFilter):
+    """Windows of several DSRs share labels: show the DSR too."""
+
+    def field_choices(self, field, request, model_admin):
+        from segur_funding.referential.models import FundingWindow
+
+        windows = FundingWindow.objects.select_related("scheme__dsr").order_by("scheme__dsr__code", "number")
+        return [(w.pk, f"{w.scheme.dsr.code} — {w}") for w in windows]
+
+
+class AwaitingFilter(admin.SimpleListFilter):
+    title = "file d'attente"
+    parameter_name = "file"
+
+    def lookups(self, request, model_admin):
+        return [("decision", "À instruire"), ("paiement", "À payer")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "decision":
+            return queryset.filter(status__in=AWAITING_ASP)
+        if self.value() == "paiement":
+            return queryset.filter(status=RequestStatus.VALIDATED)
+        return queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    """« En retard »: waiting for the ASP's decision or payment longer than its target."""
+
+    title = "délai"
+    parameter_name = "delai"
+
+    def lookups(self, request, model_admin):
+        return [("retard", f"En retard (en attente depuis plus de {ASP_TARGET_DAYS} jours)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "retard":
+            return queryset.filter(overdue_q(clock.today()))
+        return queryset
