@@ -22,7 +22,6 @@ from segur_funding.core.files import PDF, safe_filename, upload_check
 from segur_funding.core.moves import history_user, move, today_or
 from segur_funding.core.tasks import enqueue_on_commit
 from segur_funding.core.workflow import refuse
-from segur_funding.notifications import notify
 from segur_funding.organizations.models import User
 from segur_funding.organizations.selectors import is_asp_reviewer
 from segur_funding.quotes.constants import Verdict
@@ -33,7 +32,7 @@ from segur_funding.referential import rules as af_rules
 from segur_funding.referential.rules import SchemeRef, WindowRef
 from segur_funding.referential.selectors import scheme_ref_for_dsr, window_to_ref
 
-from . import rules
+from . import notify, rules
 from .bank import bank_account_in_force
 from .constants import (
     ALREADY_PAID_MESSAGE,

@@ -26,13 +26,13 @@ from segur_funding.core.errors import DomainError, InvalidInput
 from segur_funding.core.moves import history_user, move, today_or
 from segur_funding.core.tasks import enqueue_on_commit
 from segur_funding.core.verification import qr_svg_data_uri, verification_token_new, verification_url
-from segur_funding.notifications import notify
 from segur_funding.organizations.models import Organization, User
 from segur_funding.organizations.selectors import user_clients, user_editors
 from segur_funding.referential.models import Dsr, FundingWindow
 from segur_funding.referential.rules import window_for_signature
 from segur_funding.referential.selectors import scheme_ref_for_dsr
 
+from . import notify
 from .checker import quote_check_document, quote_check_file
 from .constants import QuoteAction, QuoteActor, Scope, Verdict
 from .models import (

@@ -32,9 +32,6 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 
 # Arrows against the layers that exist today (each one closes a cycle), with who removes them.
 ARROWS_TO_REMOVE: dict[tuple[str, str], str] = {
-    ("notifications", "referencing"): "notifications as a leaf: referencing publishes its deadlines",
-    ("notifications", "quotes"): "notifications as a leaf: quotes publishes its deadlines and notices",
-    ("notifications", "funding"): "notifications as a leaf: funding publishes its deadlines",
     ("quotes", "funding"): "the 120-day rule and window rules read by quotes move out of funding",
 }
 

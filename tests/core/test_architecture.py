@@ -122,7 +122,7 @@ def test_only_the_arrows_still_to_remove_make_cycles():
     kept = [a for a in found if (a.source, a.target) not in layers.ARROWS_TO_REMOVE]
     assert layers.cycles(kept) == []
     # Today's cycles, each closed by an arrow of ARROWS_TO_REMOVE (none between services and tasks).
-    assert layers.cycles(found) == [["funding", "notifications", "quotes", "referencing"]]
+    assert layers.cycles(found) == [["funding", "quotes"]]
 
 
 def test_the_layering_check_finds_a_new_cycle(tmp_path):
