@@ -27,12 +27,14 @@ from segur_funding.notifications.deadlines import (
     Deadline,
     DeadlineSource,
     PlannedReminder,
+    age_reminder_key,
+    aged_items,
+    by_opening,
     deadline_sort_key,
     reminder_key,
     still_visible,
 )
 from segur_funding.notifications.rules import (
-    age_threshold,
     crossed_threshold,
     days_left,
     fr_date,
@@ -116,7 +118,7 @@ def open_correction_items(*, editor_ids: Iterable[int] | None = None) -> list[De
                 linker=request_or_quote_link,
             )
         )
-    return sorted(items, key=lambda d: (d.since or date.min, d.key))
+    return by_opening(items)
 
 
 # --- Orders and funding windows -----------------------------------------------------------------
@@ -371,14 +373,8 @@ def _window_reminders(today: date, schemes: dict, quotes: list) -> Iterator[Plan
 
 
 def _correction_reminders(today: date) -> Iterator[PlannedReminder]:
-    for item in open_correction_items():
-        if item.since is None:
-            continue
-        threshold = age_threshold(
-            opened_on=item.since, today=today, after_days=CORRECTION_OPEN_AFTER_DAYS
-        )
-        if threshold is None:
-            continue
+    corrections = open_correction_items()
+    for item, threshold in aged_items(corrections, today=today, after_days=CORRECTION_OPEN_AFTER_DAYS):
         context: dict[str, Any] = {
             "request_id": item.request_id,
             "title": f"demande de financement à modifier — devis {item.quote_number}",
@@ -389,8 +385,7 @@ def _correction_reminders(today: date) -> Iterator[PlannedReminder]:
             kind=NotificationKind.REMINDER,
             audience=Audience.EDITOR,
             organization_id=item.editor_id,
-            # Ages count up: the threshold alone tells the reminders apart.
-            dedup_key=f"reminder:{item.key}:after-{threshold}d:{Audience.EDITOR}",
+            dedup_key=age_reminder_key(item, threshold=threshold, audience=Audience.EDITOR),
             context=context,
             link=item.link(Audience.EDITOR),
         )

@@ -14,8 +14,7 @@ from segur_funding.notifications.constants import NotificationKind
 from segur_funding.notifications.models import Notification
 from segur_funding.notifications.rules import fr_date, quote_reference, request_reference
 from segur_funding.notifications.selectors import asp_reviewers, organization_members
-from segur_funding.notifications.services import notification_enqueue
-from segur_funding.organizations.models import User
+from segur_funding.notifications.services import notification_enqueue, report_ready_enqueue
 
 from .constants import RequestStatus
 from .models import ExportJob, ExportStatus, FundingRequest, Payment
@@ -85,18 +84,13 @@ def payment_made_notify(*, payment: Payment) -> list[Notification]:
 
 def export_ready_notify(*, job: ExportJob) -> list[Notification]:
     """A background export is built (or failed): the person who asked for it is told."""
-    if job.requested_by_id is None:
-        return []
     failed = job.status == ExportStatus.FAILED
-    return notification_enqueue(
-        kind=NotificationKind.REPORT_READY,
-        recipients=User.objects.filter(pk=job.requested_by_id),
-        context={
-            "export_id": job.pk,
-            "title": f"Export {job.file_format.upper()} des demandes de financement",
-            "failed": failed,
-            "outcome": job.error if failed else f"{job.rows} ligne(s)",
-        },
+    return report_ready_enqueue(
+        user_id=job.requested_by_id,
+        title=f"Export {job.file_format.upper()} des demandes de financement",
+        failed=failed,
+        outcome=job.error if failed else f"{job.rows} ligne(s)",
         link=reverse("admin:funding_exportjob_change", args=[job.pk]),
         dedup_key=f"export:{job.pk}",
+        export_id=job.pk,
     )

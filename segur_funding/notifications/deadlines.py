@@ -11,7 +11,7 @@ Europe/Paris date): once the quote is signed, the signature deadline disappears 
 and no reminder speaks of it any more.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -22,7 +22,7 @@ from segur_funding.organizations.models import User
 from segur_funding.organizations.selectors import is_ans_reviewer, user_clients, user_editors
 
 from .constants import OVERDUE_VISIBLE_DAYS, DeadlineKind
-from .rules import fr_date, threshold_tag
+from .rules import age_threshold, fr_date, threshold_tag
 
 
 class Audience(StrEnum):
@@ -114,6 +114,30 @@ def reminder_key(deadline: Deadline, *, threshold: int, audience: str) -> str:
     that moves is a new one, worth its own reminders), the threshold and the audience."""
     due = deadline.due.isoformat() if deadline.due else "open"
     return f"reminder:{deadline.key}:{due}:{threshold_tag(threshold)}:{audience}"
+
+
+def age_reminder_key(item: Deadline, *, threshold: int, audience: str) -> str:
+    """The dedup key of a reminder of something open for `threshold` days (a correction): ages
+    count up, so the threshold alone tells the reminders apart."""
+    return f"reminder:{item.key}:after-{threshold}d:{audience}"
+
+
+def aged_items(
+    items: Iterable[Deadline], *, today: date, after_days: Sequence[int]
+) -> Iterator[tuple[Deadline, int]]:
+    """(item, threshold) of each dateless open item (a correction, open since `item.since`)
+    whose age has reached one of `after_days` on `today`."""
+    for item in items:
+        if item.since is None:
+            continue
+        threshold = age_threshold(opened_on=item.since, today=today, after_days=after_days)
+        if threshold is not None:
+            yield item, threshold
+
+
+def by_opening(items: list[Deadline]) -> list[Deadline]:
+    """Open items, oldest first."""
+    return sorted(items, key=lambda d: (d.since or date.min, d.key))
 
 
 # --- Sources: what each domain app publishes ---------------------------------------------------

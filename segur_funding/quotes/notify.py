@@ -17,7 +17,7 @@ from segur_funding.notifications.constants import NotificationKind
 from segur_funding.notifications.models import Notification
 from segur_funding.notifications.rules import fr_date, quote_reference
 from segur_funding.notifications.selectors import organization_members
-from segur_funding.notifications.services import notification_enqueue
+from segur_funding.notifications.services import notification_enqueue, report_ready_enqueue
 from segur_funding.organizations.models import User
 
 from .models import Quote
@@ -79,19 +79,14 @@ def quote_check_notify(*, quote: Quote, failed: bool, outcome: str) -> list[Noti
 
     Keyed on the quote and the check date, so that a check task delivered twice tells once.
     """
-    if quote.created_by_id is None:
-        return []
     stamp = quote.checked_at.isoformat() if quote.checked_at else "unchecked"
     number = quote_reference(quote_id=quote.pk, number=quote.number)
-    return notification_enqueue(
-        kind=NotificationKind.REPORT_READY,
-        recipients=User.objects.filter(pk=quote.created_by_id),
-        context={
-            "quote_id": quote.pk,
-            "title": f"Vérification du devis {number}",
-            "failed": failed,
-            "outcome": outcome,
-        },
+    return report_ready_enqueue(
+        user_id=quote.created_by_id,
+        title=f"Vérification du devis {number}",
+        failed=failed,
+        outcome=outcome,
         link=reverse("quotes:lab_detail", args=[quote.pk]),
         dedup_key=f"quote_check:{quote.pk}:{stamp}",
+        quote_id=quote.pk,
     )

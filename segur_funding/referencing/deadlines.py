@@ -27,11 +27,13 @@ from segur_funding.notifications.deadlines import (
     Deadline,
     DeadlineSource,
     PlannedReminder,
+    age_reminder_key,
+    aged_items,
+    by_opening,
     deadline_sort_key,
     reminder_key,
 )
 from segur_funding.notifications.rules import (
-    age_threshold,
     crossed_threshold,
     dossier_reference,
     fr_date,
@@ -132,7 +134,7 @@ def open_correction_items(*, editor_ids: Iterable[int] | None = None) -> list[De
                 linker=dossier_link,
             )
         )
-    return sorted(items, key=lambda d: (d.since or date.min, d.key))
+    return by_opening(items)
 
 
 def deadlines_for(
@@ -183,20 +185,13 @@ def _review_clock_reminders(today: date) -> Iterator[PlannedReminder]:
 
 
 def _correction_reminders(today: date) -> Iterator[PlannedReminder]:
-    for item in open_correction_items():
-        if item.since is None:
-            continue
-        threshold = age_threshold(
-            opened_on=item.since, today=today, after_days=CORRECTION_OPEN_AFTER_DAYS
-        )
-        if threshold is None:
-            continue
+    corrections = open_correction_items()
+    for item, threshold in aged_items(corrections, today=today, after_days=CORRECTION_OPEN_AFTER_DAYS):
         yield PlannedReminder(
             kind=NotificationKind.REMINDER_CORRECTION_OPEN,
             audience=Audience.EDITOR,
             organization_id=item.editor_id,
-            # Ages count up: the threshold alone tells the reminders apart.
-            dedup_key=f"reminder:{item.key}:after-{threshold}d:{Audience.EDITOR}",
+            dedup_key=age_reminder_key(item, threshold=threshold, audience=Audience.EDITOR),
             context={
                 "dossier_id": item.dossier_id,
                 "dossier_reference": item.dossier_ref,
