@@ -24,7 +24,7 @@ key for orphans, the money invariants in SQL, and re-checks a sample of quotes w
 checker against the report stored with them.
 
 Amounts are computed in integer cents and written as two-decimal strings (exactly what Decimal
-would give); the advance / balance split calls `funding.rules.milestones` itself.
+would give); the advance / balance split calls `referential.rules.milestones` itself.
 """
 
 import argparse
@@ -430,7 +430,7 @@ class Generator:
         """(advance, balance) in cents, from the real rule (30 % half-up, balance the rest)."""
         cached = self.milestone_cache.get(funded)
         if cached is None:
-            from segur_funding.funding.rules import milestones
+            from segur_funding.referential.rules import milestones
 
             parts = milestones(Decimal(cents(funded)), SEED_ADVANCE_RATE)
             cached = self.milestone_cache[funded] = (int(parts.advance * 100), int(parts.balance * 100))

@@ -1,49 +1,20 @@
-"""Funding rules: milestones (advance / balance) and the funding request workflow.
+"""Funding rules: the order of payments and the funding request workflow.
 
 Source: seed slide "Principes d'obtention du financement SONS" (« signer le devis … déclenche le
 paiement de 30 % à l'éditeur et la prestation doit être finalisée … pour déclencher les 70 %
 restants ») and the ASP answers to a request: "validée", "à modifier", "décidée et payée" (SPEC §2,
-§3.3). The 30 % is the AF's `advance_rate`; the 120-day rule and the window deadlines are AF rules
-too, in `referential.rules`.
+§3.3). The 30 % is the AF's `advance_rate`; the split into advance and balance (`milestones`), the
+120-day rule and the window deadlines are AF rules, in `referential.rules`.
 
 Pure: no ORM, no settings, no I/O. Dates are arguments, never read from a clock.
 """
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
-from segur_funding.core.errors import InvalidInput
-from segur_funding.core.money import CENT
 from segur_funding.core.workflow import Refusal, Step, Workflow, labeller
 
 from .constants import Actor, Milestone, RequestAction, RequestStatus
-
-_ZERO_RATE = Decimal(0)
-_FULL_RATE = Decimal(1)
-
-
-# --- Milestones (30 % advance, 70 % balance) -------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Milestones:
-    advance: Decimal
-    balance: Decimal
-
-
-def milestones(funded_ttc: Decimal, advance_rate: Decimal) -> Milestones:
-    """Split a funded amount into the advance (rate × funded, half-up to the cent) and the balance.
-
-    The balance is what is left, so the two always add up to the funded amount exactly.
-    """
-    if funded_ttc < 0:
-        raise InvalidInput("Le montant financé ne peut pas être négatif.")
-    if not _ZERO_RATE <= advance_rate <= _FULL_RATE:
-        raise InvalidInput("La part de l'avance doit être comprise entre 0 et 1.")
-    funded = funded_ttc.quantize(CENT, rounding=ROUND_HALF_UP)
-    advance = (funded * advance_rate).quantize(CENT, rounding=ROUND_HALF_UP)
-    return Milestones(advance=advance, balance=funded - advance)
 
 
 def advance_refusal(*, advance_paid: bool, refused: bool) -> str | None:

@@ -175,6 +175,30 @@ def notification_enqueue(
     return created
 
 
+def report_ready_enqueue(
+    *,
+    user_id: int | None,
+    title: str,
+    failed: bool,
+    outcome: str,
+    link: str,
+    dedup_key: str,
+    **ids: int,
+) -> list[Notification]:
+    """A background job (a quote check, an export) is over: the person who started it is told
+    once per `dedup_key`, with what it was about (`ids`, e.g. quote_id=42). Nobody to tell when
+    `user_id` is None."""
+    if user_id is None:
+        return []
+    return notification_enqueue(
+        kind=NotificationKind.REPORT_READY,
+        recipients=User.objects.filter(pk=user_id),
+        context={**ids, "title": title, "failed": failed, "outcome": outcome},
+        link=link,
+        dedup_key=dedup_key,
+    )
+
+
 def _message_id(notification: Notification) -> str:
     # The same Message-ID on every copy of one notification: if the at-least-once window ever
     # sends it twice, mail clients and servers can recognise the duplicate.

@@ -261,7 +261,7 @@ class EditorQuoteDetailSerializer(QuoteDetailSerializer):
 
     @extend_schema_field(FundingSummarySerializer)
     def get_funding(self, obj: Quote) -> dict:
-        from segur_funding.funding.selectors import quote_funding_summary
+        from .funding_panel import quote_funding_summary
 
         funding = quote_funding_summary(quote=obj)
         return FundingSummarySerializer(

@@ -15,13 +15,13 @@ from segur_funding.core import clock
 from segur_funding.core.errors import DomainError
 from segur_funding.core.files import pdf_download
 from segur_funding.core.pagination import page_of
-from segur_funding.funding.selectors import quote_funding_summary
 from segur_funding.organizations.selectors import user_clients, user_editors
 from segur_funding.referential.selectors import scheme_ref_for_dsr
 
 from . import services
 from .constants import QuoteAction, QuoteActor
 from .forms import DeliveryForm, LineFormSet, QuoteForm, SignForm, UploadForm, blank_line_formset
+from .funding_panel import quote_funding_summary
 from .models import CheckStatus, Quote, QuoteLine, QuoteOrigin, QuoteStatus
 from .rules.workflow import WORKFLOW
 from .selectors import (

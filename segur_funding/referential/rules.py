@@ -1,5 +1,6 @@
 """Reference data as plain frozen values, and the rules an AF (appel à financement) states:
-the tier lookup, the 120-day rule and the deadlines of the funding windows.
+the tier lookup, the split into advance and balance, the 120-day rule and the deadlines of the
+funding windows.
 
 Source: seed slide "Barème de financement à l'équipement" (SGL tiers A–E by number of geographic
 sites using the software instance; LOINC a single tier whatever the number of sites) and slide
@@ -23,10 +24,11 @@ arguments, never read from a clock.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from segur_funding.core.errors import InvalidInput
+from segur_funding.core.money import CENT
 from segur_funding.core.workflow import Refusal
 
 
@@ -68,6 +70,33 @@ class SchemeRef:
     state_funding_wording: str = ""
     conditional_order_mention: str = ""
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+# --- Milestones: the advance (the AF's rate, 30 %) and the balance (SPEC §3.3) -----------------
+
+_ZERO_RATE = Decimal(0)
+_FULL_RATE = Decimal(1)
+
+
+@dataclass(frozen=True, slots=True)
+class Milestones:
+    advance: Decimal
+    balance: Decimal
+
+
+def milestones(funded_ttc: Decimal, advance_rate: Decimal) -> Milestones:
+    """Split a funded amount into the advance (rate × funded, half-up to the cent) and the balance.
+
+    The balance is what is left, so the two always add up to the funded amount exactly. The
+    quote checker shows this split; the funding services file and pay it.
+    """
+    if funded_ttc < 0:
+        raise InvalidInput("Le montant financé ne peut pas être négatif.")
+    if not _ZERO_RATE <= advance_rate <= _FULL_RATE:
+        raise InvalidInput("La part de l'avance doit être comprise entre 0 et 1.")
+    funded = funded_ttc.quantize(CENT, rounding=ROUND_HALF_UP)
+    advance = (funded * advance_rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    return Milestones(advance=advance, balance=funded - advance)
 
 
 # --- The 120-day rule (SPEC §3.2) ----------------------------------------------------------------

@@ -31,12 +31,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 )
 
 # Arrows against the layers that exist today (each one closes a cycle), with who removes them.
-ARROWS_TO_REMOVE: dict[tuple[str, str], str] = {
-    ("notifications", "referencing"): "notifications as a leaf: referencing publishes its deadlines",
-    ("notifications", "quotes"): "notifications as a leaf: quotes publishes its deadlines and notices",
-    ("notifications", "funding"): "notifications as a leaf: funding publishes its deadlines",
-    ("quotes", "funding"): "the 120-day rule and window rules read by quotes move out of funding",
-}
+# Empty: the apps import each other down the layers only. A lower app that needs something of a
+# higher one has it registered from the higher app's AppConfig.ready (notifications' deadline
+# sources, quotes' funding panel).
+ARROWS_TO_REMOVE: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,8 +121,17 @@ def test_only_the_arrows_still_to_remove_make_cycles():
     found = layers.arrows()
     kept = [a for a in found if (a.source, a.target) not in layers.ARROWS_TO_REMOVE]
     assert layers.cycles(kept) == []
-    # Today's cycles, each closed by an arrow of ARROWS_TO_REMOVE (none between services and tasks).
-    assert layers.cycles(found) == [["funding", "notifications", "quotes", "referencing"]]
+    # No cycle left between apps (nor between services and tasks).
+    assert layers.cycles(found) == []
+
+
+def test_notifications_knows_people_not_dossiers_quotes_or_funding():
+    """Notifications stores, renders, sends, sweeps and serves the calendar; the domain apps
+    publish their deadlines and notices to it (their `deadlines.py`, `notify.py`)."""
+    from segur_funding.tools import layers
+
+    targets = {a.target for a in layers.arrows() if a.source == "notifications"}
+    assert targets == {"core", "organizations"}
 
 
 def test_the_layering_check_finds_a_new_cycle(tmp_path):

@@ -16,14 +16,14 @@ from segur_funding.funding.rules import (
     advance_refusal,
     balance_refusal,
     balance_request_refusal,
-    milestones,
 )
+from segur_funding.referential.rules import milestones
 
 RATE = Decimal("0.30")  # the seed AF's advance rate, as the fixture publishes it
 cents = st.decimals(min_value=Decimal("0"), max_value=Decimal("1000000000"), places=2, allow_nan=False)
 
 
-# --- Milestones -------------------------------------------------------------------------------
+# --- Milestones (referential.rules: the AF's split, shown by the checker, paid by funding) -------
 
 
 def test_milestones_of_tier_b_cap_are_30_and_70_percent():

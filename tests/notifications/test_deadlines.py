@@ -185,3 +185,11 @@ def test_the_feed_is_personal_and_dies_with_the_account(client, world):
     world.e1.save()
     assert client.get(path).status_code == 404
     assert client.get(reverse("notifications:calendar_feed", args=["x" * 43])).status_code == 404
+
+
+def test_the_domain_apps_publish_their_deadlines_to_notifications():
+    """Notifications imports no domain app: referencing and funding register their deadline
+    sources when Django starts (their AppConfig.ready)."""
+    from segur_funding.notifications.deadlines import deadline_sources
+
+    assert [source.name for source in deadline_sources()] == ["referencing", "funding"]

@@ -7,9 +7,9 @@ from django.db import transaction
 from segur_funding.core import clock
 from segur_funding.core.errors import InvalidInput
 from segur_funding.core.tasks import enqueue_on_commit
-from segur_funding.notifications import notify
 from segur_funding.organizations.models import User
 
+from .. import notify
 from ..models import ExportJob
 from ._base import _require_asp
 

@@ -6,9 +6,9 @@ from django.db import transaction
 
 from segur_funding.core import clock
 from segur_funding.core.errors import InvalidInput
-from segur_funding.notifications import notify
 from segur_funding.organizations.models import User
 
+from .. import notify
 from ..constants import Actor, CorrectionReason, RequestAction
 from ..models import CorrectionRequest, FundingRequest
 from ._base import _locked_request, _milestone_facts, _move, _require_asp

@@ -6,10 +6,9 @@ from django.db import IntegrityError, transaction
 
 from segur_funding.core.errors import DomainError, InvalidInput
 from segur_funding.core.moves import today_or
-from segur_funding.notifications import notify
 from segur_funding.organizations.models import User
 
-from .. import rules
+from .. import notify, rules
 from ..bank import bank_account_in_force
 from ..constants import ALREADY_PAID_MESSAGE, Actor, RequestAction, RequestStatus
 from ..models import FundingRequest, Payment

@@ -10,7 +10,6 @@ from segur_funding.core.errors import DomainError, InvalidInput
 from segur_funding.core.files import PDF, safe_filename, upload_check
 from segur_funding.core.moves import today_or
 from segur_funding.core.workflow import refuse
-from segur_funding.notifications import notify
 from segur_funding.organizations.models import User
 from segur_funding.quotes.models import Quote
 from segur_funding.quotes.selectors import quote_referencing
@@ -18,7 +17,7 @@ from segur_funding.quotes.services import quote_editor_require
 from segur_funding.referential import rules as af_rules
 from segur_funding.referential.rules import SchemeRef
 
-from .. import rules
+from .. import notify, rules
 from ..constants import Actor, Milestone, RequestAction, RequestStatus
 from ..models import CorrectionRequest, FundingRequest, Payment
 from ..selectors import SIGNED_STATUSES, quote_balance_facts
@@ -54,7 +53,7 @@ def advance_request_file(
     if proofs_complete_on is not None:
         refuse(af_rules.proofs_complete_refusal(window, proofs_complete_on))
     funded = _funded_amount(quote)
-    split = rules.milestones(funded, scheme.advance_rate)
+    split = af_rules.milestones(funded, scheme.advance_rate)
     request = FundingRequest(
         quote=quote,
         editor=quote.editor,

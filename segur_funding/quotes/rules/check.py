@@ -9,9 +9,8 @@ from datetime import date
 from decimal import Decimal
 
 from segur_funding.core.money import ZERO, format_eur
-from segur_funding.funding.rules import milestones
 from segur_funding.referential import constants as referential_constants
-from segur_funding.referential.rules import SchemeRef
+from segur_funding.referential.rules import SchemeRef, milestones
 
 from ..constants import FindingCode, Severity, Verdict
 from ..documents import QuoteDocument, QuoteLine

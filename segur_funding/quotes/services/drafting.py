@@ -10,11 +10,11 @@ from segur_funding.core.errors import DomainError, InvalidInput
 from segur_funding.core.moves import today_or
 from segur_funding.core.tasks import enqueue_on_commit
 from segur_funding.core.verification import verification_token_new
-from segur_funding.notifications import notify
 from segur_funding.organizations.models import Organization, User
 from segur_funding.organizations.selectors import user_editors
 from segur_funding.referential.models import Dsr
 
+from .. import notify
 from ..constants import QuoteAction, QuoteActor, Verdict
 from ..models import CheckStatus, Quote, QuoteEventKind, QuoteLine, QuoteOrigin, QuoteStatus
 from ..rules.workflow import WORKFLOW

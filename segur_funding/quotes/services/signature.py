@@ -7,12 +7,12 @@ from django.db import transaction
 from segur_funding.core import clock
 from segur_funding.core.errors import DomainError, InvalidInput
 from segur_funding.core.moves import today_or
-from segur_funding.notifications import notify
 from segur_funding.organizations.models import User
 from segur_funding.referential.models import FundingWindow
 from segur_funding.referential.rules import window_for_signature
 from segur_funding.referential.selectors import scheme_ref_for_dsr
 
+from .. import notify
 from ..constants import QuoteAction, QuoteActor, Verdict
 from ..models import Quote
 from ..rules.workflow import WORKFLOW, SignatureFacts

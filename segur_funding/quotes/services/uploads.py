@@ -10,11 +10,11 @@ from django.db import transaction
 from segur_funding.core import clock
 from segur_funding.core.errors import DomainError, InvalidInput
 from segur_funding.core.tasks import enqueue_on_commit
-from segur_funding.notifications import notify
 from segur_funding.organizations.models import Organization, User
 from segur_funding.organizations.selectors import user_clients
 from segur_funding.referential.models import Dsr
 
+from .. import notify
 from ..checker import quote_check_file
 from ..constants import Verdict
 from ..models import CheckStatus, Quote, QuoteEventKind, QuoteOrigin, QuoteStatus
