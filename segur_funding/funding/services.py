@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from segur_funding.core import clock
 from segur_funding.core.errors import DomainError, InvalidInput
 from segur_funding.core.files import PDF, safe_filename, upload_check
-from segur_funding.core.moves import history_user, move, today_or
+from segur_funding.core.moves import history_user, move, next_step_refresh, today_or
 from segur_funding.core.tasks import enqueue_on_commit
 from segur_funding.core.workflow import refuse
 from segur_funding.notifications import notify
@@ -44,7 +44,7 @@ from .constants import (
     RequestStatus,
 )
 from .models import CorrectionRequest, ExportJob, FundingRequest, Payment, RequestEvent
-from .selectors import SIGNED_STATUSES, quote_balance_facts, request_validated_on
+from .selectors import SIGNED_STATUSES, quote_balance_facts, quote_next_step, request_validated_on
 
 
 def _fr(value: date | None) -> str:
@@ -85,6 +85,7 @@ def _move(
         conflict = "Cette demande vient d'être traitée par quelqu'un d'autre : rechargez la page."
         code = "CONFLICT"
     move(request, frm=frm, to=to, conflict=conflict, conflict_code=code, **fields)
+    next_step_refresh(Quote, request.quote_id, decide=lambda quote: quote_next_step(quote=quote))
     _event(request, frm=frm, to=to, user=user, comment=comment)
     return request
 

@@ -44,7 +44,7 @@ from .models import (
     QuoteOrigin,
     QuoteStatus,
 )
-from .rules.workflow import WORKFLOW, SignatureFacts
+from .rules.workflow import WORKFLOW, SignatureFacts, next_step_after
 from .selectors import out_of_scope_total, quote_document
 from .signing import pdf_seal
 
@@ -150,6 +150,7 @@ def _move(
         frm=frm,
         to=to,
         conflict="Ce devis vient d'être modifié par ailleurs : rechargez la page.",
+        next_step=next_step_after(to=to, origin=quote.origin, current=quote.next_step),
         **fields,
     )
     kind = {
