@@ -137,6 +137,13 @@ def page_list() -> list[dict]:
             "url": reverse("funding:editor_list"),
             "small": None,
         },
+        {
+            "name": "Web — editor's « Mon espace »",
+            "kind": "web",
+            "user": editor_user,
+            "url": reverse("my_space"),
+            "small": None,
+        },
     ]
     return pages
 
