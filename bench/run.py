@@ -291,7 +291,15 @@ def write_scales(saved: dict) -> None:
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
     lines = scale_report.section(saved, SCALES_SVG.name)
     RESULTS.write_text(scale_report.results_with_section(text, lines), encoding="utf-8")
-    log(f"written: {RESULTS.relative_to(ROOT)} (cost against scale), {SCALES_SVG.relative_to(ROOT)}")
+    notes = ROOT / "bench" / "NOTES.md"
+    notes_text = notes.read_text(encoding="utf-8") if notes.exists() else ""
+    notes.write_text(
+        scale_report.notes_with_plans(notes_text, scale_report.plans_section(saved)), encoding="utf-8"
+    )
+    log(
+        f"written: {RESULTS.relative_to(ROOT)} (cost against scale), {SCALES_SVG.relative_to(ROOT)}, "
+        "plans in bench/NOTES.md"
+    )
 
 
 # --- RESULTS.md -------------------------------------------------------------------------------------
@@ -668,7 +676,9 @@ def main() -> int:
                     f"CPU {page['cpu_app_ms'] + page['cpu_db_ms']:.0f} ms\t{page['queries']} queries"
                 )
         return 0
-    notes = options.notes.read_text(encoding="utf-8").splitlines() if options.notes else []
+    from bench.scale_report import without_plans
+
+    notes = without_plans(options.notes.read_text(encoding="utf-8")).splitlines() if options.notes else []
     if options.report_only:
         run = json.loads(SAVED.read_text())
         run["info"]["notes"] = notes or run["info"]["notes"]

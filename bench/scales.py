@@ -3,7 +3,8 @@
 Measured in-process, in figures a shared machine's load disturbs least:
 
 - pages: queries per page (Django test client, production settings), the SQL time of each query
-  (EXPLAIN ANALYZE, planning + execution, median of 3, as bench/pages.py) and the CPU time of a
+  (EXPLAIN ANALYZE, planning + execution, median of 3, as bench/pages.py), the 8 kB pages its
+  execution touched (shared buffers: the work, which the machine's load does not change) and the CPU time of a
   request: this process (Django) plus its PostgreSQL backend, read in /proc (mean of `--repeat`
   requests after a warm-up: /proc counts in ticks of 10 ms, so a median of single requests would
   read 0 or 10 ms for the backend). The plan of each page's slowest query is kept: the
@@ -116,6 +117,7 @@ def page_cost(page: dict, creds: dict[str, str], repeat: int) -> dict:
         "rows": rows,
         "queries": queries,
         "sql_ms": sum(t["ms"] for t in timings),
+        "buffers": sum(t["buffers"] for t in timings),
         "sql_main_ms": slowest["ms"] if slowest else None,
         "main_sql": slowest["sql"] if slowest else "",
         "main_indexes": indexes,
@@ -123,6 +125,41 @@ def page_cost(page: dict, creds: dict[str, str], repeat: int) -> dict:
         "cpu_app_ms": (app1 - app0) * 1000 / repeat,
         "cpu_db_ms": (db1 - db0) * 1000 / repeat,
     }
+
+
+def key_plans() -> dict[str, dict]:
+    """The plans of the queries issue 17 is about, as the largest editor reads them: the
+    « À demander » page of /financement/ and its « Mon espace » count."""
+    from django.db import connection
+    from django.db.models import Count
+
+    from segur_funding.dashboard.my_space import COUNT_CAP
+    from segur_funding.funding.selectors import quotes_awaiting_request
+    from segur_funding.organizations.models import Membership
+    from segur_funding.quotes.models import Quote
+
+    top = Quote.objects.values("editor_id").order_by().annotate(n=Count("id")).order_by("-n")[0]
+    user = Membership.objects.select_related("user").filter(organization_id=top["editor_id"])[0].user
+    waiting = quotes_awaiting_request(user=user)
+    out = {}
+    for name, queryset in (
+        ("« À demander » page (/financement/)", waiting[:51]),
+        ("« Mon espace » count", waiting.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1]),
+    ):
+        sql, params = queryset.query.sql_with_params()
+        with connection.cursor() as cursor:
+            sql = cursor.mogrify(sql, params)
+            if isinstance(sql, bytes):
+                sql = sql.decode()
+        indexes, text = plan_of(sql)
+        out[name] = {"sql": sql, "indexes": indexes, "plan": text, "ms": pages_explain_ms(sql)}
+    return out
+
+
+def pages_explain_ms(sql: str) -> float:
+    from bench import pages
+
+    return pages.explain([sql])[0]["ms"]
 
 
 def export_cost() -> dict:
@@ -207,6 +244,8 @@ def main() -> int:
         for page in page_list:
             log(page["name"])
             result["pages"].append(page_cost(page, creds[page["user"]], options.repeat))
+    if "pages" in only:
+        result["key_plans"] = key_plans()
     if "export" in only:
         log("export")
         result["export"] = export_cost()
