@@ -9,6 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/segur_bench"
 PRIVATE_MEDIA = Path(tempfile.gettempdir()) / "segur_bench_private"
+BENCH_SIGNING_KEYS = "bench:bench-only-signing-key-" + "x" * 20
 
 
 def database_url() -> str:
@@ -26,6 +27,8 @@ def bench_env(*, allowed_hosts: str = "127.0.0.1") -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "segur_funding.settings.production",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production-" + "x" * 20,
+        # Production requires sealing keys; the bench database is never a real one.
+        "SEGUR_SIGNING_KEYS": os.environ.get("SEGUR_SIGNING_KEYS") or BENCH_SIGNING_KEYS,
         "DJANGO_ALLOWED_HOSTS": allowed_hosts,
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_LOG_LEVEL": "WARNING",

@@ -838,6 +838,7 @@ class Generator:
     def quotes(self) -> None:
         from segur_funding.funding.models import CorrectionRequest as FundingCorrection
         from segur_funding.funding.models import FundingRequest, Payment, RequestEvent
+        from segur_funding.funding.rules import quote_next_step
         from segur_funding.quotes.documents import parse_quote_document
         from segur_funding.quotes.models import Quote, QuoteEvent, QuoteLine
         from segur_funding.quotes.rules import check_quote
@@ -916,6 +917,7 @@ class Generator:
                 "mentions",
                 "conditions",
                 "status",
+                "next_step",
                 "document",
                 "check_report",
                 "verdict",
@@ -1071,12 +1073,37 @@ class Generator:
             last_day = delivered or signature or issued_day or created_day
             updated_ts = clock.ts(last_day, created_second + 1800)
             pdf_name = f"devis/{self.client_org(client)}/{quote_id}/devis-{number}.pdf" if issued else ""
+            # The requests are planned before the quote row is written (no random draw in between
+            # moved): the quote's next step is the rule's answer on them, as the moves keep it.
+            planned = (
+                self.plan_requests(
+                    quote_id,
+                    editor,
+                    state,
+                    advance,
+                    signature,
+                    delivered,
+                    advance_deadline=advance_deadline,
+                    balance_deadline=balance_deadline,
+                )
+                if signed
+                else []
+            )
+            requests_plan.extend(planned)
+            milestone_status = {r[2]: r[3] for r in planned}
+            step = quote_next_step(
+                quote_status=status,
+                origin="web",
+                advance=milestone_status.get("advance"),
+                balance=milestone_status.get("balance"),
+            )
             quotes.add(
                 f"{quote_id}\tweb\t{number}\t{editor}\t\t{self.client_org(client)}\t{ref.dsr_ids[dsr]}\t"
                 f"{dossier_id}\t{ref.window_ids[dsr]}\t{clock.day(order)}\t"
                 f"{clock.day(signature) if signature else chr(92) + 'N'}\t"
                 f"{clock.day(delivered) if delivered else chr(92) + 'N'}\t\t\t"
-                f"{status}\t{esc(json.dumps(document, ensure_ascii=False)) if issued else chr(92) + 'N'}\t"
+                f"{status}\t{step}\t"
+                f"{esc(json.dumps(document, ensure_ascii=False)) if issued else chr(92) + 'N'}\t"
                 f"{esc(json.dumps(report, ensure_ascii=False))}\t{report['verdict']}\tdone\t\t{checked_ts}\t"
                 f"{{}}\t{pdf_name}\t"
                 f"{issued_ts}\t{self.editor_user(editor)}\t{created_ts}\t{updated_ts}\t\\N\n"
@@ -1108,19 +1135,6 @@ class Generator:
                         f"{qevent_id}\t{quote_id}\t{kind}\t{frm}\t{to}\t"
                         f"{actor if actor else chr(92) + 'N'}\t{at}\t\n"
                     )
-            if signed:
-                requests_plan.extend(
-                    self.plan_requests(
-                        quote_id,
-                        editor,
-                        state,
-                        advance,
-                        signature,
-                        delivered,
-                        advance_deadline=advance_deadline,
-                        balance_deadline=balance_deadline,
-                    )
-                )
             if quote_id % 100_000 == 0:
                 log(f"{quote_id} quotes written")
         self.stats["quotes"] = quotes.close()
@@ -1357,6 +1371,29 @@ def vacuum_analyze(url: str, tables: list[str]) -> None:
             conn.execute(f'VACUUM (ANALYZE) "{table}"')
 
 
+def label(url: str, facts: dict) -> None:
+    """What was generated, as the database's comment: `bench/run.py --scales` reuses a database
+    whose comment names the scale it wants (and regenerates it otherwise)."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'COMMENT ON DATABASE "{database_name(url)}" IS {sql.quote(json.dumps(facts))}')
+
+
+def label_read(url: str) -> dict | None:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        raw = conn.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()"
+        ).fetchone()[0]
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return None
+
+
 def verify(url: str, models: list, sample: int) -> None:
     """Orphans on every foreign key, the money invariants, and the real checker on a sample."""
     import psycopg
@@ -1418,11 +1455,13 @@ def verify(url: str, models: list, sample: int) -> None:
 
 
 def verify_reports(sample: int) -> list[str]:
-    """The stored report of `sample` random quotes equals the real checker's on their document."""
+    """The stored report of `sample` random quotes equals the real checker's on their document, and
+    their next step the rule's answer on their funding requests."""
     from datetime import datetime as dt
 
     from django.utils import timezone
 
+    from segur_funding.funding.selectors import quote_next_step
     from segur_funding.quotes.checker import quote_check_document
     from segur_funding.quotes.models import Quote
     from segur_funding.quotes.selectors import quote_document
@@ -1439,6 +1478,9 @@ def verify_reports(sample: int) -> list[str]:
         report = quote_check_document(document, today=checked).to_dict()
         if report != quote.check_report:
             problems.append(f"quote {quote.pk}: stored report {quote.check_report} ≠ checker {report}")
+        expected_step = quote_next_step(quote=quote)
+        if quote.next_step != expected_step:
+            problems.append(f"quote {quote.pk}: next step {quote.next_step!r} ≠ rule {expected_step!r}")
         if quote.document and quote.document != quote_document(quote, signature_date=quote.signature_date):
             problems.append(f"quote {quote.pk}: frozen document ≠ document rebuilt from its lines")
         if len(problems) > 5:
@@ -1512,6 +1554,7 @@ def main() -> int:
     vacuum_analyze(url, tables)
     if not options.no_verify:
         verify(url, loaded, options.verify_sample)
+    label(url, {"scale": options.scale, "seed": options.seed, "history": not options.no_history})
     width = max(len(k) for k in generator.stats)
     print(f"\nScale {options.scale:g} — {database_name(url)} — {time.monotonic() - T0:.0f} s")
     for name, count in generator.stats.items():

@@ -137,6 +137,13 @@ def page_list() -> list[dict]:
             "url": reverse("funding:editor_list"),
             "small": None,
         },
+        {
+            "name": "Web — editor's « Mon espace »",
+            "kind": "web",
+            "user": editor_user,
+            "url": reverse("my_space"),
+            "small": None,
+        },
     ]
     return pages
 
@@ -198,7 +205,8 @@ def count_queries(page: dict, url: str, creds: dict[str, str]) -> tuple[int, int
 
 
 def explain(sql_list: list[str], repeat: int = 3) -> list[dict]:
-    """Planning + execution time of every SELECT, as EXPLAIN ANALYZE reports it (ms, median)."""
+    """Planning + execution time of every SELECT, as EXPLAIN ANALYZE reports it (ms, median),
+    and the shared buffers its execution touched."""
     from django.db import connection
 
     out = []
@@ -208,11 +216,15 @@ def explain(sql_list: list[str], repeat: int = 3) -> list[dict]:
                 continue
             times = []
             for _ in range(repeat):
-                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql)
                 plan = cursor.fetchone()[0]
                 plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
                 times.append(plan["Planning Time"] + plan["Execution Time"])
-            out.append({"sql": sql, "ms": statistics.median(times)})
+            # Pages of 8 kB the execution touched (cache hits and reads, children included): the
+            # query's work, which another process's load does not change (bench/scales.py).
+            top = plan["Plan"]
+            buffers = top.get("Shared Hit Blocks", 0) + top.get("Shared Read Blocks", 0)
+            out.append({"sql": sql, "ms": statistics.median(times), "buffers": buffers})
     return out
 
 

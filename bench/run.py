@@ -5,6 +5,16 @@ bench/RESULTS.md with the machine it ran on.
     .venv/bin/python bench/run.py --generate 1       # (re)generates it at national scale first
     .venv/bin/python bench/run.py --only pages,pdf   # some figures (see --help)
 
+Cost against scale (issue 17): one data set per scale, kept between runs, each page, the export
+and the checks measured on each (bench/scales.py), a table and a chart (bench/scales.svg) in
+RESULTS.md:
+
+    .venv/bin/python bench/run.py --scales 0.01,0.1,1
+
+Scale s lives in database segur_bench_s<s without its dot> (0.01 → segur_bench_s001) next to
+DATABASE_URL's; it is generated when missing, when its comment names another scale, or when the
+code has migrations it lacks (`manage.py migrate --check`), and reused otherwise.
+
 The bench database is DATABASE_URL, by default postgres://postgres@127.0.0.1:5432/segur_bench; when
 it does not exist or holds no quote, it is generated first at --scale (default 0.01, one minute;
 `bench/generate.py --scale 1` for the national scale). Each figure runs in its own process with
@@ -20,6 +30,7 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -37,6 +48,9 @@ PDF_RATIO = 1.5
 EXPORT_SECONDS = 20
 EXPORT_MB = 200
 WEASYPRINT_SECONDS = 0.5
+# Cost against scale (the limits are in bench/scale_report.py).
+SCALES_SAVED = ROOT / "var" / "bench-scales.json"
+SCALES_SVG = ROOT / "bench" / "scales.svg"
 
 
 def log(message: str) -> None:
@@ -101,15 +115,13 @@ def database_state() -> dict | None:
     return {"counts": counts, "postgres": settings, "size": size}
 
 
-def generate(scale: float) -> float:
+def generate(scale: float, url: str | None = None) -> float:
     log(f"generating the data set, scale {scale:g}…")
     start = time.monotonic()
-    subprocess.run(
-        [PY, "bench/generate.py", "--scale", str(scale)],
-        cwd=ROOT,
-        check=True,
-        env={**bench_env(), "DJANGO_SETTINGS_MODULE": "segur_funding.settings.dev"},
-    )
+    env = {**bench_env(), "DJANGO_SETTINGS_MODULE": "segur_funding.settings.dev"}
+    if url:
+        env["DATABASE_URL"] = url
+    subprocess.run([PY, "bench/generate.py", "--scale", str(scale)], cwd=ROOT, check=True, env=env)
     return time.monotonic() - start
 
 
@@ -189,6 +201,105 @@ def run_figures(only: set[str], options) -> dict:
         log("re-check of the open quotes…")
         results["recheck"] = child_json(["bench/workloads.py", "recheck"])
     return results
+
+
+# --- Cost against scale ----------------------------------------------------------------------------
+
+
+def scale_url(scale: float) -> str:
+    """segur_bench_s001 for 0.01, segur_bench_s01 for 0.1, segur_bench_s1 for 1, on DATABASE_URL's
+    server."""
+    tag = f"{scale:g}".replace(".", "")
+    return urlunsplit(urlsplit(database_url())._replace(path=f"/segur_bench_s{tag}"))
+
+
+def scale_database_reason(url: str, scale: float) -> str | None:
+    """Why the data set of `scale` must be (re)generated, or None when it can be reused."""
+    import psycopg
+
+    from bench.generate import label_read
+
+    try:
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            if not conn.execute("SELECT to_regclass('quotes_quote') IS NOT NULL").fetchone()[0]:
+                return "no data set"
+    except psycopg.OperationalError:
+        return "missing"
+    facts = label_read(url)
+    if not facts or facts.get("scale") != scale:
+        return f"generated at another scale or not by bench/generate.py ({facts})"
+    check = subprocess.run(
+        [PY, "manage.py", "migrate", "--check"],
+        cwd=ROOT,
+        env={**bench_env(), "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "segur_funding.settings.dev"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if check.returncode != 0:
+        return "schema changed (migrations not applied to it)"
+    return None
+
+
+def run_scales(scales: list[float], options) -> dict:
+
+    started, load_start = datetime.now(), load_average()
+    if not (ROOT / "var" / "static" / "staticfiles.json").exists():
+        collectstatic()
+    runs = []
+    for scale in scales:
+        url = scale_url(scale)
+        reason = scale_database_reason(url, scale)
+        generated = None
+        if reason:
+            log(f"scale {scale:g}: {reason}, generating {url.rsplit('/', 1)[-1]}")
+            generated = generate(scale, url)
+        else:
+            log(f"scale {scale:g}: reusing {url.rsplit('/', 1)[-1]}")
+        previous = os.environ.get("DATABASE_URL")
+        os.environ["DATABASE_URL"] = url
+        try:
+            log(f"scale {scale:g}: pages, export, checks…")
+            run = child_json(["bench/scales.py", "--repeat", str(options.scales_repeat)], timeout=7200)
+        finally:
+            if previous is None:
+                os.environ.pop("DATABASE_URL", None)
+            else:
+                os.environ["DATABASE_URL"] = previous
+        runs.append({"scale": scale, "database": url.rsplit("/", 1)[-1], "generated": generated, **run})
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True)
+    saved = {
+        "runs": runs,
+        "started": started.isoformat(),
+        "commit": (commit.stdout.strip() or "?")
+        + (" with uncommitted changes" if dirty.stdout.strip() else ""),
+        "command": " ".join(["bench/run.py", *sys.argv[1:]]),
+        "load": [load_start, load_average()],
+        "skipped": options.scales_skipped or "",
+    }
+    SCALES_SAVED.parent.mkdir(exist_ok=True)
+    SCALES_SAVED.write_text(json.dumps(saved, default=str, indent=1))
+    write_scales(saved)
+    return saved
+
+
+def write_scales(saved: dict) -> None:
+    from bench import scale_report
+
+    SCALES_SVG.write_text(scale_report.svg_chart(saved), encoding="utf-8")
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
+    lines = scale_report.section(saved, SCALES_SVG.name)
+    RESULTS.write_text(scale_report.results_with_section(text, lines), encoding="utf-8")
+    notes = ROOT / "bench" / "NOTES.md"
+    notes_text = notes.read_text(encoding="utf-8") if notes.exists() else ""
+    notes.write_text(
+        scale_report.notes_with_plans(notes_text, scale_report.plans_section(saved)), encoding="utf-8"
+    )
+    log(
+        f"written: {RESULTS.relative_to(ROOT)} (cost against scale), {SCALES_SVG.relative_to(ROOT)}, "
+        "plans in bench/NOTES.md"
+    )
 
 
 # --- RESULTS.md -------------------------------------------------------------------------------------
@@ -506,7 +617,13 @@ def write_results(results: dict, state: dict, info: dict, workers: int, generate
         ]
     if info.get("notes"):
         out += ["## Notes", "", *info["notes"], ""]
-    RESULTS.write_text("\n".join(out), encoding="utf-8")
+    text = "\n".join(out)
+    if SCALES_SAVED.exists():  # the cost-against-scale section of the last --scales run stays
+        from bench import scale_report
+
+        saved = json.loads(SCALES_SAVED.read_text())
+        text = scale_report.results_with_section(text, scale_report.section(saved, SCALES_SVG.name))
+    RESULTS.write_text(text, encoding="utf-8")
     log(f"written: {RESULTS.relative_to(ROOT)}")
 
 
@@ -529,8 +646,39 @@ def main() -> int:
     parser.add_argument(
         "--report-only", action="store_true", help=f"rewrite RESULTS.md from {SAVED.relative_to(ROOT)}"
     )
+    parser.add_argument(
+        "--scales",
+        help="comma-separated scales (e.g. 0.01,0.1,1): cost against scale, one data set per scale",
+    )
+    parser.add_argument("--scales-repeat", type=int, default=10, help="requests per page (CPU mean)")
+    parser.add_argument(
+        "--scales-skipped", default="", help="what RESULTS.md says of the scales not measured, and why"
+    )
+    parser.add_argument(
+        "--scales-report-only", action="store_true", help=f"rewrite the section from {SCALES_SAVED.name}"
+    )
     options = parser.parse_args()
-    notes = options.notes.read_text(encoding="utf-8").splitlines() if options.notes else []
+    if options.scales_report_only:
+        write_scales(json.loads(SCALES_SAVED.read_text()))
+        return 0
+    if options.scales:
+        try:
+            scales = sorted({float(s) for s in options.scales.split(",") if s.strip()})
+        except ValueError:
+            parser.error("--scales: comma-separated numbers, e.g. 0.01,0.1,1")
+        if not scales or any(s <= 0 for s in scales):
+            parser.error("--scales: positive numbers")
+        saved = run_scales(scales, options)
+        for run in saved["runs"]:
+            for page in run.get("pages", []):
+                print(
+                    f"{run['scale']:g}\t{page['name']}\tSQL {page['sql_ms']:.1f} ms\t"
+                    f"CPU {page['cpu_app_ms'] + page['cpu_db_ms']:.0f} ms\t{page['queries']} queries"
+                )
+        return 0
+    from bench.scale_report import without_plans
+
+    notes = without_plans(options.notes.read_text(encoding="utf-8")).splitlines() if options.notes else []
     if options.report_only:
         run = json.loads(SAVED.read_text())
         run["info"]["notes"] = notes or run["info"]["notes"]

@@ -7,6 +7,7 @@ no row, and the caller gets a French « rechargez la page » instead of a silent
 history row is the caller's (each app has its own event model), written after `move` succeeds.
 """
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -43,6 +44,20 @@ def move(
     instance.status = to
     for name, value in values.items():
         setattr(instance, name, value)
+
+
+def next_step_refresh(model: type[models.Model], pk: int, *, decide: Callable[[Any], str]) -> str:
+    """After a move of one lifecycle, store what another row now waits for: row `pk` of `model`
+    is locked, `decide(row)` (a pure rule fed with what the move changed) gives its `next_step`,
+    written when it differs. A funding request's move and its quote: the lock serialises it with
+    the quote's own moves (which read `next_step` under the same lock), so neither overwrites the
+    other's answer.
+    """
+    row = model._default_manager.select_for_update(of=("self",)).get(pk=pk)
+    value = decide(row)
+    if row.next_step != value:
+        model._default_manager.filter(pk=pk).update(next_step=value)
+    return value
 
 
 def history_user(user: Any) -> Any:

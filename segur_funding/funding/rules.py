@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from segur_funding.core.workflow import Refusal, Step, Workflow, labeller
+from segur_funding.quotes.constants import NextStep, QuoteOrigin, QuoteStatus
 
 from .constants import Actor, Milestone, RequestAction, RequestStatus
 
@@ -118,6 +119,42 @@ WORKFLOW = Workflow(
         f"demande « {labeller(RequestStatus)(state)} »."
     ),
 )
+
+
+# --- What the quote waits for once its requests moved ---------------------------------------------
+
+# A request in this status makes its quote wait for this step. A draft is filed in the same
+# transaction as it is created (it never stays one): nothing waits on it. A refusal closes the
+# quote's funding (SPEC §3.3: nothing is paid after a refusal).
+REQUEST_NEXT_STEP: dict[str, NextStep] = {
+    R.DRAFT: NextStep.NONE,
+    R.SUBMITTED: NextStep.REVIEW,
+    R.RESUBMITTED: NextStep.REVIEW,
+    R.TO_MODIFY: NextStep.CORRECTION,
+    R.VALIDATED: NextStep.PAYMENT,
+    R.REFUSED: NextStep.NONE,
+    R.PAID: NextStep.NONE,
+}
+
+
+def quote_next_step(*, quote_status: str, origin: str, advance: str | None, balance: str | None) -> NextStep:
+    """What the funding of a quote waits for (`Quote.next_step`), from the quote's status and
+    origin and the status of its advance and balance requests (None: not filed).
+
+    Called after every move of a request (the service writes it in the same transaction), by the
+    data migration that filled the column and by the benchmark generator: one answer for all.
+    Only a quote written here and signed has a funding path; the advance comes first, then the
+    balance once the advance is paid and the lab declared the delivery.
+    """
+    if origin != QuoteOrigin.WEB or quote_status not in (QuoteStatus.SIGNED, QuoteStatus.DELIVERED):
+        return NextStep.NONE
+    if advance is None:
+        return NextStep.ADVANCE
+    if advance != R.PAID:
+        return REQUEST_NEXT_STEP[advance]
+    if balance is None:
+        return NextStep.BALANCE if quote_status == QuoteStatus.DELIVERED else NextStep.DELIVERY
+    return REQUEST_NEXT_STEP[balance]
 
 
 # --- May the editor file a request now? ---------------------------------------------------------

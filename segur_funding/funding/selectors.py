@@ -4,17 +4,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from segur_funding.organizations.models import User
 from segur_funding.organizations.selectors import user_editor_ids
-from segur_funding.quotes.models import Quote, QuoteOrigin, QuoteStatus
+from segur_funding.quotes.constants import EDITOR_FILING_STEPS
+from segur_funding.quotes.models import Quote, QuoteStatus
 from segur_funding.quotes.selectors import QUOTE_HEAVY_FIELDS
 
 from . import rules
 from .constants import Milestone, RequestStatus
-from .models import CorrectionRequest, FundingRequest, Payment, RequestEvent
+from .models import CorrectionRequest, FundingRequest, RequestEvent
 
 
 def request_validated_on(request: FundingRequest) -> date | None:
@@ -37,24 +38,26 @@ def request_with_details(queryset: QuerySet[FundingRequest]) -> QuerySet[Funding
 
 def quotes_awaiting_request(*, user: User) -> QuerySet[Quote]:
     """Signed quotes whose advance is not asked yet, and delivered quotes whose advance is paid
-    and balance not asked yet: the editor's to-do list."""
-    requests = FundingRequest.objects.filter(quote=OuterRef("pk"))
-    payments = Payment.objects.filter(quote=OuterRef("pk"))
+    and balance not asked yet: the editor's to-do list, oldest signature first.
+
+    Read from `Quote.next_step`, which the moves keep: a page walks the partial index
+    `quote_filing_step_idx` and stops after one page, whatever the number of quotes."""
     return (
-        Quote.objects.filter(
-            editor_id__in=user_editor_ids(user=user),
-            origin=QuoteOrigin.WEB,
-            status__in=SIGNED_STATUSES,
-        )
-        .annotate(
-            has_advance=Exists(requests.filter(milestone=Milestone.ADVANCE)),
-            has_balance=Exists(requests.filter(milestone=Milestone.BALANCE)),
-            advance_paid=Exists(payments.filter(milestone=Milestone.ADVANCE)),
-        )
-        .filter(Q(has_advance=False) | Q(status=QuoteStatus.DELIVERED, advance_paid=True, has_balance=False))
+        Quote.objects.filter(editor_id__in=user_editor_ids(user=user), next_step__in=EDITOR_FILING_STEPS)
         .select_related("client", "dsr", "window")
         .defer(*QUOTE_HEAVY_FIELDS)
         .order_by("signature_date", "pk")
+    )
+
+
+def quote_next_step(*, quote: Quote) -> str:
+    """What the quote's funding waits for now: `rules.quote_next_step` on its requests."""
+    statuses = dict(FundingRequest.objects.filter(quote_id=quote.pk).values_list("milestone", "status"))
+    return rules.quote_next_step(
+        quote_status=quote.status,
+        origin=quote.origin,
+        advance=statuses.get(Milestone.ADVANCE),
+        balance=statuses.get(Milestone.BALANCE),
     )
 
 

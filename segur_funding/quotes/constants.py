@@ -26,6 +26,28 @@ class QuoteAction(models.TextChoices):
     DECLARE_DELIVERY = "declare_delivery", "Déclarer la mise en ordre de marche"
 
 
+class NextStep(models.TextChoices):
+    """What the funding of a signed quote waits for, and so who acts next (`Quote.next_step`).
+
+    Written by the moves themselves, in the same transaction: the quote's (`rules.workflow.
+    next_step_after`) and its funding requests' (`funding.rules.quote_next_step`). To-do lists
+    (« À demander », « Mon espace ») then read one indexed column instead of recomputing
+    anti-joins over the requests and payments on every page.
+    """
+
+    NONE = "", "Rien en attente"
+    ADVANCE = "advance", "Avance à demander"  # the editor
+    REVIEW = "review", "Demande à instruire"  # the ASP
+    CORRECTION = "correction", "Demande à corriger"  # the editor, after an « à modifier »
+    PAYMENT = "payment", "Versement à enregistrer"  # the ASP
+    DELIVERY = "delivery", "Mise en ordre de marche à déclarer"  # the lab, advance paid
+    BALANCE = "balance", "Solde à demander"  # the editor
+
+
+# The steps where the editor files a funding request: the « À demander » list, « Mon espace ».
+EDITOR_FILING_STEPS = (NextStep.ADVANCE, NextStep.BALANCE)
+
+
 class QuoteActor(models.TextChoices):
     EDITOR = "editor", "Éditeur"
     LAB = "lab", "Laboratoire (client)"

@@ -12,7 +12,7 @@ from segur_funding.organizations.models import Organization
 from segur_funding.referential.models import Dsr, FundingWindow
 
 # The lifecycle vocabulary lives in constants.py (rules read it); imported here for the fields.
-from .constants import QuoteOrigin, QuoteStatus, Scope, Verdict
+from .constants import EDITOR_FILING_STEPS, NextStep, QuoteOrigin, QuoteStatus, Scope, Verdict
 
 
 class CheckStatus(models.TextChoices):
@@ -96,6 +96,16 @@ class Quote(models.Model):
         help_text="Options, modules ou réengagement exigés (une par ligne). Laisser vide.",
     )
     status = models.CharField("statut", max_length=12, choices=QuoteStatus.choices, default=QuoteStatus.DRAFT)
+    # Derived from the status and the funding requests, kept by every move (see NextStep): never
+    # bound by a form.
+    next_step = models.CharField(
+        "étape suivante du financement",
+        max_length=12,
+        choices=NextStep.choices,
+        default=NextStep.NONE,
+        blank=True,
+        editable=False,
+    )
     # The SPEC §4 document as issued (frozen: it is what the PDF embeds) and the last check.
     document = models.JSONField("document du devis", null=True, blank=True, editable=False)
     check_report = models.JSONField("rapport de vérification", null=True, blank=True)
@@ -156,13 +166,12 @@ class Quote(models.Model):
             # The default ordering: list pages read one page, not a sort of a million quotes.
             models.Index(fields=["-created_at", "-id"], name="quote_created_idx"),
             # The editor's "à demander" list (funding.selectors.quotes_awaiting_request), oldest
-            # signature first: a page walks this index instead of sorting tens of thousands.
+            # signature first: a page walks this small index (only the quotes waiting for a
+            # request, a few per cent) in order and stops after one page, at any table size.
             models.Index(
                 fields=["editor", "signature_date", "id"],
-                condition=models.Q(
-                    status__in=[QuoteStatus.SIGNED, QuoteStatus.DELIVERED], origin=QuoteOrigin.WEB
-                ),
-                name="quote_awaiting_request_idx",
+                condition=models.Q(next_step__in=EDITOR_FILING_STEPS),
+                name="quote_filing_step_idx",
             ),
         ]
 
@@ -173,6 +182,10 @@ class Quote(models.Model):
     def pdf_download_name(self) -> str:
         """The one name of the quote's PDF, on the web pages and in the API."""
         return f"devis-{self.number or self.pk}.pdf"
+
+    @property
+    def awaits_advance_request(self) -> bool:
+        return self.next_step == NextStep.ADVANCE
 
     @property
     def is_conform(self) -> bool:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.utils.formats import date_format
 
 from segur_funding.core.errors import DomainError
-from segur_funding.core.moves import history_user, move
+from segur_funding.core.moves import history_user, move, next_step_refresh
 from segur_funding.organizations.models import User
 from segur_funding.organizations.selectors import is_asp_reviewer
 from segur_funding.quotes.constants import Verdict
@@ -23,6 +23,7 @@ from ..constants import (
     RequestStatus,
 )
 from ..models import FundingRequest, Payment, RequestEvent
+from ..selectors import quote_next_step
 
 
 def _fr(value: date | None) -> str:
@@ -63,6 +64,7 @@ def _move(
         conflict = "Cette demande vient d'être traitée par quelqu'un d'autre : rechargez la page."
         code = "CONFLICT"
     move(request, frm=frm, to=to, conflict=conflict, conflict_code=code, **fields)
+    next_step_refresh(Quote, request.quote_id, decide=lambda quote: quote_next_step(quote=quote))
     _event(request, frm=frm, to=to, user=user, comment=comment)
     return request
 

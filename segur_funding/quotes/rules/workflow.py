@@ -14,7 +14,7 @@ from datetime import date
 from segur_funding.core.workflow import Refusal, Step, Workflow, labeller
 from segur_funding.referential.rules import WindowRef, signature_refusal
 
-from ..constants import QuoteAction, QuoteActor, QuoteOrigin, QuoteStatus
+from ..constants import NextStep, QuoteAction, QuoteActor, QuoteOrigin, QuoteStatus
 
 Q = QuoteStatus
 ACT = QuoteAction
@@ -70,3 +70,23 @@ WORKFLOW = Workflow(
         f"{_PARTICIPLE.get(action, 'modifié')}."
     ),
 )
+
+
+# --- What the quote's funding waits for after a move of the quote -----------------------------
+
+
+def next_step_after(*, to: str, origin: str, current: str) -> str:
+    """`Quote.next_step` once the quote moved to `to` (the funding requests' moves keep it too:
+    `funding.rules.quote_next_step`, which gives the same answer from the whole state).
+
+    Signing opens the funding of a quote written here: the editor asks for the advance. Declaring
+    the delivery releases a balance that only waited for it (advance already paid). Cancelling
+    closes everything; other moves change nothing the funding waits for.
+    """
+    if to == Q.SIGNED:
+        return NextStep.ADVANCE if origin == QuoteOrigin.WEB else NextStep.NONE
+    if to == Q.DELIVERED and current == NextStep.DELIVERY:
+        return NextStep.BALANCE
+    if to == Q.CANCELLED:
+        return NextStep.NONE
+    return current

@@ -12,7 +12,7 @@ from segur_funding.organizations.selectors import user_clients, user_editors
 
 from ..constants import QuoteAction
 from ..models import Quote, QuoteEvent, QuoteEventKind, QuoteOrigin, QuoteStatus
-from ..rules.workflow import WORKFLOW
+from ..rules.workflow import WORKFLOW, next_step_after
 
 
 def fr_date(value: date | None) -> str:
@@ -50,6 +50,7 @@ def quote_move(
         frm=frm,
         to=to,
         conflict="Ce devis vient d'être modifié par ailleurs : rechargez la page.",
+        next_step=next_step_after(to=to, origin=quote.origin, current=quote.next_step),
         **fields,
     )
     kind = {
