@@ -83,7 +83,7 @@ class RequestEventSerializer(serializers.ModelSerializer):
 
 
 class CorrectionChangeSerializer(serializers.Serializer):
-    part = serializers.ChoiceField(choices=AnswerPart.choices)
+    part = serializers.CharField(help_text="L'élément de la réponse : une des valeurs de `answer_parts`.")
     label = serializers.CharField()
     old = serializers.CharField(help_text="La valeur remplacée (nom du fichier pour un document).")
     new = serializers.CharField(help_text="La valeur donnée en réponse.")
