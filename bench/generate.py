@@ -1158,6 +1158,8 @@ class Generator:
                 "funded_amount",
                 "amount",
                 "invoice",
+                "signed_quote",
+                "delivery_declaration",
                 "editor_comment",
                 "submitted_at",
                 "decided_at",
@@ -1194,6 +1196,10 @@ class Generator:
                 "requested_by_id",
                 "requested_at",
                 "resolved_at",
+                "answer_comment",
+                "answered_by_id",
+                "changes",
+                "bank_account_id",
             ],
         )
         payments_plan = []
@@ -1220,7 +1226,7 @@ class Generator:
             invoice = f"financement/{quote_id}/{milestone}/facture.pdf" if milestone == "balance" else ""
             requests.add(
                 f"{request_id}\t{quote_id}\t{editor}\t{milestone}\t{status}\t{cents(funded)}\t{cents(amount)}\t"
-                f"{invoice}\t\t{submitted_ts}\t{decided_ts}\t{created_ts}\t{updated_ts}\t\\N\n"
+                f"{invoice}\t\t\t\t{submitted_ts}\t{decided_ts}\t{created_ts}\t{updated_ts}\t\\N\n"
             )
             if revents is not None:
                 previous = "draft"
@@ -1239,11 +1245,14 @@ class Generator:
                     previous = to
             if status in ("to_modify", "resubmitted"):
                 correction_id += 1
-                resolved = clock.ts(decided, second + 3000) if status == "resubmitted" else "\\N"
+                answered = status == "resubmitted"
+                resolved = clock.ts(decided, second + 3000) if answered else "\\N"
+                answer = "Facture corrigée." if answered else ""
+                answered_by = self.editor_user(editor) if answered else "\\N"
                 fcorrections.add(
                     f'{correction_id}\t{request_id}\t["invoice_mismatch"]\tMontant de la facture différent '
                     f"du devis.\t{self.asp_user}\t{clock.ts(decided or submitted, second + 1200)}\t"
-                    f"{resolved}\n"
+                    f"{resolved}\t{answer}\t{answered_by}\t[]\t\\N\n"
                 )
             if status == "paid":
                 payments_plan.append((paid_on, request_id, quote_id, milestone, amount, second, reference))

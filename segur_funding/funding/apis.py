@@ -265,12 +265,20 @@ class EditorFundingRequestViewSet(
     @extend_schema(
         tags=[EDITOR_TAG],
         summary="Répondre à une demande « à modifier » : corriger et redéposer",
-        description="La demande de modification ouverte est close et la demande repart à l'ASP. "
-        "Une nouvelle facture peut être jointe (multipart).",
+        description="La réponse apporte exactement ce que demandent les motifs de la demande de "
+        "modification ouverte (son champ `answer_parts`) : `signed_quote`, `invoice`, "
+        "`delivery_declaration` (PDF), `amount`, `client_identity`, ou les coordonnées bancaires "
+        "`holder`, `iban`, `bic` et `rib` (réservées aux administrateurs de l'éditeur ; validées "
+        "par l'ASP avant tout versement), plus `comment`. Une réponse incomplète est refusée "
+        "(`errors` par champ) et rien n'est enregistré. Multipart dès qu'un document est joint.",
         request={"multipart/form-data": ResubmitSerializer, "application/json": ResubmitSerializer},
         responses=responses(FundingRequestDetailSerializer, *COMMAND_ERRORS, 403),
         examples=[
-            OpenApiExample("Correction", value={"comment": "RIB complété."}, request_only=True),
+            OpenApiExample(
+                "Montant corrigé",
+                value={"comment": "Montant aligné sur le devis.", "amount": "9882.00"},
+                request_only=True,
+            ),
             _detail_example("Demande redéposée"),
         ],
     )
@@ -279,17 +287,24 @@ class EditorFundingRequestViewSet(
         funding_request = self.get_object()
         data = ResubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        invoice = data.validated_data.get("invoice")
+        answer = dict(data.validated_data)
+        uploads = [answer.get(name) for name in ("signed_quote", "invoice", "delivery_declaration", "rib")]
+        bank_details = services.BankAnswer(
+            holder=answer.pop("holder"),
+            iban=answer.pop("iban"),
+            bic=answer.pop("bic"),
+            rib=answer.pop("rib", None),
+        )
         try:
             services.funding_request_resubmit(
-                request=funding_request,
-                user=request.user,
-                comment=data.validated_data["comment"],
-                invoice=invoice,
+                request=funding_request, user=request.user, bank_details=bank_details, **answer
             )
+        except services.CorrectionAnswerInvalid as exc:
+            raise serializers.ValidationError(exc.errors) from None
         finally:
-            if invoice is not None:
-                invoice.close()
+            for upload in uploads:
+                if upload is not None:
+                    upload.close()
         return self._detail(pk)
 
     @extend_schema(

@@ -14,13 +14,13 @@ from django.urls import reverse
 
 from segur_funding.core import clock
 from segur_funding.core.errors import DomainError, InvalidInput
-from segur_funding.core.files import JPEG, PDF, PNG, safe_filename, upload_check
+from segur_funding.core.files import JPEG, PDF, PNG, CheckedUpload, safe_filename, upload_check
 from segur_funding.notifications.constants import NotificationKind
 from segur_funding.notifications.selectors import asp_reviewers
 from segur_funding.notifications.services import notification_enqueue
 from segur_funding.organizations.constants import BankAccountStatus, OrganizationKind
 from segur_funding.organizations.models import BankAccount, Membership, Organization, User
-from segur_funding.organizations.rules import bank_details_check, iban_masked
+from segur_funding.organizations.rules import BankDetails, bank_details_check, iban_masked
 from segur_funding.organizations.selectors import is_asp_reviewer
 
 RIB_KINDS = (PDF, PNG, JPEG)
@@ -63,10 +63,12 @@ def _notify(*, kind: str, account: BankAccount, recipients, **context: object) -
     )
 
 
-def bank_account_submit(
+def bank_account_check(
     *, organization: Organization, user: User, holder: str, iban: str, bic: str, document: UploadedFile | None
-) -> BankAccount:
-    """Declare new bank details; they wait for ASP and replace any declaration still waiting."""
+) -> tuple[BankDetails, CheckedUpload, str]:
+    """Check a declaration without writing anything: who declares (DomainError), then every field
+    (BankDetailsInvalid with all the field errors at once). Returns the compact details, the
+    checked RIB document and the holder."""
     if organization.kind != OrganizationKind.EDITOR:
         raise DomainError("Seuls les éditeurs déclarent des coordonnées bancaires.", code="NOT_AN_EDITOR")
     if not Membership.objects.filter(organization=organization, user=user, is_admin=True).exists():
@@ -89,6 +91,16 @@ def bank_account_submit(
             errors["document"] = error.message
     if errors:
         raise BankDetailsInvalid(errors)
+    return details, checked, holder
+
+
+def bank_account_submit(
+    *, organization: Organization, user: User, holder: str, iban: str, bic: str, document: UploadedFile | None
+) -> BankAccount:
+    """Declare new bank details; they wait for ASP and replace any declaration still waiting."""
+    details, checked, holder = bank_account_check(
+        organization=organization, user=user, holder=holder, iban=iban, bic=bic, document=document
+    )
     with transaction.atomic():
         Organization.objects.select_for_update().get(pk=organization.pk)  # one declaration at a time
         BankAccount.objects.filter(organization=organization, status=BankAccountStatus.PENDING).update(

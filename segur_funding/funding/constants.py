@@ -53,6 +53,18 @@ class CorrectionReason(models.TextChoices):
     OTHER = "other", "Autre (voir le commentaire)"
 
 
+class AnswerPart(models.TextChoices):
+    """What an editor's answer to an "à modifier" may carry; `rules.CORRECTION_ANSWERS` says which
+    reason asks for which. The values are the field names of the form and of the API."""
+
+    SIGNED_QUOTE = "signed_quote", "Devis signé (PDF)"
+    INVOICE = "invoice", "Facture (PDF)"
+    DELIVERY_DECLARATION = "delivery_declaration", "Déclaration de VA ou de MOM (PDF)"
+    AMOUNT = "amount", "Montant corrigé"
+    BANK_DETAILS = "bank_details", "Nouvelles coordonnées bancaires (RIB)"
+    CLIENT_IDENTITY = "client_identity", "Identification du client corrigée"
+
+
 # Statuses in which the ASP has a decision to take (the instruction queue).
 AWAITING_ASP = (RequestStatus.SUBMITTED, RequestStatus.RESUBMITTED)
 AWAITING_PAYMENT = (RequestStatus.VALIDATED,)

@@ -18,6 +18,12 @@ def _invoice_path(instance: "FundingRequest", filename: str) -> str:
     return f"financement/{instance.quote_id}/{instance.milestone}/{filename}"
 
 
+def _document_path(instance: "FundingRequest", filename: str) -> str:
+    # Every upload keeps its own name (the storage never overwrites): the documents an answer
+    # replaced stay readable beside the new ones in the request's history.
+    return f"financement/{instance.quote_id}/{instance.milestone}/documents/{filename}"
+
+
 def _export_path(instance: "ExportJob", filename: str) -> str:
     return f"exports/{filename}"
 
@@ -41,6 +47,17 @@ class FundingRequest(models.Model):
     )
     amount = models.DecimalField("montant demandé (TTC)", max_digits=12, decimal_places=2)
     invoice = models.FileField("facture", storage=private_storage, upload_to=_invoice_path, blank=True)
+    # Documents given in answer to an "à modifier" (rules.CORRECTION_ANSWERS): the latest of each.
+    signed_quote = models.FileField(
+        "devis signé", storage=private_storage, upload_to=_document_path, blank=True, max_length=300
+    )
+    delivery_declaration = models.FileField(
+        "déclaration de VA ou de MOM",
+        storage=private_storage,
+        upload_to=_document_path,
+        blank=True,
+        max_length=300,
+    )
     editor_comment = models.TextField("commentaire de l'éditeur", blank=True)
     # The ASP reviewer who instructs the request (« assignées à moi »); set from the admin.
     assigned_to = models.ForeignKey(
@@ -129,6 +146,28 @@ class CorrectionRequest(models.Model):
     )
     requested_at = models.DateTimeField("demandée le", auto_now_add=True)
     resolved_at = models.DateTimeField("corrigée le", null=True, blank=True)
+    # The editor's answer: the explanation, and each part given with the value it replaced
+    # ({"part", "label", "old", "new"}; files by their storage name), shown side by side to the ASP.
+    answer_comment = models.TextField("réponse de l'éditeur", blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="corrigée par",
+    )
+    changes = models.JSONField("modifications apportées", default=list, blank=True)
+    # New bank details given in the answer: the request is validated only once the ASP validated
+    # them (rules.answered_bank_details_refusal).
+    bank_account = models.ForeignKey(
+        "organizations.BankAccount",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="coordonnées bancaires données en réponse",
+    )
 
     class Meta:
         verbose_name = "demande de correction"

@@ -9,13 +9,17 @@ restants ») and the ASP answers to a request: "validée", "à modifier", "déci
 Pure: no ORM, no settings, no I/O. Dates are arguments, never read from a clock.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
+from segur_funding.core.money import CENT
 from segur_funding.core.workflow import Refusal, Step, Workflow, labeller
+from segur_funding.organizations.constants import BankAccountStatus
 from segur_funding.quotes.constants import NextStep, QuoteOrigin, QuoteStatus
 
-from .constants import Actor, Milestone, RequestAction, RequestStatus
+from .constants import Actor, AnswerPart, CorrectionReason, Milestone, RequestAction, RequestStatus
 
 
 def advance_refusal(*, advance_paid: bool, refused: bool) -> str | None:
@@ -203,5 +207,97 @@ def balance_request_refusal(facts: BalanceFacts) -> Refusal | None:
             "NOT_DELIVERED",
             "Le client n'a pas encore déclaré la mise en ordre de marche : le solde ne peut pas "
             "être demandé.",
+        )
+    return None
+
+
+# --- Answering an "à modifier" ------------------------------------------------------------------
+
+R_ = CorrectionReason
+P = AnswerPart
+
+# What answers each reason the ASP may give (SPEC §2: the ASP answers a request "à modifier", the
+# editor corrects it and files it again). The editor's form, the API and the service read this one
+# table: the form asks for exactly these parts, the service refuses an answer missing one. The
+# explanation ("ce qui a été corrigé") is always asked, so "Autre" needs nothing more.
+CORRECTION_ANSWERS: dict[CorrectionReason, tuple[AnswerPart, ...]] = {
+    R_.QUOTE_MISSING: (P.SIGNED_QUOTE,),
+    R_.SIGNATURE_MISSING: (P.SIGNED_QUOTE,),
+    R_.AMOUNT_MISMATCH: (P.AMOUNT,),
+    R_.INVOICE_MISSING: (P.INVOICE,),
+    R_.INVOICE_MISMATCH: (P.INVOICE,),
+    R_.DELIVERY_PROOF: (P.DELIVERY_DECLARATION,),
+    R_.BANK_DETAILS: (P.BANK_DETAILS,),
+    R_.CLIENT_IDENTITY: (P.CLIENT_IDENTITY,),
+    R_.OTHER: (),
+}
+
+ANSWER_MISSING: dict[AnswerPart, str] = {
+    P.SIGNED_QUOTE: "Joignez le devis signé et daté par le client (PDF) : l'ASP l'a demandé.",
+    P.INVOICE: "Joignez la facture corrigée (PDF) : l'ASP l'a demandée.",
+    P.DELIVERY_DECLARATION: (
+        "Joignez la déclaration de vérification d'aptitude ou de mise en ordre de marche signée "
+        "par le client (PDF) : l'ASP l'a demandée."
+    ),
+    P.AMOUNT: "Indiquez le montant corrigé : l'ASP l'a demandé.",
+    P.BANK_DETAILS: (
+        "Renseignez vos nouvelles coordonnées bancaires et joignez le RIB : l'ASP les a demandées."
+    ),
+    P.CLIENT_IDENTITY: "Indiquez l'identification corrigée du client (SIRET, FINESS) : l'ASP l'a demandée.",
+}
+
+ANSWER_COMMENT_MISSING = "Expliquez ce qui a été corrigé."
+
+
+def answer_parts(reasons: Iterable[str]) -> tuple[AnswerPart, ...]:
+    """The parts an answer to these reasons must carry, each once, in the form's order."""
+    wanted = {part for reason in reasons for part in CORRECTION_ANSWERS.get(reason, ())}
+    return tuple(part for part in AnswerPart if part in wanted)
+
+
+def answer_problems(*, reasons: Iterable[str], provided: Iterable[str], comment: str) -> dict[str, str]:
+    """French errors per field of an answer (empty when complete): a part asked and not given,
+    a part given and not asked (the ASP checks what it asked for, nothing slips in beside it), no
+    explanation."""
+    parts = answer_parts(reasons)
+    given = set(provided)
+    errors: dict[str, str] = {}
+    if not comment.strip():
+        errors["comment"] = ANSWER_COMMENT_MISSING
+    for part in parts:
+        if part not in given:
+            errors[part] = ANSWER_MISSING[part]
+    for part in AnswerPart:
+        if part in given and part not in parts:
+            errors[part] = f"« {part.label} » n'a pas été demandé par l'ASP pour cette demande."
+    return errors
+
+
+def corrected_amount_refusal(*, amount: Decimal, ceiling: Decimal) -> str | None:
+    """Why a corrected amount cannot be asked, or None: positive, to the cent, never above what
+    the milestone allows (the advance of the funded amount, or what is left after the advance)."""
+    if amount <= 0:
+        return "Le montant corrigé doit être supérieur à zéro."
+    if amount != amount.quantize(CENT):
+        return "Le montant corrigé s'écrit au centime près (deux décimales au plus)."
+    if amount > ceiling:
+        return f"Le montant corrigé ne peut pas dépasser {ceiling} € TTC pour ce jalon."
+    return None
+
+
+def answered_bank_details_refusal(status: str | None) -> Refusal | None:
+    """A request answered with new bank details is validated only once the ASP validated them
+    through the bank-details flow: otherwise the payment would go to the old account."""
+    if status == BankAccountStatus.PENDING:
+        return Refusal(
+            "BANK_DETAILS_PENDING",
+            "L'éditeur a répondu avec de nouvelles coordonnées bancaires qui attendent votre "
+            "validation (Coordonnées bancaires) : validez-les avant de valider la demande.",
+        )
+    if status == BankAccountStatus.REJECTED:
+        return Refusal(
+            "BANK_DETAILS_REJECTED",
+            "Les coordonnées bancaires données en réponse ont été refusées : renvoyez la demande "
+            "« à modifier » plutôt que de la valider.",
         )
     return None

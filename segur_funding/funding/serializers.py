@@ -7,9 +7,9 @@ from rest_framework import serializers
 from segur_funding.core import clock
 from segur_funding.core.apis import IdField, LabelField, StatusField
 
-from .constants import Actor, CorrectionReason, RequestStatus
+from .constants import Actor, AnswerPart, CorrectionReason, RequestStatus
 from .models import CorrectionRequest, FundingRequest, Payment, RequestEvent
-from .rules import TRANSITIONS, payment_date_refusal
+from .rules import TRANSITIONS, answer_parts, payment_date_refusal
 from .selectors import request_validated_on
 
 
@@ -82,14 +82,39 @@ class RequestEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CorrectionChangeSerializer(serializers.Serializer):
+    part = serializers.CharField(help_text="L'élément de la réponse : une des valeurs de `answer_parts`.")
+    label = serializers.CharField()
+    old = serializers.CharField(help_text="La valeur remplacée (nom du fichier pour un document).")
+    new = serializers.CharField(help_text="La valeur donnée en réponse.")
+
+
 class FundingCorrectionSerializer(serializers.ModelSerializer):
     reasons = serializers.ListField(child=serializers.ChoiceField(choices=CorrectionReason.choices))
     reason_labels = serializers.ListField(child=serializers.CharField(), read_only=True)
+    answer_parts = serializers.SerializerMethodField(
+        help_text="Ce que la réponse doit apporter (champs de la commande resubmit), selon les motifs."
+    )
+    changes = CorrectionChangeSerializer(many=True, read_only=True, help_text="La réponse : avant, après.")
 
     class Meta:
         model = CorrectionRequest
-        fields = ["id", "reasons", "reason_labels", "comment", "requested_at", "resolved_at"]
+        fields = [
+            "id",
+            "reasons",
+            "reason_labels",
+            "comment",
+            "requested_at",
+            "answer_parts",
+            "resolved_at",
+            "answer_comment",
+            "changes",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=AnswerPart.choices)))
+    def get_answer_parts(self, obj: CorrectionRequest) -> list[str]:
+        return [str(part) for part in answer_parts(obj.reasons)]
 
 
 class FundingRequestDetailSerializer(FundingRequestListSerializer):
@@ -148,8 +173,29 @@ class BalanceFileSerializer(serializers.Serializer):
 
 
 class ResubmitSerializer(serializers.Serializer):
-    comment = serializers.CharField(help_text="Ce que vous avez corrigé.")
-    invoice = serializers.FileField(required=False, allow_null=True, help_text="Nouvelle facture (PDF).")
+    """The answer to an « à modifier »: exactly the parts listed in the open correction's
+    `answer_parts` (multipart when it carries a document)."""
+
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Ce que vous avez corrigé (obligatoire)."
+    )
+    signed_quote = serializers.FileField(required=False, allow_null=True, help_text="Devis signé (PDF).")
+    invoice = serializers.FileField(required=False, allow_null=True, help_text="Facture corrigée (PDF).")
+    delivery_declaration = serializers.FileField(
+        required=False, allow_null=True, help_text="Déclaration de VA ou de MOM (PDF)."
+    )
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True, help_text="Montant corrigé TTC."
+    )
+    client_identity = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=300, help_text="Identification corrigée."
+    )
+    holder = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Titulaire du compte."
+    )
+    iban = serializers.CharField(required=False, allow_blank=True, default="")
+    bic = serializers.CharField(required=False, allow_blank=True, default="")
+    rib = serializers.FileField(required=False, allow_null=True, help_text="RIB (PDF, PNG ou JPEG).")
 
 
 class CommentSerializer(serializers.Serializer):

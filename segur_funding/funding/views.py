@@ -10,13 +10,15 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from segur_funding.core.errors import DomainError
-from segur_funding.core.files import pdf_download
+from segur_funding.core.files import pdf_download, private_storage
 from segur_funding.core.pagination import page_of, uncounted_page_of
+from segur_funding.organizations.selectors import is_asp_reviewer
 from segur_funding.quotes.selectors import QUOTE_HEAVY_FIELDS, quotes_for_editor, user_roles
 
 from . import rules, services
 from .constants import RequestAction
-from .forms import AdvanceForm, BalanceForm, ResubmitForm
+from .forms import AdvanceForm, BalanceForm, CorrectionAnswerForm
+from .models import FundingRequest
 from .selectors import (
     quote_funding_summary,
     quotes_awaiting_request,
@@ -115,25 +117,35 @@ def balance_file(request: HttpRequest, quote_pk: int) -> HttpResponse:
     )
 
 
+def _answer(request: HttpRequest, funding_request, form: CorrectionAnswerForm) -> bool:
+    """Run the editor's answer through the service; False (errors on the form) when refused."""
+    if not (form.is_valid() or form.only_missing()):
+        return False
+    try:
+        services.funding_request_resubmit(request=funding_request, user=request.user, **form.answer())
+    except services.CorrectionAnswerInvalid as exc:
+        form.set_errors(exc.errors)
+        return False
+    except DomainError as exc:
+        form.set_errors({"__all__": exc.message})
+        return False
+    return True
+
+
 @login_required
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     funding_request = get_object_or_404(request_with_details(requests_for_editor(user=request.user)), pk=pk)
+    corrections = list(funding_request.corrections.all())
     form = None
+    status = 200
     if rules.WORKFLOW.step(funding_request.status, RequestAction.RESUBMIT) is not None:
-        form = ResubmitForm(*_bound(request))
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.funding_request_resubmit(
-                    request=funding_request,
-                    user=request.user,
-                    comment=form.cleaned_data["comment"],
-                    invoice=form.cleaned_data["invoice"],
-                )
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-            else:
+        open_reasons = next((c.reasons for c in corrections if c.resolved_at is None), [])
+        form = CorrectionAnswerForm(rules.answer_parts(open_reasons), *_bound(request))
+        if request.method == "POST":
+            if _answer(request, funding_request, form):
                 messages.success(request, "Demande corrigée et redéposée auprès de l'ASP.")
                 return redirect("funding:request_detail", pk=funding_request.pk)
+            status = 400
     return render(
         request,
         "funding/request_detail.html",
@@ -141,11 +153,12 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "funding_request": funding_request,
             "quote": funding_request.quote,
             "events": list(funding_request.events.all()),
-            "corrections": list(funding_request.corrections.all()),
+            "corrections": corrections,
             "payment": getattr(funding_request, "payment", None),
             "form": form,
             **roles(request),
         },
+        status=status,
     )
 
 
@@ -153,3 +166,34 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def request_invoice(request: HttpRequest, pk: int) -> FileResponse:
     funding_request = get_object_or_404(requests_for_editor(user=request.user), pk=pk)
     return pdf_download(funding_request.invoice, filename=funding_request.invoice_download_name)
+
+
+@login_required
+def correction_document(
+    request: HttpRequest, pk: int, correction_pk: int, index: int, side: str
+) -> FileResponse:
+    """A document of an answer, before (`old`) or after (`new`) it: for the editor's members and
+    the ASP, who compares them in the request's history."""
+    if side not in ("old", "new"):
+        raise Http404
+    requests = (
+        FundingRequest.objects.all()
+        if is_asp_reviewer(user=request.user)
+        else requests_for_editor(user=request.user)
+    )
+    funding_request = get_object_or_404(requests.select_related("quote"), pk=pk)
+    correction = get_object_or_404(funding_request.corrections, pk=correction_pk)
+    changes = correction.changes or []
+    if index >= len(changes) or not changes[index].get(f"{side}_path"):
+        raise Http404
+    change = changes[index]
+    when = "avant" if side == "old" else "apres"
+    storage = private_storage()
+    response = FileResponse(
+        storage.open(change[f"{side}_path"], "rb"),
+        as_attachment=True,
+        filename=f"{change['part']}-{when}-{funding_request.quote.number}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

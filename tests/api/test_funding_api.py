@@ -145,8 +145,15 @@ def test_send_back_needs_a_reason_and_the_editor_answers_it(client_for, demo):
 
     no_comment = editor.post(f"{EDITOR_REQUESTS}{queued.pk}/resubmit/", {"comment": " "}, format="json")
     assert no_comment.status_code == 400
+    # « RIB à compléter » is answered with the new bank details (rules.CORRECTION_ANSWERS).
+    url = f"{EDITOR_REQUESTS}{queued.pk}/resubmit/"
+    no_rib = editor.post(url, {"comment": "RIB complété."}, format="json")
+    assert set(no_rib.json()["errors"]) == {"bank_details"}
+    rib = {"holder": "DEMO", "iban": "FR14 2004 1010 0505 0001 3M02 606", "bic": "PSSTFRPP"}
     answered = editor.post(
-        f"{EDITOR_REQUESTS}{queued.pk}/resubmit/", {"comment": "RIB complété."}, format="json"
+        f"{EDITOR_REQUESTS}{queued.pk}/resubmit/",
+        {"comment": "RIB complété.", **rib, "rib": upload("rib.pdf")},
+        format="multipart",
     ).json()
     assert answered["status"] == "resubmitted"
     assert answered["corrections"][0]["resolved_at"] is not None

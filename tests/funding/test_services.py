@@ -244,14 +244,16 @@ class TestAspDecisions:
         correction = services.funding_request_send_back(
             request=request,
             user=asp,
-            reasons=[CorrectionReason.BANK_DETAILS, CorrectionReason.SIGNATURE_MISSING],
-            comment="RIB illisible.",
+            reasons=[CorrectionReason.AMOUNT_MISMATCH, CorrectionReason.OTHER],
+            comment="Montant à revoir.",
         )
         request.refresh_from_db()
         assert request.status == RequestStatus.TO_MODIFY
         assert correction.resolved_at is None
-        assert "Coordonnées bancaires" in correction.reason_labels[0]
-        services.funding_request_resubmit(request=request, user=scenario.editor_user, comment="RIB joint.")
+        assert "Montant demandé" in correction.reason_labels[0]
+        services.funding_request_resubmit(
+            request=request, user=scenario.editor_user, comment="Montant revu.", amount=Decimal("9000.00")
+        )
         request.refresh_from_db()
         correction.refresh_from_db()
         assert request.status == RequestStatus.RESUBMITTED

@@ -10,6 +10,7 @@ from django.utils import timezone
 from segur_funding.funding import services
 from segur_funding.funding.constants import RequestStatus
 from segur_funding.funding.models import ExportJob, FundingRequest, Payment
+from segur_funding.organizations.models import Membership
 from segur_funding.quotes.demo import demo_window_ensure
 from tests.funding.factories import EditorFactory, Scenario, member
 
@@ -62,6 +63,7 @@ def test_another_editor_gets_404(client, live_scenario):
 
 
 def test_corrected_request_is_refiled(client, live_scenario, asp):
+    Membership.objects.filter(user=live_scenario.editor_user).update(is_admin=True)
     request = services.advance_request_file(quote=live_scenario.quote, user=live_scenario.editor_user)
     services.funding_request_send_back(
         request=request, user=asp, reasons=["bank_details"], comment="RIB manquant"
@@ -69,7 +71,16 @@ def test_corrected_request_is_refiled(client, live_scenario, asp):
     client.force_login(live_scenario.editor_user)
     page = client.get(reverse("funding:request_detail", args=[request.pk])).content.decode()
     assert "Coordonnées bancaires" in page and "RIB manquant" in page
-    client.post(reverse("funding:request_detail", args=[request.pk]), {"comment": "RIB ajouté"})
+    client.post(
+        reverse("funding:request_detail", args=[request.pk]),
+        {
+            "comment": "RIB ajouté",
+            "holder": "BIOLOGICIEL SAS",
+            "iban": "FR14 2004 1010 0505 0001 3M02 606",
+            "bic": "PSSTFRPP",
+            "rib": SimpleUploadedFile("rib.pdf", PDF, content_type="application/pdf"),
+        },
+    )
     request.refresh_from_db()
     assert request.status == RequestStatus.RESUBMITTED
 

@@ -64,7 +64,8 @@ FORBIDDEN_MARKERS = {
 # proofs and certificates (ANS) or every funding request (ASP), each through their own API.
 LEGITIMATE = {
     "ans": ("referencing:proof_file_download", "referencing:certificate_download", "api:ans-dossier-"),
-    "asp": ("api:asp-funding-request-",),
+    # The ASP compares the documents of every editor's answers to « à modifier ».
+    "asp": ("api:asp-funding-request-", "funding:correction_document"),
 }
 PUBLIC = ("api:public-",)
 # The API's documentation shows the demo's quote numbers as examples: text, not data.
@@ -221,6 +222,10 @@ LITERALS = {
     "app_label": "funding",
     "url": "inexistant/",
     "uidb64": "MQ",  # user 1, with the unknown token above: a set-password link that must not work
+    # An answer's document: the request (pk) scopes it; the demo has no answered correction.
+    "correction_pk": "1",
+    "index": "0",
+    "side": "new",
 }
 
 

@@ -6,18 +6,37 @@ from django.db import transaction
 
 from segur_funding.core import clock
 from segur_funding.core.errors import InvalidInput
+from segur_funding.core.workflow import refuse
+from segur_funding.organizations.constants import BankAccountStatus
 from segur_funding.organizations.models import User
 
-from .. import notify
+from .. import notify, rules
+from ..bank import bank_account_pending
 from ..constants import Actor, CorrectionReason, RequestAction
 from ..models import CorrectionRequest, FundingRequest
 from ._base import _locked_request, _milestone_facts, _move, _require_asp
 
 
+def _answered_bank_status(request: FundingRequest) -> str | None:
+    """The state of the bank details the editor gave in its last answer (None when it gave none,
+    or when the details were replaced by later ones that are no longer waiting)."""
+    last = CorrectionRequest.objects.filter(request=request).select_related("bank_account").first()
+    account = last.bank_account if last is not None else None
+    if account is None:
+        return None
+    if account.status == BankAccountStatus.SUPERSEDED:
+        later = bank_account_pending(organization=request.editor_id)
+        return later.status if later is not None else None
+    return account.status
+
+
 @transaction.atomic
 def funding_request_validate(*, request: FundingRequest, user: User, comment: str = "") -> FundingRequest:
+    """Validate a request; one answered with new bank details waits until the ASP validated
+    them (the bank-details flow), so that its payment goes to the new account."""
     _require_asp(user)
     request = _locked_request(request.pk)
+    refuse(rules.answered_bank_details_refusal(_answered_bank_status(request)))
     request = _move(
         request,
         action=RequestAction.VALIDATE,

@@ -19,9 +19,9 @@ from segur_funding.referential.rules import SchemeRef
 
 from .. import notify, rules
 from ..constants import Actor, Milestone, RequestAction, RequestStatus
-from ..models import CorrectionRequest, FundingRequest, Payment
+from ..models import FundingRequest, Payment
 from ..selectors import SIGNED_STATUSES, quote_balance_facts
-from ._base import _fr, _funded_amount, _locked_quote, _locked_request, _move, _scheme, _window_ref
+from ._base import _fr, _funded_amount, _locked_quote, _move, _scheme, _window_ref
 
 
 @transaction.atomic
@@ -164,41 +164,3 @@ def balance_request_file(
     )
     request.invoice.save(safe_filename(invoice.name, default_ext=".pdf"), invoice, save=False)
     return _file(request, user=user)
-
-
-@transaction.atomic
-def funding_request_resubmit(
-    *,
-    request: FundingRequest,
-    user: User,
-    comment: str,
-    invoice: UploadedFile | None = None,
-) -> FundingRequest:
-    """The editor answers an "à modifier": the open correction is resolved, the request refiled."""
-    request = _locked_request(request.pk)
-    quote_editor_require(user=user, quote=request.quote)
-    if not comment.strip():
-        raise InvalidInput("Expliquez ce qui a été corrigé.")
-    if rules.WORKFLOW.step(request.status, RequestAction.RESUBMIT) is None:
-        raise DomainError(
-            "Seule une demande « à modifier » peut être corrigée et redéposée.",
-            code="ILLEGAL_TRANSITION",
-        )
-    fields: dict[str, object] = {"editor_comment": comment, "submitted_at": clock.now()}
-    if invoice is not None:
-        upload_check(invoice, name=invoice.name or "facture.pdf", size=invoice.size or 0, kinds=(PDF,))
-        request.invoice.save(safe_filename(invoice.name, default_ext=".pdf"), invoice, save=False)
-        fields["invoice"] = request.invoice.name
-    CorrectionRequest.objects.filter(request=request, resolved_at__isnull=True).update(
-        resolved_at=clock.now()
-    )
-    request = _move(
-        request,
-        action=RequestAction.RESUBMIT,
-        actor=Actor.EDITOR,
-        user=user,
-        comment=comment,
-        **fields,
-    )
-    notify.funding_request_submitted_notify(request=request)
-    return request
