@@ -931,6 +931,9 @@ class Generator:
                 "created_at",
                 "updated_at",
                 "verification_token",
+                "signed_document",
+                "signatory_name",
+                "signatory_role",
             ],
         )
         lines = Copy(
@@ -946,6 +949,7 @@ class Generator:
                 "is_technical_debt",
                 "amount_ht",
                 "amount_ttc",
+                "declined",
             ],
         )
         qevents = (
@@ -1106,13 +1110,17 @@ class Generator:
                 f"{esc(json.dumps(document, ensure_ascii=False)) if issued else chr(92) + 'N'}\t"
                 f"{esc(json.dumps(report, ensure_ascii=False))}\t{report['verdict']}\tdone\t\t{checked_ts}\t"
                 f"{{}}\t{pdf_name}\t"
-                f"{issued_ts}\t{self.editor_user(editor)}\t{created_ts}\t{updated_ts}\t\\N\n"
+                f"{issued_ts}\t{self.editor_user(editor)}\t{created_ts}\t{updated_ts}\t\\N\t"
+                # No option declined: what was signed is the issued document (signed_document NULL).
+                f"{NULL}\t"
+                f"{'Dr Claire Martin' if signed else ''}\t"
+                f"{'biologiste responsable' if signed else ''}\n"
             )
             for position, (label, scope, dsr_codes, debt, ht, ttc) in enumerate(quote_lines):
                 line_id += 1
                 lines.add(
                     f"{line_id}\t{quote_id}\t{position}\t{esc(label)}\t{scope}\t{dsr_codes}\t"
-                    f"{'t' if debt else 'f'}\t{cents(ht) if ht is not None else NULL}\t{cents(ttc)}\n"
+                    f"{'t' if debt else 'f'}\t{cents(ht) if ht is not None else NULL}\t{cents(ttc)}\tf\n"
                 )
             if qevents is not None:
                 editor_user = self.editor_user(editor)

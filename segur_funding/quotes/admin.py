@@ -20,7 +20,9 @@ class QuoteLineInline(admin.TabularInline):
     model = QuoteLine
     extra = 0
     can_delete = False
-    fields = ["position", "label", "scope", "dsr_codes", "is_technical_debt", "amount_ht", "amount_ttc"]
+    fields = [
+        "position", "label", "scope", "dsr_codes", "is_technical_debt", "amount_ht", "amount_ttc", "declined"
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -61,6 +63,8 @@ class QuoteAdmin(admin.ModelAdmin):
         "status",
         "verdict",
         "signature_date",
+        "signatory_name",
+        "signatory_role",
         "delivered_on",
     ]
     list_filter = ["origin", "status", "verdict", "dsr", "window"]

@@ -160,6 +160,14 @@ def quote_check_file(
     `overrides` (keys of OVERRIDE_PATHS) give the context a PDF rarely states and win over what
     the file says. InvalidInput (French, one sentence) for anything that is not a readable quote.
     """
+    return quote_check_file_read(path, overrides=overrides, today=today)[0]
+
+
+def quote_check_file_read(
+    path: Path, *, overrides: Mapping[str, object] | None = None, today: date | None = None
+) -> tuple[Report, object]:
+    """`quote_check_file`, with the document it judged (what was read from a PDF, the context
+    options written over it): the lab's page shows the lines read."""
     path = Path(path)
     raw = _read(path)
     name = path.name
@@ -168,8 +176,9 @@ def quote_check_file(
         from segur_funding.quotes.pdf_reader import read_pdf_quote
 
         reading = read_pdf_quote(raw)
+        document = apply_overrides(reading.document, overrides)
         report = _check(
-            apply_overrides(reading.document, overrides),
+            document,
             today=today,
             partial=True,
             manual_checks=list(reading.manual_checks),
@@ -177,7 +186,7 @@ def quote_check_file(
         )
         if reading.warnings:
             report = replace(report, findings=(*report.findings, *reading.warnings))
-        return report
+        return report, document
     if path.suffix.lower() == ".pdf":
         raise InvalidInput(f"Le fichier « {name} » n'est pas un PDF valide (en-tête %PDF absent).")
     first = raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
@@ -185,4 +194,5 @@ def quote_check_file(
         raise InvalidInput(
             f"Type de fichier non reconnu pour « {name} » : ni un devis JSON ni un PDF."
         )
-    return _check(apply_overrides(_json(raw, name), overrides), today=today, partial=False)
+    document = apply_overrides(_json(raw, name), overrides)
+    return _check(document, today=today, partial=False), document

@@ -185,7 +185,12 @@ def demo_load(*, accounts) -> Iterator[str]:
         if not new:
             continue
         services.quote_issue(quote=quote, user=users["editeur"])
-        services.quote_sign(quote=quote, user=users["labo"])
+        services.quote_sign(
+            quote=quote,
+            user=users["labo"],
+            signatory_name="Dr Claire Martin",
+            signatory_role="biologiste responsable",
+        )
         if deliver:
             services.quote_declare_delivery(quote=quote, user=users["labo"])
         created.append(number)

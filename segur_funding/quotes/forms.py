@@ -1,16 +1,20 @@
 """Forms of the editor's quote page and of the lab's PDF upload. They never bind a status."""
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django import forms
 from django.core.validators import MinValueValidator
 
+from segur_funding.core.forms import DsfrForm
+from segur_funding.core.money import format_eur
 from segur_funding.organizations.models import Organization, User
 from segur_funding.organizations.selectors import clients_list, user_editors
 from segur_funding.referencing.models import REOPENABLE_STATUSES, Dossier
 from segur_funding.referential.models import Dsr
 
 from .constants import Scope
+from .rules.acceptance import OfferedLine
 from .services import LineInput
 
 INPUT = {"class": "fr-input"}
@@ -172,10 +176,52 @@ def blank_line_formset(count: int, *, prefix: str) -> BaseLineFormSet:
     return factory(prefix=prefix)
 
 
-class SignForm(forms.Form):
-    confirm = forms.BooleanField(
-        label="J'accepte ce devis au nom du laboratoire : la date de signature est celle d'aujourd'hui.",
+class SignForm(DsfrForm):
+    """The lab's signature: who signs, and each option (out-of-scope line) accepted or declined.
+
+    Every option is a choice of its own, accepted unless the lab says otherwise; the lines of the
+    Prestation Ségur are not offered (they are never optional, `rules.acceptance`)."""
+
+    signatory_name = forms.CharField(
+        label="Nom du signataire",
+        max_length=150,
+        help_text="La personne qui signe au nom du laboratoire, ex. : Dr Claire Martin",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
+    signatory_role = forms.CharField(
+        label="Fonction du signataire",
+        max_length=150,
+        help_text="Ex. : biologiste responsable",
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
+    confirm = forms.BooleanField(
+        label="J'accepte ce devis au nom du laboratoire, avec les options choisies ci-dessus : "
+        "la date de signature est celle d'aujourd'hui.",
+    )
+
+    ACCEPT, DECLINE = "accept", "decline"
+
+    def __init__(self, *args, options: Sequence[OfferedLine] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.options = [x for x in options if x.optional]
+        for option in self.options:
+            self.fields[self._name(option)] = forms.ChoiceField(
+                label=f"Option n° {option.number} : {option.label} — {format_eur(option.amount_ttc)} TTC",
+                choices=[(self.ACCEPT, "J'accepte cette option"), (self.DECLINE, "Je refuse cette option")],
+                initial=self.ACCEPT,
+                widget=forms.RadioSelect,
+                error_messages={"required": "Indiquez si vous acceptez ou refusez cette option."},
+            )
+
+    @staticmethod
+    def _name(option: OfferedLine) -> str:
+        return f"option_{option.number}"
+
+    def option_fields(self) -> list:
+        return [self[self._name(option)] for option in self.options]
+
+    def declined_lines(self) -> list[int]:
+        return [o.number for o in self.options if self.cleaned_data.get(self._name(o)) == self.DECLINE]
 
 
 class DeliveryForm(forms.Form):

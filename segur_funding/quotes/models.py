@@ -106,8 +106,13 @@ class Quote(models.Model):
         blank=True,
         editable=False,
     )
-    # The SPEC §4 document as issued (frozen: it is what the PDF embeds) and the last check.
+    # The SPEC §4 document as issued (frozen: it is what the PDF embeds), or as read from an
+    # uploaded PDF (its lines are shown to the lab), and the last check.
     document = models.JSONField("document du devis", null=True, blank=True, editable=False)
+    # What the lab signed: the document without the options it declined, dated, and who signed.
+    signed_document = models.JSONField("document signé", null=True, blank=True, editable=False)
+    signatory_name = models.CharField("signataire", max_length=150, blank=True)
+    signatory_role = models.CharField("fonction du signataire", max_length=150, blank=True)
     check_report = models.JSONField("rapport de vérification", null=True, blank=True)
     verdict = models.CharField(
         "verdict",
@@ -188,6 +193,10 @@ class Quote(models.Model):
         return self.next_step == NextStep.ADVANCE
 
     @property
+    def signed_pdf_download_name(self) -> str:
+        return f"devis-{self.number or self.pk}-signe.pdf"
+
+    @property
     def is_conform(self) -> bool:
         return self.verdict == Verdict.CONFORM
 
@@ -214,6 +223,9 @@ class QuoteLine(models.Model):
     )
     amount_ht = models.DecimalField("montant HT (€)", max_digits=12, decimal_places=2, null=True, blank=True)
     amount_ttc = models.DecimalField("montant TTC (€)", max_digits=12, decimal_places=2)
+    # An option (out-of-scope line) the lab declined when signing: it stays on the issued quote,
+    # it is not part of the signed one nor of its totals.
+    declined = models.BooleanField("refusée à la signature", default=False)
 
     class Meta:
         verbose_name = "ligne de devis"
@@ -229,6 +241,11 @@ class QuoteLine(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def number(self) -> int:
+        """The line's number as printed and in the check report (from 1)."""
+        return self.position + 1
 
     @property
     def dsr_list(self) -> list[str]:

@@ -7,7 +7,7 @@ simply not found (the views answer 404).
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.db.models import Prefetch, QuerySet
 
@@ -206,8 +206,14 @@ def lab_tier(*, lab: Organization, dsr_code: str) -> LabTier | None:
 
 
 def out_of_scope_total(quote: Quote) -> Decimal:
+    """The options (out-of-scope lines) the client pays: all of them until it signs, then those
+    it accepted."""
     return sum(
-        (line.amount_ttc for line in quote.lines.all() if line.scope == Scope.OUT_OF_SCOPE),
+        (
+            line.amount_ttc
+            for line in quote.lines.all()
+            if line.scope == Scope.OUT_OF_SCOPE and not line.declined
+        ),
         Decimal("0.00"),
     )
 
@@ -281,3 +287,41 @@ def referenced_solutions(*, dsr_code: str) -> tuple[ReferencedSolution, ...]:
         )
         for dossier in dossiers
     )
+
+
+# --- Lines read from an uploaded PDF ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReadLine:
+    number: int  # from 1, as in the check report
+    label: str
+    scope: str  # a Scope value, or "" when the PDF does not say
+    amount_ttc: Decimal | None
+
+    @property
+    def scope_label(self) -> str:
+        return Scope(self.scope).label if self.scope else "Non classée"
+
+
+def read_lines(document: dict) -> list[ReadLine]:
+    """The lines of a quote document as the checker read them from a PDF (label, scope, amount
+    TTC), for the lab to compare with the printed quote. Values it could not read stay empty."""
+    out = []
+    for number, line in enumerate(document.get("lines") or [], start=1):
+        if not isinstance(line, dict):
+            continue
+        scope = str(line.get("scope") or "")
+        try:
+            amount = Decimal(str(line.get("amount_ttc"))).quantize(Decimal("0.01"))
+        except (InvalidOperation, ValueError):
+            amount = None
+        out.append(
+            ReadLine(
+                number=number,
+                label=str(line.get("label") or ""),
+                scope=scope if scope in Scope.values else "",
+                amount_ttc=amount if amount is not None and amount.is_finite() else None,
+            )
+        )
+    return out

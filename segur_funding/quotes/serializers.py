@@ -126,8 +126,12 @@ class QuoteLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = QuoteLine
         fields = ["position", "label", "scope", "scope_label", "dsr", "is_technical_debt", "amount_ht",
-                  "amount_ttc"]
+                  "amount_ttc", "declined"]
         read_only_fields = fields
+        extra_kwargs = {
+            "declined": {"help_text": "Option hors Ségur refusée par le client à la signature : elle "
+                         "ne fait pas partie du devis signé ni de ses totaux."},
+        }
 
 
 class QuoteEventSerializer(serializers.ModelSerializer):
@@ -203,6 +207,8 @@ class QuoteDetailSerializer(QuoteListSerializer):
     class Meta(QuoteListSerializer.Meta):
         fields = [
             *QuoteListSerializer.Meta.fields,
+            "signatory_name",
+            "signatory_role",
             "window",
             "mentions",
             "conditions",
@@ -359,6 +365,25 @@ class QuoteWriteSerializer(serializers.Serializer):
 
 
 # --- Lab input ----------------------------------------------------------------------------------
+
+
+class SignSerializer(serializers.Serializer):
+    signatory_name = serializers.CharField(
+        max_length=150, help_text="Nom de la personne qui signe au nom du laboratoire."
+    )
+    signatory_role = serializers.CharField(
+        max_length=150, help_text="Sa fonction, ex. « biologiste responsable »."
+    )
+    declined_lines = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=10_000),
+        required=False,
+        default=list,
+        max_length=1000,
+        help_text="Numéros des options hors Ségur refusées, à partir de 1 (comme `findings[].line` "
+        "du rapport, soit `lines[].position` + 1). Une ligne de la Prestation Ségur ou la ligne de "
+        "prise en charge par l'État n'est jamais facultative : la refuser est refusé "
+        "(SEGUR_NOT_OPTIONAL).",
+    )
 
 
 class DeliverySerializer(serializers.Serializer):

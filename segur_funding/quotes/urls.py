@@ -13,6 +13,7 @@ urlpatterns = [
     path("editeur/<int:pk>/emettre/", views.editor_issue, name="editor_issue"),
     path("editeur/<int:pk>/annuler/", views.editor_cancel, name="editor_cancel"),
     path("editeur/<int:pk>/devis.pdf", views.editor_pdf, name="editor_pdf"),
+    path("editeur/<int:pk>/devis-signe.pdf", views.editor_signed_pdf, name="editor_signed_pdf"),
     path("laboratoire/", views.lab_list, name="lab_list"),
     path("laboratoire/deposer/", views.lab_upload, name="lab_upload"),
     path("laboratoire/<int:pk>/", views.lab_detail, name="lab_detail"),
@@ -20,4 +21,5 @@ urlpatterns = [
     path("laboratoire/<int:pk>/mise-en-ordre-de-marche/", views.lab_deliver, name="lab_deliver"),
     path("laboratoire/<int:pk>/rapport.pdf", views.lab_report_pdf, name="lab_report_pdf"),
     path("laboratoire/<int:pk>/devis.pdf", views.lab_pdf, name="lab_pdf"),
+    path("laboratoire/<int:pk>/devis-signe.pdf", views.lab_signed_pdf, name="lab_signed_pdf"),
 ]

@@ -5,6 +5,8 @@ answers 404. Writes go through services; a DomainError becomes a French message 
 """
 
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -19,12 +21,13 @@ from segur_funding.organizations.selectors import user_clients, user_editors
 from segur_funding.referential.selectors import scheme_ref_for_dsr
 
 from . import services
-from .constants import QuoteAction, QuoteActor
+from .constants import QuoteAction, QuoteActor, Scope
 from .forms import DeliveryForm, LineFormSet, QuoteForm, SignForm, UploadForm, blank_line_formset
 from .funding_panel import quote_funding_summary
 from .models import CheckStatus, Quote, QuoteLine, QuoteOrigin, QuoteStatus
 from .rules.workflow import WORKFLOW
 from .selectors import (
+    ReadLine,
     ReferencingDates,
     document_build,
     lab_for_upload,
@@ -33,6 +36,7 @@ from .selectors import (
     quote_with_details,
     quotes_for_editor,
     quotes_for_lab,
+    read_lines,
     user_roles,
 )
 
@@ -308,23 +312,42 @@ def lab_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def lab_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    quote = get_object_or_404(quote_with_details(quotes_for_lab(user=request.user)), pk=pk)
+def _read_lines(quote: Quote) -> list[ReadLine]:
+    """The lines the checker read from an uploaded PDF (its document), for the lab to compare."""
+    if quote.origin != QuoteOrigin.UPLOADED or not isinstance(quote.document, dict):
+        return []
+    return read_lines(quote.document)
+
+
+def _lab_page(request: HttpRequest, quote: Quote, *, sign_form: SignForm | None = None) -> HttpResponse:
     web = quote.origin == QuoteOrigin.WEB
+    lines = list(quote.lines.all()) if web else []
     # The lab's forms are the moves the workflow table allows it (an uploaded PDF has none here).
     actions = WORKFLOW.available_actions(quote.status, QuoteActor.LAB) if web else []
+    if sign_form is None and QuoteAction.SIGN in actions:
+        sign_form = SignForm(options=services.offered_lines(lines))
+    read = _read_lines(quote)
+    options = [x for x in lines if x.scope == Scope.OUT_OF_SCOPE]
     return render(
         request,
         "quotes/lab_detail.html",
         {
             "quote": quote,
             "report": quote.check_report,
-            "lines": list(quote.lines.all()) if web else [],
+            "lines": lines,
+            "read_lines": read,
             "tier": lab_tier(lab=quote.client, dsr_code=quote.dsr.code) if quote.dsr_id else None,
             "out_of_scope_total": out_of_scope_total(quote) if web else None,
+            # The options the banner speaks of: every out-of-scope line offered, or read.
+            "options_total": (
+                sum((x.amount_ttc for x in options), Decimal("0.00"))
+                if web
+                else sum((x.amount_ttc for x in read if x.scope == Scope.OUT_OF_SCOPE), Decimal("0.00"))
+            ),
+            "declined_lines": [(i, x) for i, x in enumerate(lines, start=1) if x.declined],
+            "signed": quote.status in (QuoteStatus.SIGNED, QuoteStatus.DELIVERED),
             "pending": quote.check_status == CheckStatus.PENDING,
-            "sign_form": SignForm() if QuoteAction.SIGN in actions else None,
+            "sign_form": sign_form if QuoteAction.SIGN in actions else None,
             "delivery_form": (
                 DeliveryForm(initial={"delivered_on": clock.today()})
                 if QuoteAction.DECLARE_DELIVERY in actions
@@ -336,23 +359,35 @@ def lab_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def lab_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    quote = get_object_or_404(quote_with_details(quotes_for_lab(user=request.user)), pk=pk)
+    return _lab_page(request, quote)
+
+
+@login_required
 @require_POST
 def lab_sign(request: HttpRequest, pk: int) -> HttpResponse:
-    quote = get_object_or_404(quotes_for_lab(user=request.user), pk=pk)
-    form = SignForm(request.POST)
+    quote = get_object_or_404(quote_with_details(quotes_for_lab(user=request.user)), pk=pk)
+    form = SignForm(request.POST, options=services.offered_lines(list(quote.lines.all())))
     if not form.is_valid():
-        messages.error(request, "Cochez la case pour confirmer la signature.")
-        return redirect("quotes:lab_detail", pk=quote.pk)
+        messages.error(request, "La signature n'est pas enregistrée : corrigez les champs signalés.")
+        return _lab_page(request, quote, sign_form=form)
     try:
-        services.quote_sign(quote=quote, user=request.user)
+        services.quote_sign(
+            quote=quote,
+            user=request.user,
+            signatory_name=form.cleaned_data["signatory_name"],
+            signatory_role=form.cleaned_data["signatory_role"],
+            declined_lines=form.declined_lines(),
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            f"Devis {quote.number} signé le {clock.today():%d/%m/%Y}. L'éditeur peut "
-            "demander l'avance à l'ASP.",
-        )
+        return _lab_page(request, quote, sign_form=form)
+    messages.success(
+        request,
+        f"Devis {quote.number} signé le {clock.today():%d/%m/%Y}. L'éditeur peut "
+        "demander l'avance à l'ASP.",
+    )
     return redirect("quotes:lab_detail", pk=quote.pk)
 
 
@@ -389,6 +424,30 @@ def lab_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         f'attachment; filename="verification-devis-{quote.number or quote.pk}.pdf"'
     )
     return response
+
+
+def _signed_pdf_response(quote: Quote) -> HttpResponse:
+    try:
+        content = services.signed_quote_pdf_bytes(quote)
+    except DomainError:
+        raise Http404 from None
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{quote.signed_pdf_download_name}"'
+    return response
+
+
+@login_required
+def lab_signed_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _signed_pdf_response(
+        get_object_or_404(quote_with_details(quotes_for_lab(user=request.user)), pk=pk)
+    )
+
+
+@login_required
+def editor_signed_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _signed_pdf_response(
+        get_object_or_404(quote_with_details(quotes_for_editor(user=request.user)), pk=pk)
+    )
 
 
 @login_required

@@ -165,7 +165,11 @@ def test_a_quote_from_writing_to_balance_paid_entirely_through_the_api(client_fo
 
     quote = editor.post("/api/editor/quotes/", conform_body(demo, number="D-API-0100"), format="json").json()
     assert editor.post(f"/api/editor/quotes/{quote['id']}/issue/").json()["status"] == "issued"
-    signed = lab.post(f"/api/lab/quotes/{quote['id']}/sign/")
+    signed = lab.post(
+        f"/api/lab/quotes/{quote['id']}/sign/",
+        {"signatory_name": "Dr Claire Martin", "signatory_role": "biologiste responsable"},
+        format="json",
+    )
     assert signed.status_code == 200, signed.json()
     assert signed.json()["status"] == "signed"
 

@@ -155,9 +155,12 @@ def test_issuing_a_non_conform_draft_is_refused_with_the_services_message(client
     assert expected.startswith("Ce devis n'est pas conforme : corrigez-le avant de l'émettre.")
 
 
+SIGNATORY = {"signatory_name": "Dr Claire Martin", "signatory_role": "biologiste responsable"}
+
+
 def test_signing_twice_is_refused_in_french(client_for, demo):
     signed = demo.quote("D-DEMO-0002")
-    response = client_for("labo").post(f"{LAB_QUOTES}{signed.pk}/sign/")
+    response = client_for("labo").post(f"{LAB_QUOTES}{signed.pk}/sign/", SIGNATORY, format="json")
     assert response.status_code == 400
     assert response.json() == {
         "code": "ILLEGAL_TRANSITION",
@@ -358,3 +361,34 @@ def test_checker_reads_an_absent_referencing_from_the_platforms_referenced_solut
     (finding,) = known["findings"]
     assert (finding["code"], finding["severity"]) == ("REFERENCING_FROM_PLATFORM", "warning")
     assert "BioLab SGL 5.2" in finding["message"] and "01/03/2022" in finding["message"]
+
+
+def test_lab_signs_through_the_api_with_its_signatory_and_a_declined_option(client_for, demo):
+    editor, lab = client_for("editeur"), client_for("labo")
+    quote = editor.post(EDITOR_QUOTES, conform_body(demo, number="D-API-0300"), format="json").json()
+    assert editor.post(f"{EDITOR_QUOTES}{quote['id']}/issue/").json()["status"] == "issued"
+    sign = f"{LAB_QUOTES}{quote['id']}/sign/"
+    assert lab.get(f"{LAB_QUOTES}{quote['id']}/signed-pdf/").status_code == 404
+
+    segur = lab.post(sign, {**SIGNATORY, "declined_lines": [4, 1]}, format="json")
+    assert segur.status_code == 400
+    assert segur.json()["code"] == "SEGUR_NOT_OPTIONAL"
+    assert "La ligne n° 1 « Droits d'utilisation de la version référencée » fait partie de la " \
+        "Prestation Ségur" in segur.json()["message"]
+    nobody = lab.post(sign, {"declined_lines": [4]}, format="json")
+    assert nobody.status_code == 400
+    assert nobody.json()["code"] == "INVALID_INPUT"
+    assert set(nobody.json()["errors"]) == {"signatory_name", "signatory_role"}
+    assert Quote.objects.get(pk=quote["id"]).status == QuoteStatus.ISSUED
+
+    signed = lab.post(sign, {**SIGNATORY, "declined_lines": [4]}, format="json")
+    assert signed.status_code == 200, signed.json()
+    body = signed.json()
+    assert (body["status"], body["signatory_name"], body["signatory_role"]) == (
+        "signed", "Dr Claire Martin", "biologiste responsable"
+    )
+    assert [line["declined"] for line in body["lines"]] == [False, False, False, True]
+    pdf = lab.get(f"{LAB_QUOTES}{quote['id']}/signed-pdf/")
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    assert editor.get(f"{EDITOR_QUOTES}{quote['id']}/signed-pdf/").status_code == 200

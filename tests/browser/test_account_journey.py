@@ -112,6 +112,8 @@ def test_a_new_lab_gets_an_account_signs_its_quote_and_resets_its_password(
     page.get_by_role("link", name=number).click()
     expect(page.get_by_text("Vous n'avez rien à payer au titre de la Prestation Ségur")).to_be_visible()
     _clean(page, console_errors)
+    page.get_by_label("Nom du signataire").fill("Dr Claire Martin")
+    page.get_by_label("Fonction du signataire").fill("biologiste responsable")
     page.get_by_label(re.compile("J'accepte ce devis")).check(force=True)
     page.get_by_role("button", name="Signer le devis").click()
     expect(page.get_by_text(f"Devis {number} signé")).to_be_visible()

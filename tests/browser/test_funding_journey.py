@@ -102,6 +102,8 @@ def test_quote_to_advance_and_balance_paid(page, demo):
     expect(page.get_by_text("Vous n'avez rien à payer au titre de la Prestation Ségur")).to_be_visible()
     expect(page.get_by_text("32 940,00 € TTC").first).to_be_visible()
     assert_accessible(page)
+    page.get_by_label("Nom du signataire").fill("Dr Claire Martin")
+    page.get_by_label("Fonction du signataire").fill("biologiste responsable")
     page.get_by_label(re.compile("J'accepte ce devis")).check(force=True)
     page.get_by_role("button", name="Signer le devis").click()
     expect(page.get_by_text(f"Devis {number} signé")).to_be_visible()

@@ -196,7 +196,13 @@ class Scenario:
 
     def signed(self, *, today=SIGN_DAY, **kwargs):
         quote = self.issued(**kwargs)
-        return quote_services.quote_sign(quote=quote, user=self.lab_user, today=today)
+        return quote_services.quote_sign(
+            quote=quote,
+            user=self.lab_user,
+            signatory_name="Dr Claire Martin",
+            signatory_role="biologiste responsable",
+            today=today,
+        )
 
     def delivered(self, **kwargs):
         quote = self.signed(**kwargs)

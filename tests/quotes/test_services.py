@@ -36,6 +36,12 @@ def scenario(reference_data):
     return Scenario()
 
 
+def sign(**kwargs) -> Quote:
+    return services.quote_sign(
+        signatory_name="Dr Claire Martin", signatory_role="biologiste responsable", **kwargs
+    )
+
+
 def snapshot(quote: Quote) -> tuple:
     quote.refresh_from_db()
     return (quote.status, quote.signature_date, quote.window_id, QuoteEvent.objects.count())
@@ -85,7 +91,7 @@ def test_issued_pdf_embeds_the_document_and_rechecks_exactly(scenario):
     attached = json.loads(reader.attachments["devis-segur.json"][0])
     assert attached == quote.document
     text = "".join(page.extract_text() for page in reader.pages)
-    assert "pris en charge par l" in text and "Hors Ségur" in text
+    assert "pris en charge par l" in text and "Options hors Ségur (facultatives)" in text
     rechecked = quote_check_file(quote.pdf.path, today=ORDER_DATE).to_dict()
     assert rechecked == quote.check_report
     assert quote.events.filter(kind="pdf_rendered").exists()
@@ -131,7 +137,7 @@ def test_signature_after_the_deadline_is_refused(scenario):
     quote = scenario.issued()
     before = snapshot(quote)
     with pytest.raises(DomainError) as info:
-        services.quote_sign(quote=quote, user=scenario.lab_user, today=date(2022, 7, 16))
+        sign(quote=quote, user=scenario.lab_user, today=date(2022, 7, 16))
     assert info.value.code == "SIGNED_AFTER_DEADLINE"
     assert "15/07/2022" in info.value.message
     assert snapshot(quote) == before
@@ -142,7 +148,7 @@ def test_signature_before_the_window_opens_says_when_it_opens(scenario):
     FundingWindow.objects.filter(scheme__dsr=quote.dsr, number=1).update(opens_on=date(2022, 6, 15))
     before = snapshot(quote)
     with pytest.raises(DomainError) as info:
-        services.quote_sign(quote=quote, user=scenario.lab_user, today=date(2022, 6, 1))
+        sign(quote=quote, user=scenario.lab_user, today=date(2022, 6, 1))
     assert info.value.code == "SIGNED_BEFORE_WINDOW"
     assert "15/06/2022" in info.value.message
     assert "dépassé" not in info.value.message
@@ -151,7 +157,7 @@ def test_signature_before_the_window_opens_says_when_it_opens(scenario):
 
 def test_signature_on_the_deadline_day_is_accepted(scenario):
     quote = scenario.issued()
-    services.quote_sign(quote=quote, user=scenario.lab_user, today=date(2022, 7, 15))
+    sign(quote=quote, user=scenario.lab_user, today=date(2022, 7, 15))
     assert snapshot(quote)[0] == QuoteStatus.SIGNED
 
 
@@ -164,7 +170,7 @@ def test_quote_that_became_non_conform_cannot_be_signed(scenario):
     scenario.dossier.save()
     before = snapshot(quote)
     with pytest.raises(DomainError) as info:
-        services.quote_sign(quote=quote, user=scenario.lab_user, today=SIGN_DAY)
+        sign(quote=quote, user=scenario.lab_user, today=SIGN_DAY)
     assert info.value.code == "NOT_CONFORM"
     assert snapshot(quote) == before
 
@@ -172,7 +178,7 @@ def test_quote_that_became_non_conform_cannot_be_signed(scenario):
 def test_another_lab_cannot_sign(scenario):
     quote = scenario.issued()
     with pytest.raises(DomainError) as info:
-        services.quote_sign(quote=quote, user=member(LabFactory()), today=SIGN_DAY)
+        sign(quote=quote, user=member(LabFactory()), today=SIGN_DAY)
     assert info.value.code == "FORBIDDEN"
 
 
@@ -180,7 +186,7 @@ def test_delivery_needs_a_signature_and_a_past_date(scenario):
     quote = scenario.issued()
     with pytest.raises(DomainError):
         services.quote_declare_delivery(quote=quote, user=scenario.lab_user, today=DELIVERY_DAY)
-    quote = services.quote_sign(quote=quote, user=scenario.lab_user, today=SIGN_DAY)
+    quote = sign(quote=quote, user=scenario.lab_user, today=SIGN_DAY)
     with pytest.raises(InvalidInput):
         services.quote_declare_delivery(
             quote=quote, user=scenario.lab_user, delivered_on=date(2022, 9, 2), today=DELIVERY_DAY

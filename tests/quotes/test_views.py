@@ -131,10 +131,15 @@ def test_lab_signs_a_conform_quote_today(client, scenario, reference_data):
     demo_window_ensure(today=timezone.localdate())
     quote = scenario.issued()
     client.force_login(scenario.lab_user)
-    client.post(reverse("quotes:lab_sign", args=[quote.pk]), {"confirm": "on"})
+    client.post(
+        reverse("quotes:lab_sign", args=[quote.pk]),
+        {"confirm": "on", "signatory_name": "Dr Claire Martin", "signatory_role": "biologiste responsable",
+         "option_6": "accept"},
+    )
     quote.refresh_from_db()
     assert quote.status == QuoteStatus.SIGNED
     assert quote.window.number == 99
+    assert (quote.signatory_name, quote.signatory_role) == ("Dr Claire Martin", "biologiste responsable")
 
 
 def test_drafts_are_invisible_to_the_lab(client, scenario):

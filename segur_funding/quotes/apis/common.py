@@ -3,7 +3,7 @@
 from collections.abc import Callable
 
 from django.db.models import QuerySet
-from django.http import FileResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
@@ -11,8 +11,10 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from segur_funding.core.apis import AUTHENTICATION, CursorPagination, IdField, IdOrdering, query_params
+from segur_funding.core.errors import DomainError
 from segur_funding.core.files import pdf_download
 
+from .. import services
 from ..constants import Verdict
 from ..models import QuoteStatus
 from ..selectors import quote_with_details
@@ -28,8 +30,24 @@ PDF_RESPONSE = {
 }
 
 
+SIGNED_PDF_RESPONSE = {
+    (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="Le PDF du devis signé."),
+}
+
+
 def quote_pdf_response(quote) -> FileResponse:
     return pdf_download(quote.pdf, filename=quote.pdf_download_name)
+
+
+def signed_pdf_response(quote) -> HttpResponse:
+    """The signed quote's PDF (made from the signed rows); 404 while the quote is not signed."""
+    try:
+        content = services.signed_quote_pdf_bytes(quote_with_details(type(quote).objects).get(pk=quote.pk))
+    except DomainError:
+        raise Http404 from None
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{quote.signed_pdf_download_name}"'
+    return response
 
 
 class QuoteFilterSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 """Editors: write, check, issue and cancel their quotes."""
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
@@ -20,7 +20,15 @@ from segur_funding.organizations.apis import IsEditorMember
 from .. import services
 from ..selectors import quotes_for_editor
 from ..serializers import EditorQuoteDetailSerializer, QuoteListSerializer, QuoteWriteSerializer
-from .common import EDITOR_TAG, PDF_RESPONSE, QuoteFilterSerializer, ScopedQuoteViewSet, quote_pdf_response
+from .common import (
+    EDITOR_TAG,
+    PDF_RESPONSE,
+    SIGNED_PDF_RESPONSE,
+    QuoteFilterSerializer,
+    ScopedQuoteViewSet,
+    quote_pdf_response,
+    signed_pdf_response,
+)
 from .examples import EDITOR_QUOTE_DETAIL_EXAMPLE, QUOTE_EXAMPLE, QUOTE_WRITE_EXAMPLE, paginated_example
 
 
@@ -146,3 +154,14 @@ class EditorQuoteViewSet(ScopedQuoteViewSet):
     @action(detail=True, methods=["get"])
     def pdf(self, request: Request, pk: int) -> FileResponse:
         return quote_pdf_response(self.get_object())
+
+    @extend_schema(
+        tags=[EDITOR_TAG],
+        summary="Le PDF du devis signé par le client",
+        description="Lignes acceptées, totaux après les options refusées et bloc d'acceptation "
+        "(signataire, fonction, date). 404 tant que le devis n'est pas signé.",
+        responses={**SIGNED_PDF_RESPONSE, **error_responses(*READ_ERRORS, 403)},
+    )
+    @action(detail=True, methods=["get"], url_path="signed-pdf")
+    def signed_pdf(self, request: Request, pk: int) -> HttpResponse:
+        return signed_pdf_response(self.get_object())

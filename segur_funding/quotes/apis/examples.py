@@ -76,16 +76,19 @@ QUOTE_EXAMPLE = {
 }
 QUOTE_DETAIL_EXAMPLE = {
     **QUOTE_EXAMPLE,
+    "signatory_name": "",
+    "signatory_role": "",
     "window": 4,
     "mentions": [],
     "conditions": [],
     "lines": [
         {"position": 0, "label": "Droits d'utilisation de la version référencée", "scope": "segur",
          "scope_label": "Prestation Ségur", "dsr": ["SGL-V1"], "is_technical_debt": False,
-         "amount_ht": "10000.00", "amount_ttc": "12000.00"},
+         "amount_ht": "10000.00", "amount_ttc": "12000.00", "declined": False},
         {"position": 1, "label": "Montant de la Prestation Ségur pris en charge par l'Etat au titre "
          "du Ségur", "scope": "state_funding", "scope_label": "Prise en charge par l'État",
-         "dsr": [], "is_technical_debt": False, "amount_ht": None, "amount_ttc": "32940.00"},
+         "dsr": [], "is_technical_debt": False, "amount_ht": None, "amount_ttc": "32940.00",
+         "declined": False},
     ],
     "check_report": REPORT_EXAMPLE,
     "check_error": "",

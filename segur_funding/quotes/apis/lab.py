@@ -1,6 +1,6 @@
 """Labs: the quotes addressed to them, PDF upload, signature and delivery declaration."""
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -21,8 +21,22 @@ from segur_funding.organizations.apis import IsLabMember
 
 from .. import services
 from ..selectors import lab_for_upload, quotes_for_lab
-from ..serializers import DeliverySerializer, QuoteDetailSerializer, QuoteListSerializer, UploadSerializer
-from .common import LAB_TAG, PDF_RESPONSE, QuoteFilterSerializer, ScopedQuoteViewSet, quote_pdf_response
+from ..serializers import (
+    DeliverySerializer,
+    QuoteDetailSerializer,
+    QuoteListSerializer,
+    SignSerializer,
+    UploadSerializer,
+)
+from .common import (
+    LAB_TAG,
+    PDF_RESPONSE,
+    SIGNED_PDF_RESPONSE,
+    QuoteFilterSerializer,
+    ScopedQuoteViewSet,
+    quote_pdf_response,
+    signed_pdf_response,
+)
 from .examples import QUOTE_DETAIL_EXAMPLE, QUOTE_EXAMPLE, paginated_example
 
 
@@ -100,11 +114,25 @@ class LabQuoteViewSet(ScopedQuoteViewSet):
     @extend_schema(**_lab_command(
         "Signer le devis",
         "Le devis doit être émis, conforme et signé dans une fenêtre de financement ouverte "
-        "(date du jour, heure de Paris). La signature déclenche la demande d'avance de l'éditeur.",
+        "(date du jour, heure de Paris), au nom d'un signataire (nom et fonction). Les options "
+        "hors Ségur sont acceptées sauf celles listées dans `declined_lines` : une option refusée "
+        "ne fait pas partie du devis signé ni de ses totaux ; la Prestation Ségur n'est jamais "
+        "facultative. Hors délai, ou une ligne Ségur refusée : 400, rien n'est enregistré. La "
+        "signature déclenche la demande d'avance de l'éditeur.",
+        SignSerializer,
+        [OpenApiExample(
+            "Signé par la biologiste responsable, sans l'option n° 6",
+            value={"signatory_name": "Dr Claire Martin", "signatory_role": "biologiste responsable",
+                   "declined_lines": [6]},
+            request_only=True,
+        )],
     ))
     @action(detail=True, methods=["post"], parser_classes=JSON_PARSERS)
     def sign(self, request: Request, pk: int) -> Response:
-        services.quote_sign(quote=self.get_object(), user=request.user)
+        quote = self.get_object()
+        data = SignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.quote_sign(quote=quote, user=request.user, **data.validated_data)
         return self._detail(pk)
 
     @extend_schema(**_lab_command(
@@ -132,3 +160,15 @@ class LabQuoteViewSet(ScopedQuoteViewSet):
     @action(detail=True, methods=["get"])
     def pdf(self, request: Request, pk: int) -> FileResponse:
         return quote_pdf_response(self.get_object())
+
+    @extend_schema(
+        tags=[LAB_TAG],
+        summary="Le PDF du devis signé",
+        description="Le devis tel que signé : lignes acceptées, totaux après les options refusées, "
+        "bloc d'acceptation (signataire, fonction, date, lignes acceptées et refusées). 404 tant "
+        "que le devis n'est pas signé.",
+        responses={**SIGNED_PDF_RESPONSE, **error_responses(*READ_ERRORS, 403)},
+    )
+    @action(detail=True, methods=["get"], url_path="signed-pdf")
+    def signed_pdf(self, request: Request, pk: int) -> HttpResponse:
+        return signed_pdf_response(self.get_object())

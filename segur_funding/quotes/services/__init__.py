@@ -5,8 +5,10 @@ history row of the move and schedules its tasks on commit.
 - `checking`: the one checker of SPEC §4 (`checker.quote_check_document` /
   `checker.quote_check_file`) run on a quote, its report kept, or frozen once signed;
 - `drafting`: the editor drafts, updates, issues and cancels a web quote;
-- `printing`: the issued quote's sealed PDF (rendered in a task) and the check report's PDF;
-- `signature`: the lab signs an issued quote, then declares the service delivered;
+- `printing`: the issued quote's sealed PDF (rendered in a task), the signed quote's PDF and
+  the check report's PDF;
+- `signature`: the lab signs an issued quote (signatory, options declined one by one), then
+  declares the service delivered;
 - `uploads`: PDF quotes a lab received elsewhere, kept and checked in the background;
 - `common`: the history row, the compare-and-set move and who may act, shared by the others.
 
@@ -18,8 +20,8 @@ from .checking import FROZEN_REPORT_STATUSES, document_check, quote_check
 from .common import quote_editor_require
 from .drafting import quote_cancel, quote_create, quote_issue, quote_update
 from .lines import LineInput, StateLineSuggestion, lines_with_state_line, state_line_suggestion
-from .printing import quote_pdf_bytes, quote_pdf_render, quote_report_pdf_bytes
-from .signature import quote_declare_delivery, quote_sign
+from .printing import quote_pdf_bytes, quote_pdf_render, quote_report_pdf_bytes, signed_quote_pdf_bytes
+from .signature import offered_lines, quote_declare_delivery, quote_sign
 from .uploads import MAX_UPLOAD_BYTES, quote_upload, uploaded_quote_check
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "StateLineSuggestion",
     "document_check",
     "lines_with_state_line",
+    "offered_lines",
     "quote_cancel",
     "quote_check",
     "quote_create",
@@ -41,6 +44,7 @@ __all__ = [
     "quote_sign",
     "quote_update",
     "quote_upload",
+    "signed_quote_pdf_bytes",
     "state_line_suggestion",
     "uploaded_quote_check",
 ]

@@ -34,7 +34,8 @@ FROZEN_REPORT_STATUSES = (QuoteStatus.SIGNED, QuoteStatus.DELIVERED)
 def _frozen_recheck(quote: Quote, *, user: User | None, today: date | None) -> dict:
     """A signed quote checked again: the signed document against today's rules, answered and
     recorded as its own history row; the stored (signed) report is left as it is."""
-    report = document_check(quote.document or quote_document(quote), today=today)
+    signed = quote.signed_document or quote.document or quote_document(quote)
+    report = document_check(signed, today=today)
     quote_event(
         quote,
         kind=QuoteEventKind.CHECKED,

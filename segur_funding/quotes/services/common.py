@@ -39,7 +39,14 @@ def quote_event(
 
 
 def quote_move(
-    quote: Quote, *, action: QuoteAction, who: str, user: User | None, facts: object = None, **fields: object
+    quote: Quote,
+    *,
+    action: QuoteAction,
+    who: str,
+    user: User | None,
+    facts: object = None,
+    comment: str = "",
+    **fields: object,
 ) -> None:
     """The move `rules.workflow.WORKFLOW` allows (its guard judged on `facts`), written
     compare-and-set: a concurrent move makes the update touch no row."""
@@ -59,7 +66,7 @@ def quote_move(
         QuoteStatus.DELIVERED: QuoteEventKind.DELIVERED,
         QuoteStatus.CANCELLED: QuoteEventKind.CANCELLED,
     }[to]
-    quote_event(quote, kind=kind, user=user, from_status=frm, to_status=to)
+    quote_event(quote, kind=kind, user=user, from_status=frm, to_status=to, comment=comment)
 
 
 def quote_editor_require(*, user: User, quote: Quote) -> None:

@@ -15,7 +15,7 @@ from segur_funding.organizations.selectors import user_clients
 from segur_funding.referential.models import Dsr
 
 from .. import notify
-from ..checker import quote_check_file
+from ..checker import quote_check_file_read
 from ..constants import Verdict
 from ..models import CheckStatus, Quote, QuoteEventKind, QuoteOrigin, QuoteStatus
 from .common import quote_event
@@ -100,7 +100,7 @@ def uploaded_quote_check(*, quote_id: int) -> None:
     if quote.origin != QuoteOrigin.UPLOADED or quote.check_status != CheckStatus.PENDING:
         return  # a replayed task: the check ran already
     try:
-        report = quote_check_file(Path(quote.pdf.path), overrides=quote.overrides or None)
+        report, document = quote_check_file_read(Path(quote.pdf.path), overrides=quote.overrides or None)
     except InvalidInput as exc:
         fields = {"check_status": CheckStatus.FAILED, "check_error": exc.message, "verdict": ""}
         comment = exc.message
@@ -120,6 +120,8 @@ def uploaded_quote_check(*, quote_id: int) -> None:
             "check_error": "",
             "check_report": data,
             "verdict": data["verdict"],
+            # What was read, so that the lab's page lists the lines, their scope and amount.
+            "document": document if isinstance(document, dict) else None,
             "number": (report.number or "")[:60] or quote.number,
         }
         comment = Verdict(data["verdict"]).label
