@@ -72,7 +72,8 @@ def _page(client, url: str) -> tuple[int, int, list[str]]:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
-    return len(ctx.captured_queries), _rows(response.content.decode()), [q["sql"] for q in ctx.captured_queries]
+    sql = [q["sql"] for q in ctx.captured_queries]
+    return len(sql), _rows(response.content.decode()), sql
 
 
 @pytest.mark.parametrize(("name", "url", "model"), LISTS, ids=[name for name, _, _ in LISTS])
