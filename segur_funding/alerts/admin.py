@@ -1,13 +1,13 @@
 """The Ségur team's queue of reported quotes: assign, answer the lab, close; history kept."""
 
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from segur_funding.core.admin import reason_action
+from segur_funding.core.admin import FastChangeList, LargeListAdmin, reason_action
 from segur_funding.core.errors import DomainError
 
 from . import services
@@ -30,8 +30,35 @@ class AssignedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AlertChangeList(FastChangeList):
+    """The reports per editor (all statuses together), counted for the editors of the page only:
+    one grouped query over their alerts, not over the whole table."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        alerts = list(self.result_list)
+        ids = {a.editor_id for a in alerts if a.editor_id}
+        names = {a.editor_name for a in alerts if not a.editor_id}
+        counts = {}
+        if alerts:
+            rows = (
+                QuoteAlert.objects.filter(
+                    Q(editor_id__in=ids) | Q(editor__isnull=True, editor_name__in=names)
+                )
+                .order_by()
+                .values("editor_id", "editor_name")
+                .annotate(n=Count("pk"))
+            )
+            for row in rows:
+                key = row["editor_id"] or row["editor_name"]
+                counts[key] = counts.get(key, 0) + row["n"]
+        for alert in alerts:
+            alert.editor_alert_count = counts.get(alert.editor_id or alert.editor_name, 0)
+        self.result_list = alerts
+
+
 @admin.register(QuoteAlert)
-class QuoteAlertAdmin(SimpleHistoryAdmin):
+class QuoteAlertAdmin(LargeListAdmin, SimpleHistoryAdmin):
     list_display = [
         "pk",
         "created_at",
@@ -46,7 +73,6 @@ class QuoteAlertAdmin(SimpleHistoryAdmin):
     list_filter = ["status", AssignedFilter, "reason"]
     search_fields = ["quote__number", "client__name", "client__siret", "editor_name", "message"]
     list_select_related = ["quote", "client", "assigned_to"]
-    list_per_page = 50
     actions = ["assign_to_me", "answer", "close"]
     fields = [
         "quote_link",
@@ -81,13 +107,10 @@ class QuoteAlertAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="signalements de cet éditeur")
     def editor_alerts(self, obj: QuoteAlert) -> int:
-        return self._per_editor.get(obj.editor_id or obj.editor_name, 0)
+        return getattr(obj, "editor_alert_count", 0)
 
-    def changelist_view(self, request: HttpRequest, extra_context=None):
-        # The statistics the reviewers read: reports per editor, all statuses together.
-        rows = QuoteAlert.objects.values("editor_id", "editor_name").annotate(n=Count("pk"))
-        self._per_editor = {row["editor_id"] or row["editor_name"]: row["n"] for row in rows}
-        return super().changelist_view(request, extra_context)
+    def get_changelist(self, request: HttpRequest, **kwargs):
+        return AlertChangeList
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -8,19 +8,27 @@ from functools import partial
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from segur_funding.core import clock
-from segur_funding.core.admin import assigned_filter, assignment_actions, changelist_deferring, fr_date
+from segur_funding.core.admin import (
+    FastChangeList,
+    LargeListAdmin,
+    assigned_filter,
+    assignment_actions,
+    fr_date,
+)
 from segur_funding.core.errors import DomainError
 from segur_funding.core.files import pdf_download
 from segur_funding.core.money import format_eur
 from segur_funding.organizations.constants import ASP_REVIEWERS_GROUP
-from segur_funding.quotes.selectors import QUOTE_HEAVY_FIELDS
+from segur_funding.organizations.models import Organization, User
+from segur_funding.quotes.models import Quote
 
 from . import services
 from .admin_decisions import DECISIONS, INSTRUCT_PERM, decision_view
@@ -34,27 +42,59 @@ from .admin_parts import (
     WindowFilter,
 )
 from .constants import EXPORT_SYNC_MAX_ROWS
-from .models import FundingRequest
+from .models import FundingRequest, Payment
 from .resources import csv_stream, export_rows, xlsx_bytes
 
 MyRequestsFilter = assigned_filter(mine="Assignées à moi", nobody="Non assignées")
 
-RequestChangeList = changelist_deferring(*(f"quote__{name}" for name in QUOTE_HEAVY_FIELDS))
+
+def _column(queryset: QuerySet, field: str) -> Subquery:
+    return Subquery(queryset.values(field)[:1])
+
+
+# The list's columns from other tables, as one scalar subquery each on a primary key (or the
+# payment's unique request) rather than joins: PostgreSQL plans a query over eight joined tables
+# in 20 to 250 ms on the bench machine (bench/NOTES.md, « Admin pages »), one with five scalar
+# subqueries in under a millisecond, and runs the subqueries for the 50 rows shown only.
+LIST_COLUMNS = {
+    "quote_number_": _column(Quote.objects.filter(pk=OuterRef("quote_id")), "number"),
+    "client_name_": _column(Quote.objects.filter(pk=OuterRef("quote_id")), "client__name"),
+    "editor_name_": _column(Organization.objects.filter(pk=OuterRef("editor_id")), "name"),
+    # str(user): the full name, or the e-mail address when there is none.
+    "assigned_to_": _column(
+        User.objects.filter(pk=OuterRef("assigned_to_id")).annotate(
+            label=Coalesce(
+                NullIf(Trim(Concat("first_name", Value(" "), "last_name")), Value("")),
+                "email",
+                output_field=CharField(),
+            )
+        ),
+        "label",
+    ),
+    "payment_reference_": _column(Payment.objects.filter(request=OuterRef("pk")), "reference"),
+}
+
+
+class RequestChangeList(FastChangeList):
+    """The requests of the page and their columns in one query on the request table alone."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).select_related(None).annotate(**LIST_COLUMNS)
 
 
 @admin.register(FundingRequest)
-class FundingRequestAdmin(admin.ModelAdmin):
+class FundingRequestAdmin(LargeListAdmin, admin.ModelAdmin):
     change_form_template = "funding/admin/change_form.html"
     list_display = [
         "id",
         "quote_number",
-        "editor",
-        "client",
+        "editor_name",
+        "client_name",
         "milestone",
         "status_badge",
         "amount_display",
         "submitted_at",
-        "assigned_to",
+        "assigned_to_display",
         "payment_reference",
     ]
     list_display_links = ["id", "quote_number"]
@@ -78,11 +118,10 @@ class FundingRequestAdmin(admin.ModelAdmin):
         "payment__reference",
     ]
     search_help_text = "N° de demande ou de devis, éditeur, SIREN, client, SIRET, référence du versement."
-    list_select_related = ["quote", "quote__client", "editor", "payment", "assigned_to"]
+    list_select_related = False  # the list reads its columns with LIST_COLUMNS
     # No date_hierarchy: its DISTINCT DATE_TRUNC over every request costs ~0.7 s at national
-    # scale (bench/RESULTS.md); the submitted-date filter does the job. No full COUNT either.
-    show_full_result_count = False
-    list_per_page = 50  # the admin renders ~1 ms of CPU per row
+    # scale (bench/RESULTS.md); the submitted-date filter does the job. No full COUNT either
+    # (LargeListAdmin).
     ordering = ["-submitted_at", "-id"]
     inlines = [CorrectionInline, PaymentInline, RequestEventInline]
     readonly_fields = [
@@ -122,23 +161,44 @@ class FundingRequestAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related(
-                "quote", "quote__client", "quote__dsr", "quote__window", "editor", "payment", "assigned_to"
-            )
+            .select_related("quote__client", "quote__window", "editor", "payment", "assigned_to")
         )
+
+    def get_object(self, request: HttpRequest, object_id, from_field=None):
+        # The page reads the request twice (its decision block, then Django's form): one query.
+        cache = request.__dict__.setdefault("_segur_requests", {})
+        key = (object_id, from_field)
+        if key not in cache:
+            cache[key] = super().get_object(request, object_id, from_field)
+        return cache[key]
 
     def get_changelist(self, request: HttpRequest, **kwargs):
         return RequestChangeList
 
     # --- columns ---
 
-    @admin.display(description="Devis", ordering="quote__number")
-    def quote_number(self, obj: FundingRequest) -> str:
-        return obj.quote.number
+    def checkbox_label(self, obj: FundingRequest) -> str:
+        return f"{obj.get_milestone_display()} — Devis {obj.quote_number_}"
 
-    @admin.display(description="Client", ordering="quote__client__name")
+    @admin.display(description="Devis", ordering="quote_number_")
+    def quote_number(self, obj: FundingRequest) -> str:
+        return obj.quote_number_
+
+    @admin.display(description="Éditeur", ordering="editor_name_")
+    def editor_name(self, obj: FundingRequest) -> str:
+        return obj.editor_name_
+
+    @admin.display(description="Client", ordering="client_name_")
+    def client_name(self, obj: FundingRequest) -> str:
+        return obj.client_name_
+
+    @admin.display(description="Client")
     def client(self, obj: FundingRequest) -> str:
         return obj.quote.client.name
+
+    @admin.display(description="Instructeur assigné", ordering="assigned_to_")
+    def assigned_to_display(self, obj: FundingRequest) -> str:
+        return obj.assigned_to_ or "—"
 
     @admin.display(description="Statut", ordering="status")
     def status_badge(self, obj: FundingRequest) -> str:
@@ -154,8 +214,7 @@ class FundingRequestAdmin(admin.ModelAdmin):
 
     @admin.display(description="Référence du versement")
     def payment_reference(self, obj: FundingRequest) -> str:
-        payment = getattr(obj, "payment", None)
-        return payment.reference if payment else "—"
+        return obj.payment_reference_ or "—"
 
     @admin.display(description="Devis")
     def quote_link(self, obj: FundingRequest) -> str:

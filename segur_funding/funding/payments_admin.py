@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from segur_funding.core import clock
+from segur_funding.core.admin import LargeListAdmin
 from segur_funding.core.errors import DomainError
 from segur_funding.core.files import private_storage
 from segur_funding.organizations.selectors import is_asp_reviewer
@@ -25,7 +26,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024  # 20,000 rows of four short columns
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(LargeListAdmin, admin.ModelAdmin):
     """Payments are recorded by services only (a request's « Enregistrer le versement », or the
     batch import below): the admin reads them, exports the payment order and imports the file."""
 
@@ -34,6 +35,9 @@ class PaymentAdmin(admin.ModelAdmin):
     list_filter = ["milestone", "paid_on"]
     search_fields = ["reference", "quote__number"]
     list_select_related = ["quote", "recorded_by"]
+    # The latest recorded first, read from the primary key: the model's (-paid_on, -id) has no
+    # index, and sorting 1.5 million payments for each page took 0.7 s at scale 0.1.
+    ordering = ["-id"]
     readonly_fields = [
         "request",
         "quote",

@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from segur_funding.core import clock
-from segur_funding.core.admin import assignment_actions
+from segur_funding.core.admin import LargeListAdmin, assignment_actions
 from segur_funding.core.errors import DomainError
 from segur_funding.organizations.constants import ANS_REVIEWERS_GROUP
 from segur_funding.organizations.selectors import is_ans_reviewer
@@ -39,7 +39,7 @@ from .models import Dossier, Proof
 
 
 @admin.register(Dossier)
-class DossierAdmin(admin.ModelAdmin):
+class DossierAdmin(LargeListAdmin, admin.ModelAdmin):
     list_display = [
         "dossier_label",
         "editor",
@@ -67,7 +67,6 @@ class DossierAdmin(admin.ModelAdmin):
     list_select_related = ["editor", "dsr", "solution_version__solution", "assigned_to"]
     # The queue: the most urgent phase first, dossiers without a running clock after.
     ordering = [F("clock_deadline").asc(nulls_last=True), "-created_at"]
-    list_per_page = 50
     actions = [
         *assignment_actions(
             reviewers_group=ANS_REVIEWERS_GROUP,
