@@ -187,7 +187,7 @@ def check_quote(
 
     mention_texts = [_normalised(m) for m in doc.mentions]
     condition_texts = [_normalised(c) for c in doc.conditions]
-    _check_free_texts(doc, mention_texts, condition_texts, mention, findings)
+    _check_free_texts(doc, mention_texts, condition_texts, mention, findings, matcher.conditions)
 
     mention_found = any(
         mention in t for t in (*mention_texts, *condition_texts, *(f.text for f in facts))
