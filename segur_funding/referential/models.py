@@ -347,7 +347,8 @@ class ConditionWording(models.Model):
         "formulations",
         help_text="Une formulation par ligne, telle qu'écrite sur les devis. Accents, majuscules, "
         "pluriels, articles et abréviations courantes sont ignorés. « mot* » : tout mot "
-        "commençant par « mot » ; « ... » : jusqu'à quatre mots entre deux ; « # » : un nombre (pas en début de ligne : une ligne commençant par « # » est un commentaire). "
+        "commençant par « mot » ; « ... » : jusqu'à quatre mots entre deux ; « # » : un nombre "
+        "(pas en début de ligne : une ligne commençant par « # » est un commentaire). "
         "Une formulation précédée d'une négation (« sans », « n'est pas », « aucun », « ni ») ne "
         "compte pas. Une condition compte quand une formulation « pose une condition » est "
         "suivie, à six mots au plus, d'une formulation « ce qu'exige la condition ».",

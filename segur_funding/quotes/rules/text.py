@@ -109,13 +109,118 @@ class _LabelFacts(NamedTuple):
     mixed_dsr: tuple[str, str] | None  # two DSR families named side by side
 
 
-@lru_cache(maxsize=8192)
 def _label_facts(
     label: str, scope: str | None, wording: str, mention: str, matcher: LabelMatcher
 ) -> _LabelFacts:
-    """The heuristics of one label, remembered: labels repeat across an editor's quotes, so a
-    batch re-check reads each distinct label once (per matcher: an edit by ANS gives a new
-    matcher, hence fresh readings)."""
+    """The heuristics of one label (remembered: see `label_facts_reader`)."""
+    return label_facts_reader(wording, mention, matcher).get(label, scope)
+
+
+# A clause that is a number alone (« (12) », « , 3 , »), as `clauses_of` cuts labels: after a
+# clause separator (kept), or first in the label (_FIRST_NUMBER_CLAUSE). A pattern that starts
+# with its separator is searched several times faster than one that starts with a look-behind.
+_SEPARATOR = "[;:,()\\[\\]{}/+|!?\u2013\u2014\u2022\u00b7<>=\u2192]"
+_NUMBER_CLAUSE = re.compile(_SEPARATOR + r"\s*[0-9]+\s*(?=" + _SEPARATOR + "|$)")
+_FIRST_NUMBER_CLAUSE = re.compile(r"\s*[0-9]+\s*(?=" + _SEPARATOR + "|$)")
+_MARK = "\x00"
+_REMEMBERED = 100_000
+
+
+class _LabelFactsReader:
+    """The heuristics of labels for one wording, mention and matcher, remembered twice:
+
+    - per label: labels repeat across an editor's quotes, so a batch re-check reads each
+      distinct label once;
+    - per *shape*, the label with its number clauses blanked out (« Installation (site 2) »
+      and « … (site 3) » differ; « Formation (12) » and « Formation (13) » do not): a label
+      never seen before is mostly a known label with a quantity or a reference number in
+      brackets. No heuristic depends on the value of such a number: the label matcher never
+      matches across clauses and skips number clauses, the other tests count words or look
+      for words that are not numbers. The one exception is a number that the State-funding
+      wording or the §3.2 mention contains (« 120 jours »): such a label is read in full.
+    """
+
+    __slots__ = ("_digits", "_labels", "_matcher", "_mention", "_shapes", "_wording")
+
+    def __init__(self, wording: str, mention: str, matcher: LabelMatcher) -> None:
+        self._wording, self._mention, self._matcher = wording, mention, matcher
+        self._digits = tuple({w for w in (wording + mention).split() if w.isdigit()})
+        self._labels: dict[str | None, dict[str, _LabelFacts]] = {}
+        self._shapes: dict[str | None, dict[str, _LabelFacts]] = {}
+
+    def get(self, label: str, scope: str | None) -> _LabelFacts:
+        labels = self._labels.get(scope)
+        if labels is None:
+            labels = self._labels[scope] = {}
+            self._shapes[scope] = {}
+        found = labels.get(label)
+        if found is not None:
+            return found
+        shape = None
+        if _MARK not in label:
+            shape, count = _shape(label)
+            if shape[:1].isdigit() or shape[:1].isspace():
+                first = _FIRST_NUMBER_CLAUSE.match(shape)
+                if first is not None:
+                    shape, count = _MARK + shape[first.end() :], count + 1
+            if not count:
+                shape = None
+            else:
+                for digits in self._digits:
+                    if digits in label:
+                        shape = None
+                        break
+        shapes = self._shapes[scope]
+        if shape is not None:
+            found = shapes.get(shape)
+            if found is not None:
+                return found
+        found = _read_label_facts(label, scope, self._wording, self._mention, self._matcher)
+        if len(labels) >= _REMEMBERED:
+            labels.clear()
+        labels[label] = found
+        if shape is not None:
+            if len(shapes) >= _REMEMBERED:
+                shapes.clear()
+            shapes[shape] = found
+        return found
+
+
+def _blank(match: re.Match) -> str:
+    return match.group()[0] + _MARK
+
+
+def _shape(label: str) -> tuple[str, int]:
+    """The label with its number clauses blanked out, and how many there were. The usual one,
+    a number in brackets at the end (« … (12) »), is found with plain string methods; any other
+    with a regular expression, several times slower. (Blanking only some of a label's number
+    clauses is as sound as blanking them all.)"""
+    stripped = label.rstrip()
+    if stripped.endswith(")"):
+        head, bracket, number = stripped[:-1].rpartition("(")
+        if bracket and number.isascii() and number.strip().isdigit():
+            return f"{head}({_MARK}{label[len(stripped) - 1 :]}", 1
+    return _NUMBER_CLAUSE.subn(_blank, label)
+
+
+_readers: dict[tuple[str, str, LabelMatcher], _LabelFactsReader] = {}
+
+
+def label_facts_reader(wording: str, mention: str, matcher: LabelMatcher) -> _LabelFactsReader:
+    """The remembered label readings for one (normalised) wording, mention and matcher: an edit
+    by ANS gives a new matcher, hence fresh readings."""
+    key = (wording, mention, matcher)
+    reader = _readers.get(key)
+    if reader is None:
+        if len(_readers) >= 16:
+            _readers.clear()
+        reader = _readers[key] = _LabelFactsReader(wording, mention, matcher)
+    return reader
+
+
+def _read_label_facts(
+    label: str, scope: str | None, wording: str, mention: str, matcher: LabelMatcher
+) -> _LabelFacts:
     clauses = clauses_of(label)
     text = plain_of(clauses)
     # Only what the line's scope needs is read: excluded items in the Ségur part, Prestation
