@@ -9,7 +9,8 @@ percentile over the runs):
   rules (read with pdfplumber), pdfplumber's `page.extract_text()` on them (pdfminer.six's
   layout analysis, the floor pdfplumber's table finder pays);
 - read: `read_pdf_quote` (one positioned extraction pass per page, the table rebuild, the
-  header fields, the attachment);
+  header fields, the attachment; on ruled pages pdfminer runs the operations pypdf parsed
+  instead of parsing the page again, so `read` can be below `raw`);
 - check: the reading plus the pure checker (`parse_quote_document` + `check_quote`), i.e. what
   `manage.py check_quote FILE.pdf` does minus Django start-up and the database lookup of the
   barème, which is built here as the selectors would build it.

@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from segur_funding.core.admin import LargeListAdmin, changelist_deferring
-from segur_funding.referential.models import QuoteLabelItem
+from segur_funding.referential.models import ConditionWording, QuoteLabelItem
 
 from .models import Quote, QuoteEvent, QuoteLine
 from .rules.labels import pattern_problems
@@ -185,3 +185,34 @@ class QuoteLabelItemAdmin(SimpleHistoryAdmin):
         "name", "code", "kind", "patterns", "requires", "exceptions", "is_active", "position",
         "updated_at",
     ]
+
+
+class ConditionWordingForm(forms.ModelForm):
+    """Each pattern is compiled as the checker will compile it (see QuoteLabelItemForm)."""
+
+    class Meta:
+        model = ConditionWording
+        fields = ["name", "code", "kind", "patterns", "is_active", "position"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        lines = [line.strip() for line in (data.get("patterns") or "").splitlines() if line.strip()]
+        problems = pattern_problems(lines)
+        if problems:
+            self.add_error("patterns", problems)
+        return data
+
+
+@admin.register(ConditionWording)
+class ConditionWordingAdmin(SimpleHistoryAdmin):
+    """The wordings of conditional offers the quote checker reads (reference data of the
+    referential app, edited by ANS, with history); a change applies to the next check, as for
+    the label items. Registered here, next to the pattern compiler it validates with."""
+
+    form = ConditionWordingForm
+    list_display = ["name", "code", "kind", "is_active", "position", "updated_at"]
+    list_filter = ["kind", "is_active"]
+    list_editable = ["is_active", "position"]
+    search_fields = ["name", "code", "patterns"]
+    readonly_fields = ["updated_at"]
+    fields = ["name", "code", "kind", "patterns", "is_active", "position", "updated_at"]

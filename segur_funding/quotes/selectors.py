@@ -16,7 +16,13 @@ from segur_funding.organizations.models import Organization, User
 from segur_funding.organizations.selectors import user_client_ids, user_clients, user_editor_ids, user_editors
 from segur_funding.referencing.selectors import referenced_dossiers
 from segur_funding.referential.rules import SchemeRef, TierRow, ordered_before_referencing, tier_for_sites
-from segur_funding.referential.selectors import label_item_refs, label_items_version, scheme_ref_for_dsr
+from segur_funding.referential.selectors import (
+    condition_wording_refs,
+    condition_wordings_version,
+    label_item_refs,
+    label_items_version,
+    scheme_ref_for_dsr,
+)
 
 from .constants import Scope
 from .models import Quote, QuoteEvent, QuoteLine, QuoteOrigin
@@ -248,23 +254,31 @@ def uploaded_quotes_waiting_for_check(*, before: datetime, limit: int) -> list[i
 
 # --- What the checker reads besides the quote ---------------------------------------------------
 
-_matchers: dict[tuple[int, int], LabelMatcher] = {}
+_matchers: dict[tuple, LabelMatcher] = {}
 _matchers_lock = threading.Lock()
 
 
 def label_matcher() -> LabelMatcher:
-    """The label matcher of the label items in force (SPEC §3.4 wordings edited by ANS).
+    """The label matcher of the label items and the wordings of conditional offers in force
+    (SPEC §3.4 wordings edited by ANS).
 
-    Compiled once per version of the table and kept in the process: each call costs one
-    aggregate query on the items' history, and an edit in the admin (a new history row) gives a
-    new matcher at the next check, in every process. While the table is empty (reference data
-    not loaded), the shipped wordings are used.
+    Compiled once per version of the two tables and kept in the process: each call costs one
+    aggregate query on each table's history, and an edit in the admin (a new history row) gives
+    a new matcher at the next check, in every process. While a table is empty (reference data
+    not loaded), its shipped wordings are used.
     """
-    version = label_items_version()
+    version = (label_items_version(), condition_wordings_version())
     matcher = _matchers.get(version)
     if matcher is None:
         items = label_item_refs()
-        matcher = DEFAULT_MATCHER if items is None else LabelMatcher(items)
+        conditions = condition_wording_refs()
+        if items is None and conditions is None:
+            matcher = DEFAULT_MATCHER
+        else:
+            matcher = LabelMatcher(
+                DEFAULT_MATCHER.items if items is None else items,
+                DEFAULT_MATCHER.conditions if conditions is None else conditions,
+            )
         with _matchers_lock:
             _matchers.clear()
             _matchers[version] = matcher

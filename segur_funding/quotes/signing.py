@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -83,15 +84,22 @@ def _annotation_marks(page: Any) -> str:
     return "".join(marks)
 
 
-def pages_printed_sha256(reader: Any) -> str:
+def pages_printed_sha256(reader: Any, texts: Sequence[str | None] = ()) -> str:
     """`printed_sha256` of a pypdf reader's pages (pypdf's plain text extraction, page by page,
     plus what annotations draw over them).
 
     pypdf's own `extract_text`, not the quote reader's table extraction: the seal must not
-    change meaning when the table reading is improved.
+    change meaning when the table reading is improved. `texts`: what that extraction already
+    returned for each page, when the caller ran it (None for a page it did not): the quote
+    reader runs it once per page and hands its result here rather than extracting twice.
     """
+
+    def text(index: int, page: Any) -> str:
+        known = texts[index] if index < len(texts) else None
+        return known if known is not None else (page.extract_text() or "")
+
     return printed_sha256(
-        (page.extract_text() or "") + _annotation_marks(page) for page in reader.pages
+        text(index, page) + _annotation_marks(page) for index, page in enumerate(reader.pages)
     )
 
 
@@ -137,16 +145,23 @@ def _seal_attachment(reader: Any) -> object:
 
 
 def pdf_seal_check(
-    reader: Any, *, document: bytes | None, keys: tuple[tuple[str, bytes], ...] | None = None
+    reader: Any,
+    *,
+    document: bytes | None,
+    keys: tuple[tuple[str, bytes], ...] | None = None,
+    texts: Sequence[str | None] = (),
 ) -> SealCheck:
     """Is this opened PDF (a pypdf reader) one the platform issued, unchanged?
 
-    `document`: the bytes of its `devis-segur.json` attachment (None when absent). The printed
-    text is extracted only once everything else checks out: a forged file costs nothing more.
+    `document`: the bytes of its `devis-segur.json` attachment (None when absent); `texts`: see
+    `pages_printed_sha256`. The printed text is hashed only once everything else checks out: a
+    forged file costs nothing more.
     """
     seal = _seal_attachment(reader)
     keys = keys if keys is not None else signing_keys()
     check = seal_check(seal, keys=keys, document=document, printed=None)
     if check.outcome is not SealOutcome.PRINTED_CHANGED:
         return check
-    return seal_check(seal, keys=keys, document=document, printed=pages_printed_sha256(reader))
+    return seal_check(
+        seal, keys=keys, document=document, printed=pages_printed_sha256(reader, texts)
+    )

@@ -12,7 +12,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from . import constants
-from .rules import LabelItemRef
+from .rules import ConditionWordingRef, LabelItemRef
 
 
 class Corridor(models.Model):
@@ -324,4 +324,56 @@ class QuoteLabelItem(models.Model):
             patterns=_lines(self.patterns),
             requires=_lines(self.requires),
             exceptions=_lines(self.exceptions),
+        )
+
+
+class ConditionWording(models.Model):
+    """A wording of conditional offers (SPEC §3.4: the Prestation may not be conditioned on a
+    re-engagement nor on a new option): what the quote checker reads in labels, mentions and
+    conditions to find CONDITIONAL_OFFER. ANS completes the wordings here (with history);
+    `load_reference_data` ships a French default set and never overwrites an edited row.
+    Pattern syntax: see `segur_funding.quotes.rules.labels`."""
+
+    class Kind(models.TextChoices):
+        TRIGGER = "trigger", "Pose une condition (« sous réserve de », « conditionné à »)"
+        DEMAND = "demand", "Ce qu'exige la condition (« souscription », « module », « contrat »)"
+        ALWAYS = "always", "Condition à elle seule (« réengagement », « option obligatoire »)"
+        ALLOWED = "allowed", "N'est pas une condition imposée au client (« obtention du référencement »)"
+
+    code = models.SlugField("code", max_length=60, unique=True)
+    kind = models.CharField("rôle", max_length=12, choices=Kind.choices)
+    name = models.CharField("désignation", max_length=200)
+    patterns = models.TextField(
+        "formulations",
+        help_text="Une formulation par ligne, telle qu'écrite sur les devis. Accents, majuscules, "
+        "pluriels, articles et abréviations courantes sont ignorés. « mot* » : tout mot "
+        "commençant par « mot » ; « ... » : jusqu'à quatre mots entre deux ; « # » : un nombre "
+        "(pas en début de ligne : une ligne commençant par « # » est un commentaire). "
+        "Une formulation précédée d'une négation (« sans », « n'est pas », « aucun », « ni ») ne "
+        "compte pas. Une condition compte quand une formulation « pose une condition » est "
+        "suivie, à six mots au plus, d'une formulation « ce qu'exige la condition ».",
+    )
+    is_active = models.BooleanField("en vigueur", default=True)
+    position = models.PositiveIntegerField("ordre", default=0)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "formulation d'offre conditionnée"
+        verbose_name_plural = "formulations d'offre conditionnée"
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display().split(' (')[0]})"
+
+    def clean(self) -> None:
+        # Each pattern's syntax is checked by the admin's form (quotes/admin.py), next to the
+        # checker's pattern compiler: referential does not import quotes.
+        if not _lines(self.patterns):
+            raise ValidationError({"patterns": "Indiquez au moins une formulation."})
+
+    def to_ref(self) -> ConditionWordingRef:
+        return ConditionWordingRef(
+            code=self.code, kind=self.kind, name=self.name, patterns=_lines(self.patterns)
         )

@@ -381,3 +381,32 @@ class LabelItemRef:
     patterns: tuple[str, ...]
     requires: tuple[str, ...] = ()
     exceptions: tuple[str, ...] = ()
+
+
+class ConditionWordingKind:
+    """What a wording of a conditional offer does (SPEC §3.4: the Prestation may not be
+    conditioned on a re-engagement nor on a new contractual option). Plain strings."""
+
+    TRIGGER = "trigger"  # puts a condition (« sous réserve de », « conditionné à »)
+    DEMAND = "demand"  # what a condition asks of the client (« souscription », « option »)
+    ALWAYS = "always"  # a condition by itself (« réengagement », « option obligatoire »)
+    ALLOWED = "allowed"  # not a condition put on the client (« obtention du référencement »)
+
+    ALL = (TRIGGER, DEMAND, ALWAYS, ALLOWED)
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionWordingRef:
+    """A wording of conditional offers and its role (reference data edited by ANS).
+
+    The checker reads an offer as conditioned when an `always` wording appears, or a `trigger`
+    followed within a few words by a `demand`; `allowed` wordings (the referencing condition of
+    §3.2, « conditions générales ») are not conditions put on the client. A wording after a
+    negation (« sans », « n'est pas », « aucun », « ni ») does not count. Patterns follow the
+    syntax of `segur_funding.quotes.rules.labels`.
+    """
+
+    code: str
+    kind: str
+    name: str
+    patterns: tuple[str, ...]

@@ -2,8 +2,8 @@
 
 from django.db.models import Count, Max, Prefetch
 
-from .models import Dsr, FundingScheme, FundingWindow, QuoteLabelItem, Tier
-from .rules import LabelItemRef, SchemeRef, TierRow, WindowRef
+from .models import ConditionWording, Dsr, FundingScheme, FundingWindow, QuoteLabelItem, Tier
+from .rules import ConditionWordingRef, LabelItemRef, SchemeRef, TierRow, WindowRef
 
 
 def window_to_ref(window: FundingWindow) -> WindowRef:
@@ -80,6 +80,21 @@ def label_item_refs() -> tuple[LabelItemRef, ...] | None:
     """The label items in force, or None when the table holds none at all (reference data not
     loaded yet: the checker then uses the shipped wordings)."""
     rows = list(QuoteLabelItem.objects.order_by("position", "code"))
+    if not rows:
+        return None
+    return tuple(row.to_ref() for row in rows if row.is_active)
+
+
+def condition_wordings_version() -> tuple[int, int]:
+    """Like `label_items_version`, for the wordings of conditional offers."""
+    history = ConditionWording.history.aggregate(last=Max("history_id"), rows=Count("history_id"))
+    return history["last"] or 0, history["rows"]
+
+
+def condition_wording_refs() -> tuple[ConditionWordingRef, ...] | None:
+    """The wordings of conditional offers in force, or None when the table holds none at all
+    (reference data not loaded yet: the checker then uses the shipped wordings)."""
+    rows = list(ConditionWording.objects.order_by("position", "code"))
     if not rows:
         return None
     return tuple(row.to_ref() for row in rows if row.is_active)

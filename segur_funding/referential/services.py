@@ -13,8 +13,18 @@ from import_export.results import RowResult
 
 from segur_funding.core.errors import InvalidInput
 
+from .condition_defaults import DEFAULT_CONDITION_WORDINGS
 from .label_defaults import DEFAULT_LABEL_ITEMS
-from .models import Corridor, Dsr, FundingScheme, FundingWindow, QuoteLabelItem, Requirement, Tier
+from .models import (
+    ConditionWording,
+    Corridor,
+    Dsr,
+    FundingScheme,
+    FundingWindow,
+    QuoteLabelItem,
+    Requirement,
+    Tier,
+)
 from .resources import IMPORT_FORMATS, RequirementResource, result_messages
 from .rules import TierRow, tiers_problems
 
@@ -140,6 +150,29 @@ def quote_label_items_load() -> LoadReport:
             patterns="\n".join(item.patterns),
             requires="\n".join(item.requires),
             exceptions="\n".join(item.exceptions),
+            position=position * 10,
+        )
+        row._change_reason = "Jeu de formulations livré (load_reference_data)"
+        row.save()
+        report.created += 1
+    return report
+
+
+@transaction.atomic
+def condition_wordings_load() -> LoadReport:
+    """Create the shipped wordings of conditional offers that are missing, by code; never
+    overwrite a row ANS may have edited."""
+    report = LoadReport()
+    existing = set(ConditionWording.objects.values_list("code", flat=True))
+    for position, wording in enumerate(DEFAULT_CONDITION_WORDINGS, start=1):
+        if wording.code in existing:
+            report.kept += 1
+            continue
+        row = ConditionWording(
+            code=wording.code,
+            kind=wording.kind,
+            name=wording.name,
+            patterns="\n".join(wording.patterns),
             position=position * 10,
         )
         row._change_reason = "Jeu de formulations livré (load_reference_data)"

@@ -55,6 +55,12 @@ class PageText:
     fragments: list[Fragment]
     has_images: bool
     overflow: bool = False
+    # The page's content stream as pypdf parsed it for the extraction (operands, operator), or
+    # None: what the ruled-table reader hands pdfminer instead of parsing the page again.
+    operations: list | None = None
+    # Text drawn in another orientation than upright was seen: `text` (upright text only) is
+    # then not what pypdf's default extraction (every orientation) returns for the page.
+    rotated_text: bool = False
 
 
 @dataclass(slots=True)
@@ -129,6 +135,16 @@ def _mult(m: list[float], n: list[float]) -> list[float]:
 def _to_page(matrix: list[float], to_page: list[float] | None) -> list[float]:
     """A text-space matrix in page space, through the form XObject it was drawn in if any."""
     return _mult(matrix, to_page) if to_page is not None else matrix
+
+
+def _upright(cm: list[float], tm: list[float]) -> bool:
+    """Would pypdf's extraction see this text as upright (orientation 0)? Its own test
+    (`pypdf._text_extraction.orient`) on the same matrices: a line move (T*) before « ' » and
+    « " » only translates the text matrix, which does not change the answer."""
+    try:
+        return tm[2] * cm[1] + tm[3] * cm[3] > 1e-6
+    except (TypeError, IndexError):
+        return False
 
 
 def _number(value: Any, default: float) -> float:
@@ -227,6 +243,7 @@ class _Collector:
     _current: _Op | None = None
     _showing: bool = False
     _order: int = 0
+    rotated_text: bool = False
 
     def __post_init__(self) -> None:
         self._frames.append(_Frame(None, self.page_resources))
@@ -240,10 +257,14 @@ class _Collector:
         if operator in (b"Tj", b"TJ"):
             self._current = self._op(operands, cm, tm)
             self._showing = True
+            if not self.rotated_text:
+                self.rotated_text = not _upright(cm, tm)
         elif operator in (b"'", b'"'):
             # These move to the next line before showing: the position is not known here.
             self._current = None
             self._showing = True
+            if not self.rotated_text:
+                self.rotated_text = not _upright(cm, tm)
         elif operator == b"Tf" and operands:
             state.font = str(operands[0])
             state.size = _number(operands[1] if len(operands) > 1 else None, state.size)
@@ -492,10 +513,33 @@ def _page_has_images(page: Any) -> bool:
         return False
 
 
+def _parsed_contents(page: Any) -> Any:
+    """The page's content stream as a pypdf ContentStream, put in the page's place so that the
+    extraction parses it there (and keeps the operations for the ruled-table reader). None when
+    the page has none, or when pypdf's extraction is better left to find it itself."""
+    from pypdf.generic import ContentStream, NameObject
+
+    try:
+        contents = page.get("/Contents")
+        contents = contents.get_object() if contents is not None else None
+        if contents is None or isinstance(contents, ContentStream):
+            return contents
+        if not hasattr(contents, "get_data") and not isinstance(contents, list):
+            return None
+        # Built as pypdf's extraction builds it (strings as bytes), so the operations are the
+        # very ones it would have parsed.
+        stream = ContentStream(contents, page.pdf, "bytes")
+    except (AttributeError, KeyError, TypeError):
+        return None
+    page[NameObject("/Contents")] = stream
+    return stream
+
+
 def extract_page(page: Any, number: int) -> PageText:
     """Run pypdf's plain extraction once on `page`, collecting positioned fragments."""
     resources = page.get("/Resources")
     collector = _Collector(resources if resources is not None else {})
+    stream = _parsed_contents(page)
     try:
         text = page.extract_text(
             orientations=(0,),
@@ -509,10 +553,13 @@ def extract_page(page: Any, number: int) -> PageText:
         collector.finish()
     if collector.overflow:
         text = ""
+    operations = getattr(stream, "_operations", None) or None
     return PageText(
         number=number,
         text=text or "",
         fragments=collector.fragments,
         has_images=collector.has_images or _page_has_images(page),
         overflow=collector.overflow,
+        operations=operations if isinstance(operations, list) else None,
+        rotated_text=collector.rotated_text,
     )

@@ -246,13 +246,17 @@ def _read_pages(data: bytes) -> tuple[list[PageText], tuple[dict, str | None] | 
         if attachment is None or attachment[1] is not None:
             return pages, attachment, grids
         document, _, raw = attachment
-        return pages, (document, None, _seal_check(reader, raw)), grids
+        # pypdf's plain extraction of each page, already run with the positions: the seal
+        # hashes it as it is (a page with text drawn turned, which the positioned pass leaves
+        # out, is extracted again in full).
+        texts = [None if page.rotated_text or page.overflow else page.text for page in pages]
+        return pages, (document, None, _seal_check(reader, raw, texts)), grids
 
 
-def _seal_check(reader: Any, document: bytes | None) -> SealCheck:
+def _seal_check(reader: Any, document: bytes | None, texts: list[str | None] | None = None) -> SealCheck:
     keys = signing_keys()  # a configuration error is not the file's fault
     try:
-        return pdf_seal_check(reader, document=document, keys=keys)
+        return pdf_seal_check(reader, document=document, keys=keys, texts=texts or ())
     except Exception as exception:
         raise _unreadable(exception) from None
 
@@ -477,7 +481,7 @@ def _rebuild(pages: list[PageText], layer_checks: dict[int, str], data: bytes, g
     infos = classify(rows)
     attach_wrapped_labels(infos)
     table = rebuild(infos)
-    ruled = _read_ruled(data, grids)
+    ruled = _read_ruled(data, grids, {page.number: page.operations for page in pages})
     if ruled is not None:
         # The grid's cells are the quote's cells: its reading replaces the guess from gaps.
         table.lines, table.checks, table.generic_amounts = ruled.lines, ruled.checks, ruled.generic_amounts
@@ -533,7 +537,7 @@ def _upright(data: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def _read_ruled(data: bytes, grids: _Grids) -> RuledReading | None:
+def _read_ruled(data: bytes, grids: _Grids, operations: dict[int, list | None]) -> RuledReading | None:
     if not grids.pages:
         return None
     try:
@@ -541,7 +545,12 @@ def _read_ruled(data: bytes, grids: _Grids) -> RuledReading | None:
             if grids.rotated:
                 # The table finder works in the displayed orientation: read the pages upright.
                 data = _upright(data)
-            return read_ruled(data, grids.pages, budget_seconds=TIME_BUDGET_SECONDS)
+            return read_ruled(
+                data,
+                grids.pages,
+                budget_seconds=TIME_BUDGET_SECONDS,
+                operations={n: ops for n, ops in operations.items() if ops},
+            )
     except TooSlow:
         raise InvalidInput(
             "La lecture du PDF a dépassé le temps imparti : le fichier est trop complexe pour "

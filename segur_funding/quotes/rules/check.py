@@ -33,9 +33,9 @@ from .text import (
     DEFAULT_MATCHER,
     _fr_date,
     _label,
-    _label_facts,
     _normalised,
     _quote,
+    label_facts_reader,
 )
 
 _SEVERITY_RANK = {Severity.ERROR: 0, Severity.MANUAL: 1, Severity.WARNING: 2}
@@ -88,9 +88,8 @@ def check_quote(
     misplaced_wording: list[tuple[int, QuoteLine]] = []
     unclassified = 0
 
-    facts = [
-        _label_facts(line.label, line.scope, wording, mention, matcher) for line in doc.lines
-    ]
+    read = label_facts_reader(wording, mention, matcher).get
+    facts = [read(line.label, line.scope) for line in doc.lines]
 
     for number, (line, fact) in enumerate(zip(doc.lines, facts, strict=True), 1):
         scope = line.scope
@@ -186,7 +185,7 @@ def check_quote(
 
     mention_texts = [_normalised(m) for m in doc.mentions]
     condition_texts = [_normalised(c) for c in doc.conditions]
-    _check_free_texts(doc, mention_texts, condition_texts, mention, findings)
+    _check_free_texts(doc, mention_texts, condition_texts, mention, findings, matcher.conditions)
 
     mention_found = any(
         mention in t for t in (*mention_texts, *condition_texts, *(f.text for f in facts))

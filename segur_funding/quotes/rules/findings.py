@@ -25,6 +25,7 @@ from segur_funding.referential.rules import (
 from ..constants import ERROR_CODES, WARNING_CODES, FindingCode, Scope, Severity
 from ..documents import QuoteDocument, QuoteLine
 from ..report import Finding
+from .labels import ConditionMatcher
 from .referencing import ReferencedSolution
 from .text import _fr_date, _is_conditional, _label, _quote, _relies_on_sun_es
 
@@ -146,10 +147,11 @@ def _check_free_texts(
     condition_texts: list[str],
     mention: str,
     findings: _Findings,
+    conditions: ConditionMatcher,
 ) -> None:
     for raw, text in zip(doc.conditions, condition_texts, strict=True):
         # The §3.2 mention placed among the conditions is not a condition put on the client.
-        if " referencement " in text and not _is_conditional(text, mention):
+        if " referencement " in text and not _is_conditional(raw, mention, conditions):
             continue
         findings.add(
             FindingCode.CONDITIONAL_OFFER,
@@ -157,8 +159,8 @@ def _check_free_texts(
             "ne peut être conditionnée ni à un réengagement ni à la souscription d'une option "
             "ou d'un module.",
         )
-    for raw, text in zip(doc.mentions, mention_texts, strict=True):
-        if _is_conditional(text, mention):
+    for raw in doc.mentions:
+        if _is_conditional(raw, mention, conditions):
             findings.add(
                 FindingCode.CONDITIONAL_OFFER,
                 f"La mention {_quote(raw, 120)} conditionne l'offre (options, modules, contrat "

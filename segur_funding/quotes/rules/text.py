@@ -16,12 +16,15 @@ from segur_funding.referential.label_defaults import DEFAULT_LABEL_ITEMS
 from ..constants import Scope
 from ..documents import QuoteLine
 from .labels import (
+    BREAK,
     NOTHING,
     VIEW_OUT_OF_SCOPE,
     VIEW_SEGUR,
+    ConditionMatcher,
     LabelMatcher,
     clauses_of,
     fold,
+    label_tokens,
     plain_of,
     relies_on_sun_es,
 )
@@ -59,64 +62,9 @@ def _normalised(text: str) -> str:
 # An out-of-scope line that says it is not billed (no amount read).
 _NOT_BILLED = re.compile(r"\b(?:inclus(?:e|es)?|offerte?s?|gratuite?s?|compris(?:e|es)?)\b")
 
-# Conditional offers (CONDITIONAL_OFFER). A trigger word counts when an object of a contractual
-# condition follows within six words. The §3.2 mention (« conditionné à l'obtention … du
-# référencement », « conditionné au dépôt d'un dossier de référencement complet ») is first
-# reduced to its trigger word so that it never counts, while « conditionné à l'obtention du
-# référencement et à la souscription du module X » still does.
-_REFERENCING_CONDITION = re.compile(
-    r"\b(conditionnee?s?|subordonnee?s?|sous reserve) (?:a |au |de |par |d )?(?:l )?"
-    r"(?:obtention|depot)(?: [a-z0-9]+){0,12}? referencement(?: ans| complet)?\b"
-)
-# A sentence that says there is NO condition (« Elle n'est conditionnée à aucun réengagement ni à
-# l'achat d'options », « sans réengagement ») is the good practice the seed asks for: cut it out
-# before looking for triggers. Normalised text has no punctuation, so the cut spans a bounded
-# number of words after the negation.
-# The cut stops at a word that turns the sentence round (« sans réengagement, mais conditionnée
-# à l'achat de l'option BI » still conditions the offer).
-_UNTIL_TURN = r"(?: (?!mais\b|toutefois\b|cependant\b|sauf\b|hormis\b|excepte\b|neanmoins\b)[a-z0-9]+)"
-_NEGATED_CONDITION = re.compile(
-    r"\b(?:n est|ne sont|n etant|ne peut etre|ne peuvent etre|n a pas a etre|non)"
-    r" (?:pas |nullement |aucunement |en aucun cas |jamais )?"
-    rf"(?:conditionnee?s?|subordonnee?s?|liee?s?){_UNTIL_TURN}{{0,14}}"
-    r"|\bsans (?:aucun |aucune |obligation d |condition d |condition de )?"
-    r"(?:re ?engagement|engagement|souscription|achat|acquisition|options?|modules?|condition)"
-    rf"{_UNTIL_TURN}{{0,8}}"
-)
-_CONDITION_TRIGGER = re.compile(
-    r"\b(?:conditionnee?s?|conditionnel(?:le)?|subordonnee?s?|sous reserve|a (?:la )?condition|"
-    r"sous condition|en contrepartie)\b((?: [a-z0-9]+){0,6})"
-)
-_CONDITION_OBJECT = re.compile(
-    r"\b(?:souscription|souscrire|acquisition|acquerir|achat|acheter|modules?|options?|"
-    r"contrats?|abonnements?|engagement|reengagement|renouvellement|renouveler|licences?|pack|"
-    r"prestations? (?:complementaires?|supplementaires?))\b"
-)
-_CONDITION_ALWAYS = re.compile(
-    r"\b(?:re ?engagement|reengager|duree (?:minimale |ferme )?d engagement|"
-    r"engagement (?:minimum|ferme|de [0-9a-z]+ (?:ans?|annees|mois))|"
-    r"(?:souscription|achat|acquisition|option|module)s? (?:obligatoires?|prealables?|imposee?s?)|"
-    r"(?:indissociable|non dissociable)s? (?:de |du |des )?(?:la |l )?"
-    r"(?:souscription|achat|acquisition|contrat|module|option))\b"
-)
-
-# Cheap first pass (plain substring tests): most labels contain none of these stems, and then
-# the regexes above never run on them. False hits only cost time.
-_CONDITION_STEMS = (
-    "condition", "reserve", "subordonn", "contrepartie", "engag", "obligatoire", "prealable",
-    "impose", "dissociable",
-)
 _DSR_FAMILY_WORDS = (" sgl ", " loinc ", " dpi ", " pfi ", " ris ", " lgc ", " ri v")
 _DSR_FAMILY_WORD = re.compile(r" (?:sgl|loinc|dpi|pfi|ris|lgc|ri v)")
 
-
-_CONDITION_STEM = re.compile("|".join(_CONDITION_STEMS))
-
-
-def _has_any(text: str, stems: tuple[str, ...]) -> bool:
-    if stems is _CONDITION_STEMS:
-        return _CONDITION_STEM.search(text) is not None
-    return any(stem in text for stem in stems)
 
 
 # DSR families named in a label, for MIXED_DSR_LINE ("Licences SGL + LOINC", "SGL/LOINC").
@@ -127,24 +75,20 @@ _MIXED_DSR_LABEL = re.compile(
 )
 
 
-@lru_cache(maxsize=4096)
-def _is_conditional(text: str, mention: str = "") -> bool:
-    """A text that conditions the offer on options, modules, a contract or a re-engagement.
+@lru_cache(maxsize=256)
+def _mention_words(mention: str) -> tuple[str, ...]:
+    return tuple(word for word in label_tokens(mention) if word != BREAK)
 
-    `mention` (normalised §3.2 mention) is cut out first: it is a required condition on the
+
+@lru_cache(maxsize=4096)
+def _is_conditional(text: str, mention: str, conditions: ConditionMatcher) -> bool:
+    """A text (a mention, a condition) that conditions the offer on options, modules, a
+    contract or a re-engagement, read with the wordings of `conditions` (reference data).
+
+    `mention` (the §3.2 mention) is cut out first: it is a required condition on the
     referencing, not one put on the client.
     """
-    if not _has_any(text, _CONDITION_STEMS):
-        return False
-    if mention and mention in text:
-        text = text.replace(mention, " ")
-        if not _has_any(text, _CONDITION_STEMS):
-            return False
-    text = _NEGATED_CONDITION.sub(" ", text)
-    if _CONDITION_ALWAYS.search(text):
-        return True
-    text = _REFERENCING_CONDITION.sub(r"\1", text)
-    return any(_CONDITION_OBJECT.search(m.group(1)) for m in _CONDITION_TRIGGER.finditer(text))
+    return conditions.conditional(label_tokens(text), _mention_words(mention))
 
 
 # The matcher of the shipped wordings: what the rules use when no selector handed them the
@@ -165,13 +109,118 @@ class _LabelFacts(NamedTuple):
     mixed_dsr: tuple[str, str] | None  # two DSR families named side by side
 
 
-@lru_cache(maxsize=8192)
 def _label_facts(
     label: str, scope: str | None, wording: str, mention: str, matcher: LabelMatcher
 ) -> _LabelFacts:
-    """The heuristics of one label, remembered: labels repeat across an editor's quotes, so a
-    batch re-check reads each distinct label once (per matcher: an edit by ANS gives a new
-    matcher, hence fresh readings)."""
+    """The heuristics of one label (remembered: see `label_facts_reader`)."""
+    return label_facts_reader(wording, mention, matcher).get(label, scope)
+
+
+# A clause that is a number alone (« (12) », « , 3 , »), as `clauses_of` cuts labels: after a
+# clause separator (kept), or first in the label (_FIRST_NUMBER_CLAUSE). A pattern that starts
+# with its separator is searched several times faster than one that starts with a look-behind.
+_SEPARATOR = "[;:,()\\[\\]{}/+|!?\u2013\u2014\u2022\u00b7<>=\u2192]"
+_NUMBER_CLAUSE = re.compile(_SEPARATOR + r"\s*[0-9]+\s*(?=" + _SEPARATOR + "|$)")
+_FIRST_NUMBER_CLAUSE = re.compile(r"\s*[0-9]+\s*(?=" + _SEPARATOR + "|$)")
+_MARK = "\x00"
+_REMEMBERED = 100_000
+
+
+class _LabelFactsReader:
+    """The heuristics of labels for one wording, mention and matcher, remembered twice:
+
+    - per label: labels repeat across an editor's quotes, so a batch re-check reads each
+      distinct label once;
+    - per *shape*, the label with its number clauses blanked out (« Installation (site 2) »
+      and « … (site 3) » differ; « Formation (12) » and « Formation (13) » do not): a label
+      never seen before is mostly a known label with a quantity or a reference number in
+      brackets. No heuristic depends on the value of such a number: the label matcher never
+      matches across clauses and skips number clauses, the other tests count words or look
+      for words that are not numbers. The one exception is a number that the State-funding
+      wording or the §3.2 mention contains (« 120 jours »): such a label is read in full.
+    """
+
+    __slots__ = ("_digits", "_labels", "_matcher", "_mention", "_shapes", "_wording")
+
+    def __init__(self, wording: str, mention: str, matcher: LabelMatcher) -> None:
+        self._wording, self._mention, self._matcher = wording, mention, matcher
+        self._digits = tuple({w for w in (wording + mention).split() if w.isdigit()})
+        self._labels: dict[str | None, dict[str, _LabelFacts]] = {}
+        self._shapes: dict[str | None, dict[str, _LabelFacts]] = {}
+
+    def get(self, label: str, scope: str | None) -> _LabelFacts:
+        labels = self._labels.get(scope)
+        if labels is None:
+            labels = self._labels[scope] = {}
+            self._shapes[scope] = {}
+        found = labels.get(label)
+        if found is not None:
+            return found
+        shape = None
+        if _MARK not in label:
+            shape, count = _shape(label)
+            if shape[:1].isdigit() or shape[:1].isspace():
+                first = _FIRST_NUMBER_CLAUSE.match(shape)
+                if first is not None:
+                    shape, count = _MARK + shape[first.end() :], count + 1
+            if not count:
+                shape = None
+            else:
+                for digits in self._digits:
+                    if digits in label:
+                        shape = None
+                        break
+        shapes = self._shapes[scope]
+        if shape is not None:
+            found = shapes.get(shape)
+            if found is not None:
+                return found
+        found = _read_label_facts(label, scope, self._wording, self._mention, self._matcher)
+        if len(labels) >= _REMEMBERED:
+            labels.clear()
+        labels[label] = found
+        if shape is not None:
+            if len(shapes) >= _REMEMBERED:
+                shapes.clear()
+            shapes[shape] = found
+        return found
+
+
+def _blank(match: re.Match) -> str:
+    return match.group()[0] + _MARK
+
+
+def _shape(label: str) -> tuple[str, int]:
+    """The label with its number clauses blanked out, and how many there were. The usual one,
+    a number in brackets at the end (« … (12) »), is found with plain string methods; any other
+    with a regular expression, several times slower. (Blanking only some of a label's number
+    clauses is as sound as blanking them all.)"""
+    stripped = label.rstrip()
+    if stripped.endswith(")"):
+        head, bracket, number = stripped[:-1].rpartition("(")
+        if bracket and number.isascii() and number.strip().isdigit():
+            return f"{head}({_MARK}{label[len(stripped) - 1 :]}", 1
+    return _NUMBER_CLAUSE.subn(_blank, label)
+
+
+_readers: dict[tuple[str, str, LabelMatcher], _LabelFactsReader] = {}
+
+
+def label_facts_reader(wording: str, mention: str, matcher: LabelMatcher) -> _LabelFactsReader:
+    """The remembered label readings for one (normalised) wording, mention and matcher: an edit
+    by ANS gives a new matcher, hence fresh readings."""
+    key = (wording, mention, matcher)
+    reader = _readers.get(key)
+    if reader is None:
+        if len(_readers) >= 16:
+            _readers.clear()
+        reader = _readers[key] = _LabelFactsReader(wording, mention, matcher)
+    return reader
+
+
+def _read_label_facts(
+    label: str, scope: str | None, wording: str, mention: str, matcher: LabelMatcher
+) -> _LabelFacts:
     clauses = clauses_of(label)
     text = plain_of(clauses)
     # Only what the line's scope needs is read: excluded items in the Ségur part, Prestation
@@ -191,10 +240,16 @@ def _label_facts(
         reading.excluded,
         reading.prestation,
         not_billed,
-        _CONDITION_STEM.search(text) is not None and _is_conditional(text, mention),
+        _conditional(clauses, mention, matcher.conditions),
         " sun" in text and relies_on_sun_es(label),
         _mixed_dsr(text) if _DSR_FAMILY_WORD.search(text) else None,
     )
+
+
+def _conditional(clauses: list, mention: str, conditions: ConditionMatcher) -> bool:
+    """`_is_conditional` of a label from its clauses (read once already)."""
+    words = [word for clause in clauses for word in (*clause.words, BREAK)]
+    return conditions.may_condition(words) and conditions.conditional(words, _mention_words(mention))
 
 
 def _mixed_dsr(text: str) -> tuple[str, str] | None:

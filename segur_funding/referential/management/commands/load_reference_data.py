@@ -3,13 +3,17 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from segur_funding.referential.services import quote_label_items_load, reference_data_load
+from segur_funding.referential.services import (
+    condition_wordings_load,
+    quote_label_items_load,
+    reference_data_load,
+)
 
 
 class Command(BaseCommand):
     help = (
         "Charge les données de référence publiées (DSR, barèmes, fenêtres, REM de démarrage, "
-        "libellés de la Prestation Ségur)."
+        "libellés de la Prestation Ségur, formulations d'offre conditionnée)."
     )
 
     def add_arguments(self, parser):
@@ -28,3 +32,5 @@ class Command(BaseCommand):
             self.stdout.write(f"Données de référence {path.name} : {report}")
         report = quote_label_items_load()
         self.stdout.write(f"Libellés de devis (Prestation Ségur) : {report}")
+        report = condition_wordings_load()
+        self.stdout.write(f"Formulations d'offre conditionnée : {report}")
