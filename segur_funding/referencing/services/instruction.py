@@ -40,6 +40,7 @@ from ._base import (
     _notify_editor,
     _require_role,
 )
+from .candidature import _checklist_sync
 
 
 def _proofs_sent(*, user: User, dossier: Dossier, action: DossierAction) -> tuple[str, DossierStatus]:
@@ -52,6 +53,10 @@ def _proofs_sent(*, user: User, dossier: Dossier, action: DossierAction) -> tupl
 def proofs_submit(*, user: User, dossier: Dossier) -> Dossier:
     """Send the complete proof dossier: this date is the one the 120-day rule counts from."""
     dossier = _lock(dossier)
+    # Sent straight from « éligible » (no separate start of phase 2): the REM may have been
+    # imported or completed since the dossier was opened, and its new requirements need proofs
+    # (a refusal below rolls the new rows back with the rest).
+    _checklist_sync(dossier)
     actor, to_status = _proofs_sent(user=user, dossier=dossier, action=DossierAction.SUBMIT_PROOFS)
     today = clock.today()
     if dossier.proofs_complete_on is None:
