@@ -63,12 +63,16 @@
   }
 
   function setRowError(row, message) {
+    // DSFR shows .fr-error-text whatever `hidden` says: the element is there only with a message.
     row.error.textContent = message || "";
-    row.error.hidden = !message;
     if (message) {
       row.select.setAttribute("aria-invalid", "true");
+      row.select.setAttribute("aria-describedby", row.error.id);
+      if (!row.error.parentNode) { row.select.parentNode.appendChild(row.error); }
     } else {
       row.select.removeAttribute("aria-invalid");
+      row.select.removeAttribute("aria-describedby");
+      if (row.error.parentNode) { row.error.parentNode.removeChild(row.error); }
     }
   }
 
@@ -84,11 +88,10 @@
         "Exigence pour « " + row.file.name + " »");
       row.select.id = id + "-requirement";
       row.error.id = id + "-error";
-      row.select.setAttribute("aria-describedby", row.error.id);
       group.appendChild(label);
       group.appendChild(row.select);
-      group.appendChild(row.error);
       item.appendChild(group);
+      setRowError(row, row.error.textContent);
       row.replace.id = id + "-replace";
       var replaceLabel = row.replaceGroup.querySelector("label");
       replaceLabel.setAttribute("for", row.replace.id);
@@ -120,7 +123,6 @@
       file: file, select: select, replace: replace, replaceGroup: replaceGroup,
       error: el("p", {"class": "fr-error-text"}), touched: false, replaceTouched: false
     };
-    row.error.hidden = true;
     select.addEventListener("change", function () {
       row.touched = true;
       setRowError(row, "");
@@ -255,7 +257,14 @@
       try { answer = JSON.parse(xhr.responseText); } catch (ignored) { answer = null; }
       if (answer && answer.ok) {
         status.textContent = "Fichiers déposés : affichage du dossier…";
-        window.location.assign(answer.redirect);
+        var target = new URL(answer.redirect, window.location.href);
+        if (target.pathname === window.location.pathname && target.search === window.location.search) {
+          // Only the fragment differs: assigning it would scroll, not show the new files.
+          window.location.hash = target.hash;
+          window.location.reload();
+        } else {
+          window.location.assign(target.href);
+        }
         return;
       }
       setSending(false);
@@ -271,6 +280,7 @@
       showErrors("L'envoi a été interrompu (connexion perdue) : aucun fichier n'a été déposé. " +
         "Réessayez.", []);
     });
+    hideErrors();
     setSending(true);
     status.textContent = "Envoi : 0 %";
     xhr.send(data);
