@@ -348,15 +348,16 @@ def _upload_refused(
 
 
 @login_required
-@require_GET
+@require_POST
 def proofs_match(request: HttpRequest, pk: int) -> HttpResponse:
-    """The requirement each file name points to (`?nom=…` repeated), for the page's script to
-    propose before sending; the editor confirms or changes each one."""
+    """The requirement each file name points to (field `nom`, repeated), for the page's script
+    to propose before sending; the editor confirms or changes each one. (POST: thirty long
+    names would not fit in the request line a web server accepts.)"""
     dossier = _user_dossier(request, pk)
     proofs = {
         p.requirement.reference: p.pk for p in dossier.proofs.select_related("requirement")
     }
-    names = request.GET.getlist("nom")[: rules.MAX_FILES_PER_SUBMISSION]
+    names = request.POST.getlist("nom")[: rules.MAX_FILES_PER_SUBMISSION]
     matches = []
     for name in names:
         reference = rules.match_requirement(name[:300], list(proofs))

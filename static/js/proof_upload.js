@@ -9,7 +9,9 @@
   "use strict";
 
   var form = document.getElementById("proofs-form");
-  if (!form || !window.FormData || !window.XMLHttpRequest || !window.fetch) { return; }
+  if (!form || !window.FormData || !window.XMLHttpRequest || !window.fetch || !window.URLSearchParams) {
+    return;
+  }
 
   var input = document.getElementById("proof-files");
   var zone = document.getElementById("proofs-dropzone");
@@ -31,6 +33,7 @@
 
   var rows = [];  // {file, select, replace, replaceGroup, error}
   var sending = false;
+  var proposing = Promise.resolve();  // the server's proposals for the last files added
 
   function size(n) {
     var mb = 1024 * 1024;
@@ -135,9 +138,11 @@
 
   function propose(newRows) {
     // The server reads each name with the same rule it applies to a form sent without script.
-    var query = newRows.map(function (row) { return "nom=" + encodeURIComponent(row.file.name); });
-    return fetch(form.dataset.matchUrl + "?" + query.join("&"), {
-      credentials: "same-origin", headers: {"Accept": "application/json"}
+    var body = new URLSearchParams();
+    body.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+    newRows.forEach(function (row) { body.append("nom", row.file.name); });
+    return fetch(form.dataset.matchUrl, {
+      method: "POST", body: body, credentials: "same-origin", headers: {"Accept": "application/json"}
     }).then(function (response) {
       return response.ok ? response.json() : {matches: []};
     }).then(function (data) {
@@ -166,7 +171,7 @@
     rows = rows.concat(added);
     hideErrors();
     render();
-    if (added.length) { propose(added); }
+    if (added.length) { proposing = propose(added); }
   }
 
   function hideErrors() {
@@ -289,12 +294,17 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     if (sending) { return; }
-    var problem = precheck();
-    if (problem) {
-      showErrors(problem.message, problem.items);
-      return;
-    }
-    send();
+    submit.disabled = true;
+    // A click before the proposals came back sends them, not empty choices.
+    proposing.then(function () {
+      submit.disabled = false;
+      var problem = precheck();
+      if (problem) {
+        showErrors(problem.message, problem.items);
+        return;
+      }
+      send();
+    });
   });
 
   input.addEventListener("change", function () { addFiles(input.files, true); });

@@ -185,8 +185,11 @@ def test_editor_drops_eleven_proofs_at_once_and_sends_the_dossier(
     expect(page.get_by_text("11 fichier(s) déposé(s)")).to_be_visible(timeout=60_000)
     expect(page.locator("label[for=proofs-progress]")).to_contain_text("11/11 preuves déposées")
     log = page.evaluate("() => JSON.parse(sessionStorage.getItem('upload-log') || '[]')")
-    assert "disabled=true" in log, log
-    assert any(re.match(r"status=Envoi : \d+ %", entry) for entry in log), log
+    sending = [i for i, entry in enumerate(log) if re.match(r"status=Envoi : \d+ %", entry)]
+    assert sending, log
+    # When the progress started, the button had last been disabled.
+    assert [e for e in log[: sending[0]] if e.startswith("disabled=")][-1] == "disabled=true", log
+    assert any(re.match(r"status=Envoi : 100 %", entry) for entry in log), log
     files = ProofFile.objects.filter(proof__dossier=dossier).select_related("proof__requirement")
     assert {f.original_name: f.proof.requirement.reference for f in files} == {
         **proposed,

@@ -26,13 +26,13 @@ def _urls(dossier):
         reverse("referencing:dossier_detail", args=[dossier.pk]),
         reverse("referencing:candidature_edit", args=[dossier.pk]),
         reverse("referencing:certificate_download", args=[dossier.pk]),
-        reverse("referencing:proofs_match", args=[dossier.pk]) + "?nom=EX-01.pdf",
     ]
     if pf is not None:
         urls.append(reverse("referencing:proof_file_download", args=[pf.pk]))
     posts = [
         reverse("referencing:dossier_action", args=[dossier.pk, "submit_candidature"]),
         reverse("referencing:proofs_upload", args=[dossier.pk]),
+        reverse("referencing:proofs_match", args=[dossier.pk]),
         reverse("referencing:solution_version_add", args=[dossier.solution_version.solution_id]),
     ]
     return urls, posts
