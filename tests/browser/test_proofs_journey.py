@@ -210,3 +210,38 @@ def test_editor_drops_eleven_proofs_at_once_and_sends_the_dossier(
     _clean(page, console_errors)
     dossier = Dossier.objects.get(pk=dossier.pk)
     assert dossier.status == "proofs_submitted" and dossier.proofs_complete_on is not None
+
+
+def test_without_the_script_the_form_matches_files_by_name_all_or_nothing(page, demo):
+    """The same form when the upload script does not run (blocked here, so that axe can still
+    check the page): the files go as a plain multipart form and the server reads each
+    requirement from the file name; one unknown name refuses the whole submission."""
+    from segur_funding.referencing.models import ProofFile
+
+    page.route("**/js/proof_upload.js", lambda route: route.abort())
+    dossier = _eligible_dossier()
+    login(page, EDITOR)
+    page.goto(f"/referencement/dossiers/{dossier.pk}/")
+    expect(page).to_have_title(re.compile("^Dossier BioLab SGL 6.1"))
+    files = page.get_by_label("Fichiers de preuve (plusieurs à la fois)")
+    pdf = one_page_pdf("Preuve")
+    files.set_input_files([
+        {"name": "SGL-DMP.01.pdf", "mimeType": "application/pdf", "buffer": pdf},
+        {"name": "capture.pdf", "mimeType": "application/pdf", "buffer": pdf},
+    ])
+    page.get_by_role("button", name="Envoyer les fichiers").click()
+    expect(page.locator("#proofs-errors")).to_contain_text(
+        "« capture.pdf » : aucune exigence n'est reconnue dans le nom du fichier"
+    )
+    expect(page.locator("#proofs-errors")).to_contain_text("Aucun fichier n'a été déposé")
+    assert ProofFile.objects.filter(proof__dossier=dossier).count() == 0
+    assert_accessible(page, impact=AXE_ALL_IMPACTS)
+
+    files.set_input_files([
+        {"name": "SGL-DMP.01.pdf", "mimeType": "application/pdf", "buffer": pdf},
+        {"name": "sgl_psc_01.png", "mimeType": "image/png", "buffer": _png()},
+    ])
+    page.get_by_role("button", name="Envoyer les fichiers").click()
+    expect(page.get_by_text("2 fichier(s) déposé(s)")).to_be_visible(timeout=60_000)
+    expect(page.locator("label[for=proofs-progress]")).to_contain_text("2/11 preuves déposées")
+    assert_accessible(page, impact=AXE_ALL_IMPACTS)
