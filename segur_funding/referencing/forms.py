@@ -7,7 +7,7 @@ from segur_funding.organizations.models import Organization
 from segur_funding.referential.models import Dsr, Requirement
 
 from .constants import CorrectionReason
-from .models import ProofFile, SolutionVersion
+from .models import SolutionVersion
 
 
 class SolutionCreateForm(DsfrForm):
@@ -77,26 +77,6 @@ class DossierCreateForm(CandidatureForm):
         super().__init__(*args, **kwargs)
         self.fields["solution_version"].queryset = versions
         self.fields["dsr"].queryset = dsrs
-
-
-class ProofUploadForm(DsfrForm):
-    file = forms.FileField(
-        label="Fichier de preuve",
-        help_text="PDF, PNG, JPEG, XML ou ZIP (IHE XDM) jusqu'à 20 Mo (ZIP : 100 Mo) ; "
-        "vidéo MP4 jusqu'à 200 Mo.",
-        allow_empty_file=True,  # the service refuses empty files with its own message
-    )
-    replaces = forms.ModelChoiceField(
-        label="Ce fichier", queryset=ProofFile.objects.none(), required=False,
-        empty_label="s'ajoute aux fichiers déjà déposés",
-    )
-
-    def __init__(self, *args, current_files, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["replaces"].queryset = current_files
-        self.fields["replaces"].label_from_instance = lambda f: f"remplace « {f.original_name} »"
-        if not current_files:
-            del self.fields["replaces"]
 
 
 # --- Admin (ANS) ---------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ referencing. The date the complete proof dossier is sent is the one the 120-day 
 Pure: no ORM, no settings, no I/O. Dates are passed in; budgets are arguments with defaults.
 """
 
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -31,7 +33,10 @@ TRANSITIONS: dict[tuple[DossierStatus, DossierAction], Step] = {
     (S.DRAFT, A.SUBMIT_CANDIDATURE): Step(S.CANDIDATURE_SUBMITTED, frozenset({Actor.EDITOR})),
     (S.CANDIDATURE_SUBMITTED, A.DECLARE_ELIGIBLE): Step(S.ELIGIBLE, frozenset({Actor.ANS})),
     (S.CANDIDATURE_SUBMITTED, A.DECLARE_INELIGIBLE): Step(S.INELIGIBLE, frozenset({Actor.ANS})),
+    # Kept for API clients and the history of older dossiers; the web page does not offer it:
+    # files can be uploaded from the draft on, so the editor sends the proofs straight away.
     (S.ELIGIBLE, A.START_PROOFS): Step(S.PROOFS_IN_PROGRESS, frozenset({Actor.EDITOR})),
+    (S.ELIGIBLE, A.SUBMIT_PROOFS): Step(S.PROOFS_SUBMITTED, frozenset({Actor.EDITOR})),
     (S.PROOFS_IN_PROGRESS, A.SUBMIT_PROOFS): Step(S.PROOFS_SUBMITTED, frozenset({Actor.EDITOR})),
     (S.PROOFS_SUBMITTED, A.START_REVIEW): Step(S.UNDER_REVIEW, frozenset({Actor.ANS})),
     (S.UNDER_REVIEW, A.REQUEST_CORRECTION): Step(S.CORRECTION_REQUESTED, frozenset({Actor.ANS})),
@@ -166,6 +171,141 @@ def grant_check(proofs: Sequence[ProofState]) -> None:
             f"(à revoir : {shown or 'aucune exigence dans le dossier'}).",
             code="PROOFS_NOT_ACCEPTED",
         )
+
+
+# --- Proof files sent together ------------------------------------------------------------------
+
+# One submission of the proofs page: at most this many files, and at most this many bytes in all
+# (the largest single file, a 200 MB video, plus some room; the web server caps bodies near it).
+MAX_FILES_PER_SUBMISSION = 30
+MAX_SUBMISSION_BYTES = 210 * 1024 * 1024
+
+_SPLIT = re.compile(r"[^0-9a-z]+|(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
+
+
+def name_tokens(text: str) -> tuple[str, ...]:
+    """Lower-case words of a name without accents; letters and digits split apart, numbers
+    without leading zeros: « SGL/DMP.01 », « sgl-dmp01 » and « SGL_DMP_1 » read the same."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return tuple(str(int(t)) if t.isdigit() else t for t in _SPLIT.split(plain) if t)
+
+
+def _spans(haystack: tuple[str, ...], needle: tuple[str, ...]) -> list[tuple[int, int]]:
+    n = len(needle)
+    if n == 0:
+        return []
+    return [(i, i + n) for i in range(len(haystack) - n + 1) if haystack[i : i + n] == needle]
+
+
+def _stem(file_name: str) -> str:
+    base = file_name.replace("\\", "/").rsplit("/", 1)[-1]
+    stem, dot, ext = base.rpartition(".")
+    # « .pdf », « .mp4 »: an extension has a letter; « DMP.01 » ends with a number, not a type.
+    is_extension = 0 < len(ext) <= 4 and ext.isalnum() and not ext.isdigit()
+    return stem if dot and stem and is_extension else base
+
+
+def match_requirement(file_name: str, references: Sequence[str]) -> str | None:
+    """The requirement a proof file is for, read from its name, or None when the name names none
+    or several.
+
+    A reference matches when its words appear, in order and whole, in the file name (« EX-1 »
+    is not found in « EX-11 »); the words every reference of the DSR starts with (« SGL ») may
+    be left out when two words or more remain (« DMP.01 »).
+    """
+    words = name_tokens(_stem(file_name))
+    tokens = {ref: name_tokens(ref) for ref in references}
+    # The leading words shared by every reference (the DSR's prefix) are optional in file names.
+    seqs = [t for t in tokens.values() if t]
+    shared = 0
+    while (
+        len(seqs) > 1
+        and all(len(t) > shared + 1 for t in seqs)
+        and len({t[shared] for t in seqs}) == 1
+    ):
+        shared += 1
+    found: list[tuple[int, int, str]] = []
+    for ref, seq in tokens.items():
+        found += [(a, b, ref) for a, b in _spans(words, seq)]
+        # Without its prefix a reference must keep two words: « 2 » alone (of « EX-2 ») would
+        # be found in any name with a number in it.
+        if shared and len(seq) - shared >= 2:
+            found += [(a, b, ref) for a, b in _spans(words, seq[shared:])]
+    # A match inside a longer one is part of it (« EX-1 » in « EX-1.2 »); what is left must name
+    # one requirement only (« DMP.01 et DMP.02 » names two: the editor chooses).
+    kept = {
+        ref
+        for a, b, ref in found
+        if not any(a2 <= a and b <= b2 and (b2 - a2) > (b - a) for a2, b2, _ in found)
+    }
+    return kept.pop() if len(kept) == 1 else None
+
+
+@dataclass(frozen=True, slots=True)
+class ProofsProgress:
+    done: int
+    total: int
+    mandatory_missing: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def complete(self) -> bool:
+        return self.total > 0 and self.mandatory_missing == 0
+
+
+def proofs_progress(proofs: Sequence[ProofState]) -> ProofsProgress:
+    """« n/N preuves déposées »: requirements with at least one usable file, out of all."""
+    return ProofsProgress(
+        done=sum(1 for p in proofs if p.current_files > 0),
+        total=len(proofs),
+        mandatory_missing=sum(1 for p in proofs if p.mandatory and p.current_files == 0),
+    )
+
+
+# --- Stepper of the dossier page ----------------------------------------------------------------
+
+STEPS = (
+    "Candidature",
+    "Éligibilité",
+    "Dépôt des preuves",
+    "Instruction par l'ANS",
+    "Décision",
+)
+_STEP_OF = {
+    S.DRAFT: 1,
+    S.CANDIDATURE_SUBMITTED: 2,
+    S.ELIGIBLE: 3,
+    S.PROOFS_IN_PROGRESS: 3,
+    S.CORRECTION_REQUESTED: 3,
+    S.PROOFS_SUBMITTED: 4,
+    S.UNDER_REVIEW: 4,
+    S.PROOFS_RESUBMITTED: 4,
+    S.INELIGIBLE: 5,
+    S.REFERENCED: 5,
+    S.REFUSED: 5,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StepperState:
+    number: int
+    count: int
+    title: str
+    next_title: str | None
+
+
+def dossier_step(state: str) -> StepperState:
+    """Where the dossier stands in the five steps of the referencing (DSFR stepper)."""
+    number = _STEP_OF[DossierStatus(state)]
+    return StepperState(
+        number=number,
+        count=len(STEPS),
+        title=STEPS[number - 1],
+        next_title=STEPS[number] if number < len(STEPS) else None,
+    )
 
 
 # --- Phase clocks -------------------------------------------------------------------------------

@@ -117,6 +117,20 @@ def dossier_checklist(*, dossier: Dossier) -> list[ChecklistRow]:
     return rows
 
 
+def checklist_states(checklist: list[ChecklistRow]) -> list[rules.ProofState]:
+    """The rows of the page's checklist as plain values for `rules` (same count as
+    `proof_states`: an infected file does not count as a proof)."""
+    return [
+        rules.ProofState(
+            reference=row.requirement.reference,
+            mandatory=row.requirement.mandatory,
+            current_files=sum(1 for f in row.current_files if f.scan_status != ScanStatus.INFECTED),
+            status=row.proof.status,
+        )
+        for row in checklist
+    ]
+
+
 def dossier_events(*, dossier: Dossier) -> QuerySet[DossierEvent]:
     return dossier.events.select_related("actor").order_by("created_at", "id")
 

@@ -12,10 +12,9 @@ urlpatterns = [
     path("dossiers/<int:pk>/", views.dossier_detail, name="dossier_detail"),
     path("dossiers/<int:pk>/candidature/", views.candidature_edit, name="candidature_edit"),
     path("dossiers/<int:pk>/actions/<str:action>/", views.dossier_action, name="dossier_action"),
+    path("dossiers/<int:pk>/preuves/", views.proofs_upload, name="proofs_upload"),
     path(
-        "dossiers/<int:pk>/preuves/<int:proof_pk>/fichiers/",
-        views.proof_upload,
-        name="proof_upload",
+        "dossiers/<int:pk>/preuves/correspondance/", views.proofs_match, name="proofs_match"
     ),
     path("dossiers/<int:pk>/attestation/", views.certificate_download, name="certificate_download"),
     path("fichiers/<int:pk>/", views.proof_file_download, name="proof_file_download"),

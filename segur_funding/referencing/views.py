@@ -9,13 +9,19 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from segur_funding.core.errors import DomainError
-from segur_funding.core.files import KINDS_BY_CODE, MAX_UPLOAD_BYTES, human_size, private_file_response
+from segur_funding.core.files import (
+    KINDS_BY_CODE,
+    MAX_UPLOAD_BYTES,
+    PROOF_KINDS,
+    human_size,
+    private_file_response,
+)
 from segur_funding.organizations.models import Membership
 from segur_funding.organizations.selectors import is_ans_reviewer, user_editors
 
@@ -24,7 +30,6 @@ from .constants import Actor, DossierAction, ScanStatus
 from .forms import (
     CandidatureForm,
     DossierCreateForm,
-    ProofUploadForm,
     SolutionCreateForm,
     SolutionVersionForm,
 )
@@ -37,10 +42,6 @@ EDITOR_ACTIONS = {
         "Votre candidature a été déposée. L'ANS statue sur son éligibilité sous une semaine "
         "environ.",
     ),
-    DossierAction.START_PROOFS: (
-        services.proofs_start,
-        "Le dépôt des preuves est ouvert : déposez une preuve pour chaque exigence.",
-    ),
     DossierAction.SUBMIT_PROOFS: (
         services.proofs_submit,
         "Vos preuves ont été déposées : le dossier est complet, l'ANS va l'instruire.",
@@ -51,9 +52,12 @@ EDITOR_ACTIONS = {
     ),
 }
 
+# « Commencer le dépôt des preuves » (START_PROOFS) is not offered: files are uploaded from the
+# draft on, and the proofs are sent straight from « éligible ». The API keeps it.
+WEB_ACTIONS = frozenset(EDITOR_ACTIONS)
+
 ACTION_HELP = {
     DossierAction.SUBMIT_CANDIDATURE: "La candidature ne pourra plus être modifiée.",
-    DossierAction.START_PROOFS: "Ouvre la phase 2 : le dépôt des preuves de conformité.",
     DossierAction.SUBMIT_PROOFS: (
         "Chaque exigence obligatoire doit avoir au moins une preuve. La date de dépôt est celle "
         "du dossier complet, dont part la règle des 120 jours."
@@ -178,22 +182,31 @@ def _detail_context(dossier: Dossier, **extra: object) -> dict:
     actions = [
         (action, ACTION_HELP.get(action, ""))
         for action in rules.available_actions(dossier.status, Actor.EDITOR)
+        if action in WEB_ACTIONS
     ]
     checklist = selectors.dossier_checklist(dossier=dossier)
+    progress = rules.proofs_progress(selectors.checklist_states(checklist))
     return {
         "dossier": dossier,
+        "step": rules.dossier_step(dossier.status),
         "clock": selectors.dossier_clock(dossier=dossier),
         "checklist": checklist,
-        "missing_mandatory": sum(
-            1 for r in checklist if r.requirement.mandatory and not r.current_files
-        ),
+        "progress": progress,
+        "has_files": any(row.current_files or row.previous_files for row in checklist),
         "events": selectors.dossier_events(dossier=dossier),
         "open_corrections": selectors.dossier_open_corrections(dossier=dossier),
         "actions": actions,
         "upload_open": dossier.status in rules.UPLOAD_OPEN_STATUSES,
         "candidature_editable": dossier.status in rules.CANDIDATURE_EDITABLE_STATUSES,
-        "upload_errors": {},
+        "upload_error": "",
+        "upload_refusals": [],
         "max_upload": human_size(MAX_UPLOAD_BYTES),
+        "max_submission": human_size(rules.MAX_SUBMISSION_BYTES),
+        "max_submission_bytes": rules.MAX_SUBMISSION_BYTES,
+        "max_files": rules.MAX_FILES_PER_SUBMISSION,
+        "kind_limits": ";".join(
+            f"{ext}:{kind.max_bytes}" for kind in PROOF_KINDS for ext in kind.extensions
+        ),
         **extra,
     }
 
@@ -242,60 +255,114 @@ def dossier_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("referencing:dossier_detail", pk=dossier.pk)
 
 
+def _wants_json(request: HttpRequest) -> bool:
+    """The page's script sends the files with XHR and reads a JSON answer; a plain form (no
+    JavaScript) gets the page back."""
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+def _posted_uploads(request: HttpRequest) -> list[services.ProofUpload]:
+    """The files of the proofs form, each with the requirement the editor confirmed (the select
+    `requirement_<n>` the script adds; none: read from the name) and whether it replaces."""
+    uploads = []
+    for index, upload in enumerate(request.FILES.getlist("files")):
+        chosen = request.POST.get(f"requirement_{index}", "")
+        try:
+            proof_id = int(chosen) if chosen else None
+        except ValueError:
+            proof_id = -1  # refused by the service as a requirement of another dossier
+        replace = request.POST.get(f"replace_{index}")
+        uploads.append(
+            services.ProofUpload(
+                upload=upload,
+                proof_id=proof_id,
+                replace=None if replace is None else replace in ("1", "on"),
+            )
+        )
+    return uploads
+
+
 @login_required
 @require_POST
-def proof_upload(request: HttpRequest, pk: int, proof_pk: int) -> HttpResponse:
+def proofs_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Several proof files at once, all stored or none (see `services.proof_files_upload`)."""
     dossier = _user_dossier(request, pk)
-    proof = get_object_or_404(dossier.proofs.select_related("requirement"), pk=proof_pk)
-    # A body far above the largest accepted file is refused without looking at it. (The CSRF
-    # check may already have parsed it: the real bound is the web server's body size limit.)
+    # A body far above the largest accepted submission is refused without looking at it. (The
+    # CSRF check may already have parsed it: the real bound is the web server's body size limit.)
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
-    if length > MAX_UPLOAD_BYTES + 1024 * 1024:
+    if length > rules.MAX_SUBMISSION_BYTES + 1024 * 1024:
         error = (
-            f"Le fichier est trop volumineux ({human_size(length)}) : "
-            f"{human_size(MAX_UPLOAD_BYTES)} au maximum (vidéo MP4), 20 Mo pour les autres types."
+            f"Envoi trop volumineux ({human_size(length)}) : "
+            f"{human_size(rules.MAX_SUBMISSION_BYTES)} au maximum par envoi (une vidéo MP4 "
+            f"jusqu'à {human_size(MAX_UPLOAD_BYTES)}, 20 Mo pour les autres types). Aucun "
+            "fichier n'a été déposé."
         )
-        return _upload_refused(request, dossier, proof.pk, error, parsed=False)
-    form = ProofUploadForm(
-        request.POST, request.FILES, current_files=proof.files.filter(is_current=True)
-    )
-    if not form.is_valid():
-        error = " ".join(e for errors in form.errors.values() for e in errors)
-        if "file" in form.errors:
-            error = "Choisissez un fichier à déposer."
-        return _upload_refused(request, dossier, proof.pk, error)
-    upload = form.cleaned_data["file"]
+        return _upload_refused(request, dossier, error, [], parsed=False)
+    uploads = _posted_uploads(request)
     try:
-        proof_file = services.proof_file_upload(
-            user=request.user,
-            proof=proof,
-            upload=upload,
-            replaces=form.cleaned_data.get("replaces"),
-        )
+        stored = services.proof_files_upload(user=request.user, dossier=dossier, uploads=uploads)
+    except services.ProofFilesRefused as exc:
+        return _upload_refused(request, dossier, exc.message, exc.refusals)
     except DomainError as exc:
-        return _upload_refused(request, dossier, proof.pk, exc.message)
+        return _upload_refused(request, dossier, exc.message, [])
     finally:
         # A large upload lives in a temporary file until closed: close it now, stored or not.
-        upload.close()
-    messages.success(
-        request,
-        f"« {proof_file.original_name} » est déposé pour l'exigence {proof.requirement.reference}.",
+        for item in uploads:
+            item.upload.close()
+    names = ", ".join(
+        f"« {f.original_name} » ({f.proof.requirement.reference})" for f in stored[:5]
     )
-    return redirect(reverse("referencing:dossier_detail", args=[dossier.pk]) + f"#preuve-{proof.pk}")
+    more = f" et {len(stored) - 5} autre(s)" if len(stored) > 5 else ""
+    messages.success(request, f"{len(stored)} fichier(s) déposé(s) : {names}{more}.")
+    url = reverse("referencing:dossier_detail", args=[dossier.pk]) + "#preuves"
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "redirect": url})
+    return redirect(url)
 
 
 def _upload_refused(
-    request: HttpRequest, dossier: Dossier, proof_pk: int, error: str, *, parsed: bool = True
+    request: HttpRequest,
+    dossier: Dossier,
+    error: str,
+    refusals: list[services.FileRefusal],
+    *,
+    parsed: bool = True,
 ) -> HttpResponse:
     if parsed:
-        for upload in request.FILES.values():
+        for upload in request.FILES.getlist("files"):
             upload.close()
-    messages.error(request, f"Fichier refusé : {error}")
-    context = _detail_context(dossier, upload_errors={proof_pk: error})
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "ok": False,
+                "error": error,
+                "files": [{"name": r.name, "message": r.message} for r in refusals],
+            },
+            status=400,
+        )
+    context = _detail_context(dossier, upload_error=error, upload_refusals=refusals)
     return render(request, "referencing/dossier_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def proofs_match(request: HttpRequest, pk: int) -> HttpResponse:
+    """The requirement each file name points to (field `nom`, repeated), for the page's script
+    to propose before sending; the editor confirms or changes each one. (POST: thirty long
+    names would not fit in the request line a web server accepts.)"""
+    dossier = _user_dossier(request, pk)
+    proofs = {
+        p.requirement.reference: p.pk for p in dossier.proofs.select_related("requirement")
+    }
+    names = request.POST.getlist("nom")[: rules.MAX_FILES_PER_SUBMISSION]
+    matches = []
+    for name in names:
+        reference = rules.match_requirement(name[:300], list(proofs))
+        matches.append({"name": name, "proof": proofs.get(reference) if reference else None})
+    return JsonResponse({"matches": matches})
 
 
 # --- Files ---------------------------------------------------------------------------------------

@@ -40,12 +40,19 @@ def _png() -> bytes:
     return buf.getvalue()
 
 
-def _upload(page, ref: str, name: str, data: bytes, mime: str) -> None:
-    page.get_by_label(f"Fichier de preuve pour {ref}", exact=True).set_input_files(
-        {"name": name, "mimeType": mime, "buffer": data}
+def _upload(page, files: list[tuple[str, bytes, str]]) -> None:
+    """Several files at once on the proofs form; each name carries its requirement."""
+    page.get_by_label("Fichiers de preuve (plusieurs à la fois)").set_input_files(
+        [{"name": name, "mimeType": mime, "buffer": data} for name, data, mime in files]
     )
-    page.get_by_role("button", name=f"Déposer le fichier pour {ref}", exact=True).click()
-    expect(page.get_by_text(f"est déposé pour l'exigence {ref}")).to_be_visible()
+    count = len(files)
+    label = f"Envoyer les {count} fichiers" if count > 1 else "Envoyer le fichier"
+    page.get_by_role("button", name=label, exact=True).click()
+    expect(page.get_by_text(f"{count} fichier(s) déposé(s)")).to_be_visible(timeout=60_000)
+
+
+def _named(ref: str, rest: str) -> str:
+    return f"{ref.replace('/', '-')} {rest}"
 
 
 def _admin_dossier(page, label: str) -> None:
@@ -92,17 +99,18 @@ def test_editor_and_ans_reviewer_go_through_the_whole_referencing(page, demo):
 
     # --- Uploads the proofs (a refused file first), then submits the candidature ------------------
     first = mandatory[0]
-    page.get_by_label(f"Fichier de preuve pour {first}", exact=True).set_input_files(
-        {"name": "outil.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00" + b"\0" * 64}
+    page.get_by_label("Fichiers de preuve (plusieurs à la fois)").set_input_files(
+        {"name": _named(first, "outil.pdf"), "mimeType": "application/pdf",
+         "buffer": b"MZ\x90\x00" + b"\0" * 64}
     )
-    page.get_by_role("button", name=f"Déposer le fichier pour {first}", exact=True).click()
-    expect(page.locator(".fr-error-text")).to_contain_text("programme exécutable")
+    page.get_by_role("button", name="Envoyer le fichier", exact=True).click()
+    expect(page.locator("#proofs-errors")).to_contain_text("programme exécutable")
     assert_accessible(page)
-    for i, ref in enumerate(mandatory):
-        if i % 2:
-            _upload(page, ref, f"capture-{i}.png", _png(), "image/png")
-        else:
-            _upload(page, ref, f"pv-{i}.pdf", one_page_pdf(f"PV {ref}"), "application/pdf")
+    _upload(page, [
+        (_named(ref, f"capture-{i}.png"), _png(), "image/png") if i % 2
+        else (_named(ref, f"pv-{i}.pdf"), one_page_pdf(f"PV {ref}"), "application/pdf")
+        for i, ref in enumerate(mandatory)
+    ])
     expect(page.get_by_text("Non analysé").first).to_be_visible()
     page.get_by_role("button", name="Déposer la candidature").click()
     expect(page.get_by_text("Votre candidature a été déposée")).to_be_visible()
@@ -115,12 +123,11 @@ def test_editor_and_ans_reviewer_go_through_the_whole_referencing(page, demo):
     _admin_dossier(page, "BioLab SGL 6.0")
     _admin_click(page, "Déclarer la candidature éligible", "La candidature est déclarée éligible.")
 
-    # --- The editor starts phase 2 and sends the proofs ------------------------------------------
+    # --- The editor sends the proofs (no separate step opens phase 2) ----------------------------
     logout(page)
     login(page, EDITOR)
     page.goto(dossier_url)
-    page.get_by_role("button", name="Commencer le dépôt des preuves").click()
-    expect(page.get_by_text("Le dépôt des preuves est ouvert")).to_be_visible()
+    expect(page.get_by_role("button", name="Commencer le dépôt des preuves")).to_have_count(0)
     page.get_by_role("button", name="Déposer les preuves").click()
     expect(page.get_by_text("Vos preuves ont été déposées")).to_be_visible()
     expect(page.locator("#phase-clock")).to_contain_text("42 jour(s) restant(s) sur 42")
@@ -151,9 +158,18 @@ def test_editor_and_ans_reviewer_go_through_the_whole_referencing(page, demo):
     assert_accessible(page)
     page.get_by_role("button", name="Déposer les preuves corrigées").click()
     expect(page.get_by_text("n'ont pas été remplacées")).to_be_visible()
-    expect(page.get_by_label(f"Ce fichier, pour {first}", exact=True)).to_have_value(re.compile(r"\d+"))
-    _upload(page, first, "pv-corrige.pdf", one_page_pdf(f"PV corrige {first}"), "application/pdf")
-    expect(page.get_by_text("Versions précédentes (1)")).to_be_visible()
+    corrected = _named(first, "pv-corrige.pdf")
+    page.get_by_label("Fichiers de preuve (plusieurs à la fois)").set_input_files(
+        {"name": corrected, "mimeType": "application/pdf",
+         "buffer": one_page_pdf(f"PV corrige {first}")}
+    )
+    # The proof was rejected: the new file replaces its files unless the editor says otherwise.
+    expect(
+        page.get_by_label(f"« {corrected} » remplace les fichiers déjà déposés pour cette exigence")
+    ).to_be_checked()
+    page.get_by_role("button", name="Envoyer le fichier", exact=True).click()
+    expect(page.get_by_text("1 fichier(s) déposé(s)")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("et versions précédentes (1)")).to_be_visible()
     page.get_by_role("button", name="Déposer les preuves corrigées").click()
     expect(page.get_by_text("Vos preuves corrigées ont été déposées")).to_be_visible()
 

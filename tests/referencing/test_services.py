@@ -102,7 +102,8 @@ ILLEGAL = [
     ("candidature_submitted", lambda u, d: services.eligibility_decide(
         user=u, dossier=d, eligible=True), "editor"),
     ("candidature_submitted", lambda u, d: services.candidature_submit(user=u, dossier=d), "editor"),
-    ("eligible", lambda u, d: services.proofs_submit(user=u, dossier=d), "editor"),
+    ("eligible", lambda u, d: services.proofs_resubmit(user=u, dossier=d), "editor"),
+    ("eligible", lambda u, d: services.proofs_submit(user=u, dossier=d), "ans"),
     ("proofs_in_progress", lambda u, d: services.review_start(user=u, dossier=d), "ans"),
     ("proofs_submitted", lambda u, d: services.referencing_grant(user=u, dossier=d), "ans"),
     ("proofs_submitted", lambda u, d: services.review_start(user=u, dossier=d), "editor"),

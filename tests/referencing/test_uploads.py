@@ -123,8 +123,7 @@ def test_encrypted_zip_is_refused():
 
 @pytest.fixture
 def upload_url(dossier):
-    proof = dossier.proofs.get(requirement__reference="EX-01")
-    return reverse("referencing:proof_upload", args=[dossier.pk, proof.pk])
+    return reverse("referencing:proofs_upload", args=[dossier.pk])
 
 
 def _stored(root):
@@ -147,10 +146,11 @@ def test_refused_upload_shows_the_french_message_and_stores_nothing(
 ):
     client.force_login(editor_user)
     events = DossierEvent.objects.count()
-    response = client.post(upload_url, {"file": SimpleUploadedFile(name, data)})
+    response = client.post(upload_url, {"files": [SimpleUploadedFile(f"EX-01 {name}", data)]})
     html = unescape(response.content.decode())
     assert response.status_code == 400
     assert message in html
+    assert "Aucun fichier n'a été déposé" in html
     assert 'aria-invalid="true"' in html
     assert ProofFile.objects.count() == 0
     assert DossierEvent.objects.count() == events
@@ -162,7 +162,7 @@ def test_upload_without_a_file_asks_for_one(client, editor_user, upload_url):
     client.force_login(editor_user)
     response = client.post(upload_url, {})
     assert response.status_code == 400
-    assert "Choisissez un fichier à déposer." in response.content.decode()
+    assert "Choisissez au moins un fichier à déposer." in response.content.decode()
 
 
 def test_accepted_upload_is_stored_privately_with_its_fingerprint(
@@ -170,10 +170,13 @@ def test_accepted_upload_is_stored_privately_with_its_fingerprint(
 ):
     client.force_login(editor_user)
     big = PNG_BYTES + b"\x00" * (6 * 1024 * 1024)  # above the in-memory limit: a temp file
-    response = client.post(upload_url, {"file": SimpleUploadedFile("Capture écran.png", big)})
+    response = client.post(upload_url, {"files": [SimpleUploadedFile("EX-01 Capture écran.png", big)]})
     assert response.status_code == 302
     pf = ProofFile.objects.get()
-    assert (pf.original_name, pf.content_type, pf.size) == ("Capture écran.png", "image/png", len(big))
+    assert (pf.original_name, pf.content_type, pf.size) == (
+        "EX-01 Capture écran.png", "image/png", len(big)
+    )
+    assert pf.proof.requirement.reference == "EX-01"
     assert pf.sha256 == __import__("hashlib").sha256(big).hexdigest()
     stored = _stored(private_media)
     assert len(stored) == 1 and stored[0].read_bytes() == big
@@ -187,13 +190,16 @@ def test_replacing_a_file_from_the_page_keeps_the_previous_version(
     client, editor_user, dossier, upload_url
 ):
     client.force_login(editor_user)
-    client.post(upload_url, {"file": SimpleUploadedFile("v1.pdf", PDF_BYTES)})
+    client.post(upload_url, {"files": [SimpleUploadedFile("EX-01 v1.pdf", PDF_BYTES)]})
     first = ProofFile.objects.get()
-    client.post(upload_url, {"file": SimpleUploadedFile("v2.pdf", PDF_BYTES), "replaces": first.pk})
+    response = client.post(
+        upload_url, {"files": [SimpleUploadedFile("EX-01 v2.pdf", PDF_BYTES)], "replace_0": "1"}
+    )
+    assert response.status_code == 302
     first.refresh_from_db()
-    assert not first.is_current and first.superseded_by.original_name == "v2.pdf"
+    assert not first.is_current and first.superseded_by.original_name == "EX-01 v2.pdf"
     html = client.get(reverse("referencing:dossier_detail", args=[dossier.pk])).content.decode()
-    assert "Versions précédentes (1)" in html
+    assert "versions précédentes (1)" in html
 
 
 def test_a_body_far_above_the_limit_is_refused_without_being_read(
@@ -201,8 +207,10 @@ def test_a_body_far_above_the_limit_is_refused_without_being_read(
 ):
     client.force_login(editor_user)
     response = client.post(
-        upload_url, {"file": SimpleUploadedFile("film.mp4", b"x")}, CONTENT_LENGTH=str(300 * files.MB)
+        upload_url,
+        {"files": [SimpleUploadedFile("EX-01 film.mp4", b"x")]},
+        CONTENT_LENGTH=str(300 * files.MB),
     )
     assert response.status_code == 400
-    assert "trop volumineux (300,0 Mo)" in unescape(response.content.decode())
+    assert "Envoi trop volumineux (300,0 Mo)" in unescape(response.content.decode())
     assert ProofFile.objects.count() == 0 and _stored(private_media) == []

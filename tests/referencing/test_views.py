@@ -21,7 +21,6 @@ def referenced(dossier, walk, django_capture_on_commit_callbacks):
 
 
 def _urls(dossier):
-    proof = dossier.proofs.first()
     pf = ProofFile.objects.filter(proof__dossier=dossier).first()
     urls = [
         reverse("referencing:dossier_detail", args=[dossier.pk]),
@@ -32,7 +31,8 @@ def _urls(dossier):
         urls.append(reverse("referencing:proof_file_download", args=[pf.pk]))
     posts = [
         reverse("referencing:dossier_action", args=[dossier.pk, "submit_candidature"]),
-        reverse("referencing:proof_upload", args=[dossier.pk, proof.pk]),
+        reverse("referencing:proofs_upload", args=[dossier.pk]),
+        reverse("referencing:proofs_match", args=[dossier.pk]),
         reverse("referencing:solution_version_add", args=[dossier.solution_version.solution_id]),
     ]
     return urls, posts
@@ -56,7 +56,7 @@ def test_other_editor_gets_404_on_everything_including_files(
     for url in urls:
         assert client.get(url).status_code == 404, url
     for url in posts:
-        assert client.post(url, {"file": png()}).status_code == 404, url
+        assert client.post(url, {"files": [png("EX-01.png")]}).status_code == 404, url
     assert referenced.events.count() == Dossier.objects.get(pk=referenced.pk).events.count()
 
 

@@ -27,11 +27,23 @@ from .instruction import (
     referencing_withdraw,
     review_start,
 )
-from .proofs import proof_file_scan, proof_file_upload, proof_review, proofs_accept_submitted
+from .proofs import (
+    FileRefusal,
+    ProofFilesRefused,
+    ProofUpload,
+    proof_file_scan,
+    proof_file_upload,
+    proof_files_upload,
+    proof_review,
+    proofs_accept_submitted,
+)
 from .solutions import solution_create, solution_version_create
 
 __all__ = [
     "CANDIDATURE_FIELDS",
+    "FileRefusal",
+    "ProofFilesRefused",
+    "ProofUpload",
     "candidature_submit",
     "candidature_update",
     "correction_request",
@@ -40,6 +52,7 @@ __all__ = [
     "eligibility_decide",
     "proof_file_scan",
     "proof_file_upload",
+    "proof_files_upload",
     "proof_review",
     "proofs_accept_submitted",
     "proofs_resubmit",

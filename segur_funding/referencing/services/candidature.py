@@ -186,6 +186,9 @@ def eligibility_decide(
     if not eligible:
         dossier.decided_at = now
         fields.append("decided_at")
+    else:
+        # Phase 2 opens: requirements published since the dossier was opened join its checklist.
+        _checklist_sync(dossier)
     _apply(
         dossier=dossier, user=user, actor=actor, action=action, to_status=to_status,
         comment=comment, fields=fields,

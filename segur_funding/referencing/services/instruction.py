@@ -40,6 +40,7 @@ from ._base import (
     _notify_editor,
     _require_role,
 )
+from .candidature import _checklist_sync
 
 
 def _proofs_sent(*, user: User, dossier: Dossier, action: DossierAction) -> tuple[str, DossierStatus]:
@@ -48,9 +49,22 @@ def _proofs_sent(*, user: User, dossier: Dossier, action: DossierAction) -> tupl
     return actor, to_status
 
 
-@transaction.atomic
 def proofs_submit(*, user: User, dossier: Dossier) -> Dossier:
-    """Send the complete proof dossier: this date is the one the 120-day rule counts from."""
+    """Send the complete proof dossier: this date is the one the 120-day rule counts from.
+
+    Sent straight from « éligible » (no separate start of phase 2): the REM may have been
+    imported or completed since the dossier was opened. Its new requirements join the checklist
+    first, in their own transaction, so that they stay on the page for the editor to fill when
+    sending is refused for lack of their proofs.
+    """
+    if dossier.status in (DossierStatus.ELIGIBLE, DossierStatus.PROOFS_IN_PROGRESS):
+        with transaction.atomic():
+            _checklist_sync(_lock(dossier))
+    return _proofs_submit(user=user, dossier=dossier)
+
+
+@transaction.atomic
+def _proofs_submit(*, user: User, dossier: Dossier) -> Dossier:
     dossier = _lock(dossier)
     actor, to_status = _proofs_sent(user=user, dossier=dossier, action=DossierAction.SUBMIT_PROOFS)
     today = clock.today()

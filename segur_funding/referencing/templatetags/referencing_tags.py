@@ -29,6 +29,20 @@ def badge_class(status: str) -> str:
     return _STATUS_BADGES.get(status, "fr-badge--info")
 
 
+# What the editor reads on a file's badge (the legend of the dossier page explains each one).
+_SCAN_LABELS = {
+    ScanStatus.NOT_SCANNED: "Non analysé",
+    ScanStatus.PENDING: "En cours d'analyse",
+    ScanStatus.CLEAN: "Sain",
+    ScanStatus.INFECTED: "Infecté — refusé",
+}
+
+
+@register.filter
+def scan_label(status: str) -> str:
+    return _SCAN_LABELS.get(status, status)
+
+
 @register.filter
 def scan_badge_class(status: str) -> str:
     return _SCAN_BADGES.get(status, "")
@@ -47,3 +61,10 @@ def abs_value(n: int) -> int:
 @register.filter
 def get_item(mapping: dict, key: object) -> object:
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def as_filename(reference: str) -> str:
+    """A requirement reference as it can appear in a file name (« SGL/DMP.01 » → « SGL-DMP.01 »),
+    which `rules.match_requirement` reads back."""
+    return str(reference).replace("/", "-").replace("\\", "-")
