@@ -32,8 +32,11 @@ def _redis_client():
 
 
 @contextmanager
-def serialized(key: str) -> Iterator[None]:
-    """Nobody else runs a block serialized on `key` (for the default cache) at the same time."""
+def serialized(key: str) -> Iterator[bool]:
+    """Nobody else runs a block serialized on `key` (for the default cache) at the same time.
+
+    Yields False when exclusivity could not be had in time (a Redis lock still held by others
+    after LOCK_SECONDS): the caller must then not count on it."""
     backend = caches["default"]
     if isinstance(backend, DatabaseCache):
         alias = router.db_for_write(backend.cache_model_class)
@@ -43,22 +46,22 @@ def serialized(key: str) -> Iterator[None]:
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(key.encode())])
-            yield
+            yield True
     elif isinstance(backend, RedisCache):
+        # Polled every 5 ms (redis-py's default of 100 ms lets a burst of callers starve one of
+        # them past the timeout on a loaded machine).
         lock = _redis_client().lock(
-            f"segur:throttle-lock:{key}", timeout=LOCK_SECONDS, blocking_timeout=LOCK_SECONDS
+            f"segur:throttle-lock:{key}", timeout=LOCK_SECONDS, sleep=0.005, blocking_timeout=LOCK_SECONDS
         )
-        # A Redis that cannot grant the lock in time must not turn the call into an error: the
-        # call is then counted as DRF alone would.
         acquired = lock.acquire()
         try:
-            yield
+            yield acquired
         finally:
             if acquired:
                 with suppress(LockError):  # expired meanwhile: nothing to release
                     lock.release()
     else:
-        yield
+        yield True
 
 
 class _SerializedRateThrottle(throttling.SimpleRateThrottle):
@@ -68,7 +71,12 @@ class _SerializedRateThrottle(throttling.SimpleRateThrottle):
         key = self.get_cache_key(request, view)
         if key is None:
             return True
-        with serialized(key):
+        with serialized(key) as exclusive:
+            if not exclusive:
+                # Counting without the lock could let a call through beyond the quota: such a
+                # crowd of simultaneous calls from one caller is refused instead (429, retry later).
+                self.key, self.history, self.now = key, [], self.timer()
+                return self.throttle_failure()
             return super().allow_request(request, view)
 
 

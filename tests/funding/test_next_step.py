@@ -100,13 +100,21 @@ def step(quote) -> str:
 def test_every_move_of_the_funding_path_writes_the_next_step(scenario, asp):
     quote = scenario.issued()
     assert step(quote) == NextStep.NONE
-    quote = quote_services.quote_sign(quote=quote, user=scenario.lab_user, today=SIGN_DAY)
+    quote = quote_services.quote_sign(
+        quote=quote,
+        user=scenario.lab_user,
+        signatory_name="Dr Claire Martin",
+        signatory_role="biologiste responsable",
+        today=SIGN_DAY,
+    )
     assert step(quote) == NextStep.ADVANCE
     advance = services.advance_request_file(quote=quote, user=scenario.editor_user, today=ADVANCE_DAY)
     assert step(quote) == NextStep.REVIEW
     services.funding_request_send_back(request=advance, user=asp, reasons=["amount_mismatch"])
     assert step(quote) == NextStep.CORRECTION
-    services.funding_request_resubmit(request=advance, user=scenario.editor_user, comment="Corrigé.")
+    services.funding_request_resubmit(
+        request=advance, user=scenario.editor_user, comment="Corrigé.", amount=advance.amount
+    )
     assert step(quote) == NextStep.REVIEW
     asp_validate(advance, asp, on=ADVANCE_DAY)
     assert step(quote) == NextStep.PAYMENT

@@ -24,6 +24,7 @@ from segur_funding.core.files import PDF, safe_filename, upload_check
 from segur_funding.organizations.models import User
 from segur_funding.organizations.rules import iban_masked
 from segur_funding.quotes.services import quote_editor_require
+from segur_funding.referential import rules as af_rules
 
 from .. import bank, notify, rules
 from ..constants import Actor, AnswerPart, Milestone, RequestAction
@@ -66,7 +67,7 @@ def _ceiling(request: FundingRequest) -> Decimal:
     """The most this milestone may ask: the AF's advance of the funded amount, or what is left
     of it once the advance was paid."""
     if request.milestone == Milestone.ADVANCE:
-        return rules.milestones(request.funded_amount, _scheme(request.quote).advance_rate).advance
+        return af_rules.milestones(request.funded_amount, _scheme(request.quote).advance_rate).advance
     paid = Payment.objects.filter(quote_id=request.quote_id, milestone=Milestone.ADVANCE).first()
     return request.funded_amount - (paid.amount if paid else Decimal(0))
 
