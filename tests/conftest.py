@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.browser_support"]
+# Fixtures shared across packages: the browser, and a local OpenID Connect provider.
+pytest_plugins = ["tests.browser_support", "tests.organizations.oidc_provider"]
 
 ROOT = Path(__file__).resolve().parent.parent
 

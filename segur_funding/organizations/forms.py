@@ -159,4 +159,6 @@ class SecondFactorCodeForm(DsfrForm):
             field.widget.attrs.update({"inputmode": "numeric"})
         else:
             field.label = "Code à 6 chiffres"
-            field.help_text = "Affiché par votre application d'authentification, ou l'un de vos codes de secours."
+            field.help_text = (
+                "Affiché par votre application d'authentification, ou l'un de vos codes de secours."
+            )

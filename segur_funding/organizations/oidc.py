@@ -45,7 +45,10 @@ DISCOVERED = {
     "OIDC_OP_JWKS_ENDPOINT": "jwks_uri",
 }
 
-UNAVAILABLE = "{provider} ne répond pas pour le moment : réessayez plus tard ou connectez-vous avec votre mot de passe."
+UNAVAILABLE = (
+    "{provider} ne répond pas pour le moment : réessayez plus tard ou connectez-vous avec votre "
+    "mot de passe."
+)
 NO_ACCOUNT = (
     "Connexion avec {provider} impossible : aucun compte actif de la plateforme n'a cette adresse "
     "e-mail. Demandez l'ouverture d'un compte pour votre organisme, ou demandez à un collègue "
@@ -54,7 +57,7 @@ NO_ACCOUNT = (
 
 
 def oidc_enabled() -> bool:
-    return bool(settings.SEGUR_OIDC_ISSUER and settings.SEGUR_OIDC_CLIENT_ID and settings.SEGUR_OIDC_CLIENT_SECRET)
+    return all((settings.SEGUR_OIDC_ISSUER, settings.SEGUR_OIDC_CLIENT_ID, settings.SEGUR_OIDC_CLIENT_SECRET))
 
 
 def provider_name() -> str:
@@ -67,7 +70,8 @@ def _discovery(issuer: str) -> dict[str, str]:
     response.raise_for_status()
     document = response.json()
     if document.get("issuer", "").rstrip("/") != issuer:
-        raise ValueError(f"Le document de découverte OIDC annonce un autre émetteur : {document.get('issuer')!r}.")
+        announced = document.get("issuer")
+        raise ValueError(f"Le document de découverte OIDC annonce un autre émetteur : {announced!r}")
     return document
 
 

@@ -212,6 +212,7 @@ class LoginView(auth_views.LoginView):
 
         context = super().get_context_data(**kwargs)
         context["sso_provider"] = oidc.provider_name() if oidc.oidc_enabled() else None
+        context["next_query"] = urlencode({"next": context.get("next") or ""})
         return context
 
 
@@ -257,19 +258,17 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             target = "organizations:two_factor"
         return redirect(_with_next(target, next_url))
     device = two_factor.totp_enrolment_start(user=user)
+    # A wrong code answers 200 with the error, as Django's login form does for a wrong password.
     form = SecondFactorCodeForm(request.POST or None, enrolment=True)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                codes = two_factor.totp_enrolment_confirm(request=request, code=form.cleaned_data["code"])
-            except DomainError as error:
-                form.add_error("code", error.message)
-            else:
-                request.session[NEW_BACKUP_CODES_SESSION] = codes
-                messages.success(request, "La double authentification est activée pour votre compte.")
-                return redirect(_with_next("organizations:two_factor", next_url))
-        status = 400
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = two_factor.totp_enrolment_confirm(request=request, code=form.cleaned_data["code"])
+        except DomainError as error:
+            form.add_error("code", error.message)
+        else:
+            request.session[NEW_BACKUP_CODES_SESSION] = codes
+            messages.success(request, "La double authentification est activée pour votre compte.")
+            return redirect(_with_next("organizations:two_factor", next_url))
     return render(
         request,
         "registration/two_factor_setup.html",
@@ -280,7 +279,6 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             "secret": rules.totp_secret_display(device.key),
             "config_url": device.config_url,
         },
-        status=status,
     )
 
 
@@ -296,16 +294,13 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if device is None:
         return redirect(_with_next("organizations:two_factor_setup", next_url))
     form = SecondFactorCodeForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                two_factor.second_factor_verify(request=request, code=form.cleaned_data["code"])
-            except DomainError as error:
-                form.add_error("code", error.message)
-            else:
-                return redirect(next_url)
-        status = 400
+    if request.method == "POST" and form.is_valid():
+        try:
+            two_factor.second_factor_verify(request=request, code=form.cleaned_data["code"])
+        except DomainError as error:
+            form.add_error("code", error.message)
+        else:
+            return redirect(next_url)
     return render(
         request,
         "registration/two_factor_verify.html",
@@ -316,7 +311,6 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             # keeps the demo usable without an authenticator app (README, « Démonstration »).
             "demo_code": two_factor.totp_next_code(device) if two_factor.demo_code_shown(user) else None,
         },
-        status=status,
     )
 
 
@@ -329,7 +323,9 @@ def two_factor_status(request: HttpRequest) -> HttpResponse:
         raise Http404
     if request.method == "POST" and request.POST.get("action") == "renew":
         request.session[NEW_BACKUP_CODES_SESSION] = two_factor.backup_codes_renew(user=user)
-        messages.success(request, "Vos nouveaux codes de secours sont prêts : les anciens ne fonctionnent plus.")
+        messages.success(
+            request, "Vos nouveaux codes de secours sont prêts : les anciens ne fonctionnent plus."
+        )
         return redirect(_with_next("organizations:two_factor", _next_url(request)))
     return render(
         request,

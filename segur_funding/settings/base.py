@@ -111,6 +111,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "segur_funding.notifications.context_processors.unread_notifications",
                 "segur_funding.organizations.context_processors.roles",
+                # « Mon espace (n) » in the header: one query, only on pages that show it.
+                "segur_funding.dashboard.my_space.header_counts",
             ],
         },
     },

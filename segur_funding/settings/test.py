@@ -29,11 +29,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # With Redis, each test process gets its own cache database (1, 2, …; the broker keeps 0): a
 # test's `cache.clear()` empties the whole database, and must neither wipe another process's
 # throttle counts in the middle of a test nor the Celery queue.
-if REDIS_URL:  # noqa: F405
+if REDIS_URL:
     from urllib.parse import urlsplit, urlunsplit
 
     _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
     _cache_db = 1 + (int(_worker) if _worker.isdigit() else 0) % 15
-    CACHES["default"]["LOCATION"] = urlunsplit(  # noqa: F405
-        urlsplit(REDIS_URL)._replace(path=f"/{_cache_db}")  # noqa: F405
+    CACHES["default"]["LOCATION"] = urlunsplit(
+        urlsplit(REDIS_URL)._replace(path=f"/{_cache_db}")
     )

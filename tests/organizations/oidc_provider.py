@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 CLIENT_ID = "segur-test-client"
-CLIENT_SECRET = "secret-du-client-de-test"  # noqa: S105
+CLIENT_SECRET = "secret-du-client-de-test"
 
 
 class LocalOidcProvider:
@@ -52,7 +52,8 @@ class LocalOidcProvider:
         self.signed_in = email
 
     def jwk(self) -> dict:
-        return {**json.loads(RSAAlgorithm.to_jwk(self.key.public_key())), "kid": self.kid, "alg": "RS256", "use": "sig"}
+        public = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
+        return {**public, "kid": self.kid, "alg": "RS256", "use": "sig"}
 
     def id_token(self, claims: dict, nonce: str) -> str:
         now = int(time.time())
@@ -127,7 +128,8 @@ class LocalOidcProvider:
                     "challenge": query["code_challenge"],
                 }
                 self.send_response(302)
-                self.send_header("Location", f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query['state']})}")
+                back = urlencode({"code": code, "state": query["state"]})
+                self.send_header("Location", f"{query['redirect_uri']}?{back}")
                 self.end_headers()
 
             def do_POST(self) -> None:

@@ -12,8 +12,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from segur_funding.organizations.models import User
 from segur_funding.organizations.two_factor import totp_next_code
 
-from .oidc_provider import oidc_provider  # noqa: F401 - fixture
-
 pytestmark = pytest.mark.django_db
 
 EMAIL = "claire.martin@tilleuls.example"
@@ -51,7 +49,8 @@ def test_an_existing_active_account_signs_in_with_proconnect(client, oidc_provid
     assert int(client.session["_auth_user_id"]) == user.pk
     assert client.get("/mon-espace/").status_code == 200
     # Discovery, the code exchanged once, the keys and the userinfo: all over HTTP.
-    assert {"/.well-known/openid-configuration", "/token", "/jwks", "/userinfo"} <= set(oidc_provider.requests)
+    expected = {"/.well-known/openid-configuration", "/token", "/jwks", "/userinfo"}
+    assert expected <= set(oidc_provider.requests)
 
 
 def test_nobody_is_created_from_the_provider_answer(client, oidc_provider):
@@ -91,7 +90,8 @@ def test_a_callback_replayed_with_the_same_state_signs_nobody_in(client, oidc_pr
     User.objects.create_user(EMAIL, "x")
     oidc_provider.person(EMAIL)
     response = client.get("/compte/sso/")
-    back = urlsplit(requests.get(response["Location"], allow_redirects=False, timeout=10).headers["Location"])
+    at_provider = requests.get(response["Location"], allow_redirects=False, timeout=10)
+    back = urlsplit(at_provider.headers["Location"])
     other = type(client)()  # another browser, without the state in its session
     response = other.get(f"{back.path}?{back.query}")
     assert response.status_code == 302 and response["Location"] == "/connexion/"
@@ -104,7 +104,8 @@ def test_a_reviewer_signed_in_with_proconnect_still_gives_the_totp_code(client, 
     oidc_provider.person(reviewer.email)
     _sso(client, next_url="/admin/")
     response = client.get("/admin/")
-    assert response.status_code == 302 and response["Location"].startswith("/compte/double-authentification/code/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/compte/double-authentification/code/")
     client.post("/compte/double-authentification/code/", {"code": totp_next_code(device)})
     assert client.get("/admin/").status_code == 200
 
@@ -114,7 +115,8 @@ def test_password_logins_never_wait_for_the_provider(client, settings):
     settings.SEGUR_OIDC_CLIENT_ID = "x"
     settings.SEGUR_OIDC_CLIENT_SECRET = "y"
     User.objects.create_user(EMAIL, "mot-de-passe-local")
-    response = client.post("/connexion/?code=a&state=b", {"username": EMAIL, "password": "mot-de-passe-local"})
+    credentials = {"username": EMAIL, "password": "mot-de-passe-local"}
+    response = client.post("/connexion/?code=a&state=b", credentials)
     assert response.status_code == 302 and "_auth_user_id" in client.session
     # The button answers in French when the provider does not.
     client.logout()
