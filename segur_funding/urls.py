@@ -6,7 +6,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from segur_funding.dashboard import verification as verification_views
 from segur_funding.dashboard import views as dashboard_views
 from segur_funding.organizations import views as organization_views
-from segur_funding.organizations.forms import EmailLoginForm
 
 admin.site.site_header = "Ségur numérique — instruction ANS / ASP"
 admin.site.site_title = "Ségur numérique SONS"
@@ -18,7 +17,7 @@ urlpatterns = [
     # Short on purpose: printed under a QR code on quotes and referencing certificates.
     path("v/<str:token>/", verification_views.verify_token, name="verify_token"),
     path("verifier-un-devis/", verification_views.verify_quote, name="verify_quote"),
-    path("connexion/", auth_views.LoginView.as_view(authentication_form=EmailLoginForm), name="login"),
+    path("connexion/", organization_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("mot-de-passe/oublie/", organization_views.PasswordResetView.as_view(), name="password_reset"),
     path(

@@ -79,6 +79,16 @@ def login(page, email: str, password: str = "demo-password") -> None:
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state()
+    if "/double-authentification/code/" in page.url:
+        # Reviewers and administrators: the code their authenticator app would show.
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from segur_funding.organizations.two_factor import totp_next_code
+
+        device = TOTPDevice.objects.get(user__email=email, confirmed=True)
+        page.get_by_label("Code à 6 chiffres").fill(totp_next_code(device))
+        page.get_by_role("button", name="Vérifier le code").click()
+        page.wait_for_load_state()
 
 
 def logout(page) -> None:

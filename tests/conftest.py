@@ -2,9 +2,39 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.browser_support"]
+# Fixtures shared across packages: the browser, and a local OpenID Connect provider.
+pytest_plugins = ["tests.browser_support", "tests.organizations.oidc_provider"]
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _force_login_gives_the_second_factor(monkeypatch):
+    """`client.force_login(reviewer)` stands for a whole sign-in, the second factor included (a
+    TOTP device is enrolled if the reviewer has none): the admin asks staff for it
+    (organizations/two_factor.py). Tests of the second factor itself sign in through the forms."""
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if user.is_staff or user.is_superuser:
+            second_factor_passed(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+def second_factor_passed(client, user) -> None:
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
 
 @pytest.fixture

@@ -7,10 +7,14 @@ transition tables' `states_awaiting`, the quote and funding statuses); deadlines
 selector as the « Mes échéances » page and the reminders.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
+from django.db import connection
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 
 from segur_funding.alerts.constants import AlertStatus
@@ -66,65 +70,81 @@ def _capped(queryset: QuerySet) -> int:
     return len(queryset.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
 
 
-def _editor_side(user: User, editor_ids: list[int], deadlines: list[tuple[Deadline, str]]) -> Side:
+@dataclass(frozen=True)
+class TaskQuery:
+    """A task before it is counted: the page counts each, the header counts all in one query."""
+
+    label: str
+    queryset: QuerySet
+    link: str
+    hint: str = ""
+
+    def counted(self) -> Task:
+        return Task(self.label, _capped(self.queryset), self.link, self.hint)
+
+
+def _editor_tasks(user: User, editor_ids: list[int]) -> list[TaskQuery]:
     dossiers = Dossier.objects.filter(editor_id__in=editor_ids)
     editor_statuses = DOSSIER_WORKFLOW.states_awaiting(Actor.EDITOR)
     quotes = Quote.objects.filter(editor_id__in=editor_ids, origin=QuoteOrigin.WEB)
-    tasks = [
-        Task(
+    return [
+        TaskQuery(
             "Corrections demandées par l'ANS",
-            _capped(dossiers.filter(status=DossierStatus.CORRECTION_REQUESTED)),
+            dossiers.filter(status=DossierStatus.CORRECTION_REQUESTED),
             reverse("referencing:dossier_list"),
             "Répondez avant la fin du délai : l'instruction reprend à votre réponse.",
         ),
-        Task(
+        TaskQuery(
             "Dossiers de référencement à compléter",
-            _capped(dossiers.filter(status__in=editor_statuses - {DossierStatus.CORRECTION_REQUESTED})),
+            dossiers.filter(status__in=editor_statuses - {DossierStatus.CORRECTION_REQUESTED}),
             reverse("referencing:dossier_list"),
             "Candidature à déposer ou preuves à envoyer.",
         ),
-        Task(
+        TaskQuery(
             "Devis en brouillon à émettre",
-            _capped(quotes.filter(status=QuoteStatus.DRAFT)),
+            quotes.filter(status=QuoteStatus.DRAFT),
             reverse("quotes:editor_list"),
         ),
-        Task(
+        TaskQuery(
             "Demandes de financement à déposer",
-            _capped(quotes_awaiting_request(user=user)),
+            quotes_awaiting_request(user=user),
             reverse("funding:editor_list"),
             "Avance après la signature du client, solde après la mise en ordre de marche.",
         ),
-        Task(
+        TaskQuery(
             "Signalements de vos devis à lire",
-            _capped(QuoteAlert.objects.filter(editor_id__in=editor_ids, status=AlertStatus.OPEN)),
+            QuoteAlert.objects.filter(editor_id__in=editor_ids, status=AlertStatus.OPEN),
             reverse("alerts:editor_list"),
             "Un laboratoire juge un devis non conforme : répondez-lui.",
         ),
-        Task(
+        TaskQuery(
             "Demandes « à modifier » par l'ASP",
-            _capped(FundingRequest.objects.filter(editor_id__in=editor_ids, status=RequestStatus.TO_MODIFY)),
+            FundingRequest.objects.filter(editor_id__in=editor_ids, status=RequestStatus.TO_MODIFY),
             reverse("funding:editor_list"),
         ),
     ]
-    return Side("Éditeur", tasks, deadlines)
 
 
-def _lab_side(client_ids: list[int], deadlines: list[tuple[Deadline, str]]) -> Side:
+def _lab_tasks(client_ids: list[int]) -> list[TaskQuery]:
     quotes = Quote.objects.filter(client_id__in=client_ids)
-    tasks = [
-        Task(
+    return [
+        TaskQuery(
             "Devis à vérifier et à signer",
-            _capped(quotes.filter(status=QuoteStatus.ISSUED)),
+            quotes.filter(status=QuoteStatus.ISSUED),
             reverse("quotes:lab_list"),
             "Vérifiez que le devis ne vous laisse rien à payer au titre de la Prestation Ségur.",
         ),
-        Task(
+        TaskQuery(
             "Prestations à déclarer en ordre de marche",
-            _capped(quotes.filter(status=QuoteStatus.SIGNED)),
+            quotes.filter(status=QuoteStatus.SIGNED),
             reverse("quotes:lab_list"),
             "Votre déclaration permet à l'éditeur de demander le solde.",
         ),
     ]
+
+
+def _lab_side(client_ids: list[int], deadlines: list[tuple[Deadline, str]]) -> Side:
+    tasks = [task.counted() for task in _lab_tasks(client_ids)]
     payments = list(
         Payment.objects.filter(quote__client_id__in=client_ids)
         .select_related("quote", "quote__editor")
@@ -138,54 +158,50 @@ def _pending_accounts(kind: str) -> QuerySet[AccountRequest]:
     return AccountRequest.objects.filter(kind=kind, status=AccountRequestStatus.PENDING)
 
 
-def _ans_side(today: date) -> Side:
+def _ans_tasks(today: date) -> list[TaskQuery]:
     queue = Dossier.objects.filter(status__in=DOSSIER_WORKFLOW.states_awaiting(Actor.ANS))
     admin_dossiers = reverse("admin:referencing_dossier_changelist")
     admin_requests = reverse("admin:organizations_accountrequest_changelist")
-    tasks = [
-        Task("Dossiers à instruire", _capped(queue), admin_dossiers),
-        Task(
+    return [
+        TaskQuery("Dossiers à instruire", queue, admin_dossiers),
+        TaskQuery(
             "Dossiers en retard",
-            _capped(queue.filter(clock_deadline__lt=today)),
+            queue.filter(clock_deadline__lt=today),
             f"{admin_dossiers}?delai=retard",
         ),
-        Task(
+        TaskQuery(
             "Demandes de compte d'éditeurs",
-            _capped(_pending_accounts(OrganizationKind.EDITOR)),
+            _pending_accounts(OrganizationKind.EDITOR),
             f"{admin_requests}?status__exact=pending&kind__exact=editor",
         ),
     ]
-    return Side("Instruction ANS", tasks)
 
 
-def _asp_side() -> Side:
+def _asp_tasks() -> list[TaskQuery]:
     admin_requests = reverse("admin:funding_fundingrequest_changelist")
     admin_accounts = reverse("admin:organizations_accountrequest_changelist")
-    tasks = [
-        Task(
+    return [
+        TaskQuery(
             "Demandes de financement à instruire",
-            _capped(FundingRequest.objects.filter(status__in=AWAITING_ASP)),
+            FundingRequest.objects.filter(status__in=AWAITING_ASP),
             f"{admin_requests}?file=decision",
         ),
-        Task(
+        TaskQuery(
             "Demandes validées à payer",
-            _capped(FundingRequest.objects.filter(status__in=AWAITING_PAYMENT)),
+            FundingRequest.objects.filter(status__in=AWAITING_PAYMENT),
             f"{admin_requests}?file=paiement",
         ),
-        Task(
+        TaskQuery(
             "Demandes de compte de laboratoires",
-            _capped(_pending_accounts(OrganizationKind.CLIENT)),
+            _pending_accounts(OrganizationKind.CLIENT),
             f"{admin_accounts}?status__exact=pending&kind__exact=client",
         ),
-    ]
-    tasks.append(
-        Task(
+        TaskQuery(
             "Signalements de devis à instruire",
-            _capped(QuoteAlert.objects.filter(status=AlertStatus.OPEN)),
+            QuoteAlert.objects.filter(status=AlertStatus.OPEN),
             f"{reverse('admin:alerts_quotealert_changelist')}?status__exact=open",
-        )
-    )
-    return Side("Instruction ASP", tasks)
+        ),
+    ]
 
 
 def my_space(*, user: User, today: date | None = None) -> list[Side]:
@@ -193,9 +209,9 @@ def my_space(*, user: User, today: date | None = None) -> list[Side]:
     today = today or clock.today()
     sides: list[Side] = []
     if is_ans_reviewer(user=user):
-        sides.append(_ans_side(today))
+        sides.append(Side("Instruction ANS", [task.counted() for task in _ans_tasks(today)]))
     if is_asp_reviewer(user=user):
-        sides.append(_asp_side())
+        sides.append(Side("Instruction ASP", [task.counted() for task in _asp_tasks()]))
     editor_ids, client_ids = user_editor_ids(user=user), user_client_ids(user=user)
     if editor_ids or client_ids:
         sections = {s.audience: s for s in user_deadlines(user=user, today=today, include_ans=False)}
@@ -206,8 +222,51 @@ def my_space(*, user: User, today: date | None = None) -> list[Side]:
             return [(item, item.link(audience)) for item in items]
 
         if editor_ids:
-            sides.append(_editor_side(user, editor_ids, upcoming("editor")))
+            tasks = [task.counted() for task in _editor_tasks(user, editor_ids)]
+            sides.append(Side("Éditeur", tasks, upcoming("editor")))
         if client_ids:
             sides.append(_lab_side(client_ids, upcoming("lab")))
     return sides
 
+
+
+# --- The header's « Mon espace (n) » ------------------------------------------------------------
+
+
+def waiting_count(*, user: User, today: date | None = None) -> int:
+    """What « Mon espace » says waits for the person (the sum of its tasks, each capped like on the
+    page), counted in one SQL query: each task's capped subquery, side by side. The memberships
+    come from the header's roles, already read for this request."""
+    today = today or clock.today()
+    editor_ids, client_ids = user_editor_ids(user=user), user_client_ids(user=user)
+    tasks: list[TaskQuery] = []
+    # Reviewers work in the admin, hence are staff: the group lookup is skipped for everyone else.
+    if user.is_staff and is_ans_reviewer(user=user):
+        tasks += _ans_tasks(today)
+    if user.is_staff and is_asp_reviewer(user=user):
+        tasks += _asp_tasks()
+    if editor_ids:
+        tasks += _editor_tasks(user, editor_ids)
+    if client_ids:
+        tasks += _lab_tasks(client_ids)
+    if not tasks:
+        return 0
+    columns, params = [], []
+    for task in tasks:
+        sql, task_params = task.queryset.order_by().values("pk")[: COUNT_CAP + 1].query.sql_with_params()
+        # A subquery Django compiled for this connection; its values stay parameters.
+        columns.append(f"(SELECT COUNT(*) FROM ({sql}) capped)")  # noqa: S608
+        params.extend(task_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(columns), params)
+        counts = cursor.fetchone()
+    return sum(min(count, COUNT_CAP) for count in counts)
+
+
+def header_counts(request: HttpRequest) -> dict[str, int | Callable[[], int]]:
+    """Context processor: `my_space_count` for the header, computed only when a page reads it,
+    once per request (a cached callable, as the notifications badge)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"my_space_count": 0}
+    return {"my_space_count": cache(lambda: waiting_count(user=user))}

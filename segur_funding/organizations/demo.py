@@ -25,6 +25,9 @@ from segur_funding.organizations.services import membership_add, reviewer_groups
 from .rules import DEMO_EMAIL_DOMAIN
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - demo mode only, refused outside it
+# The demo reviewers' TOTP secret (base32, as typed into an authenticator app), published in the
+# README: demo accounts sign in only in demo mode, where the code page also shows the code.
+DEMO_TOTP_SECRET = "SEGURDEMOSEGURDEMOSEGURDEMOSEGUR"  # noqa: S105
 DEMO_MODULES = (
     "segur_funding.referencing.demo",
     "segur_funding.quotes.demo",
@@ -91,6 +94,20 @@ def _user(email: str, *, first: str, last: str, staff: bool = False, superuser: 
     return user
 
 
+def _second_factor_enrolled(user: User) -> None:
+    from base64 import b32decode
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .two_factor import DEVICE_NAME
+
+    TOTPDevice.objects.get_or_create(
+        user=user,
+        confirmed=True,
+        defaults={"name": DEVICE_NAME, "key": b32decode(DEMO_TOTP_SECRET).hex()},
+    )
+
+
 def _org(name: str, **fields: object) -> Organization:
     org, _ = Organization.objects.get_or_create(name=name, defaults=fields)
     return org
@@ -117,6 +134,9 @@ def demo_accounts_load() -> DemoAccounts:
     membership_add(user=users["labo2"], organization=lab2, role=Role.LAB_MEMBER, is_admin=True)
     users["ans"].groups.add(groups[ANS_REVIEWERS_GROUP])
     users["asp"].groups.add(groups[ASP_REVIEWERS_GROUP])
+    for user in users.values():
+        if user.is_staff:
+            _second_factor_enrolled(user)
     return DemoAccounts(editor=editor, editor2=editor2, lab=lab, lab2=lab2, users=users)
 
 

@@ -143,3 +143,22 @@ class PasswordResetRequestForm(PasswordResetForm):
             enqueue_on_commit("organizations.password_reset_email_send", user.pk)
 class AdminLoginForm(LoginIdentifierMixin, AdminAuthenticationForm):
     """The admin's login form (admin.site.login_form), with the same identifier checks."""
+
+
+class SecondFactorCodeForm(DsfrForm):
+    """The code after the password (or the first code when enrolling)."""
+
+    code = forms.CharField(label="Code de vérification", max_length=32, strip=True)
+
+    def __init__(self, *args: object, enrolment: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        field.widget.attrs.update({"autocomplete": "one-time-code", "spellcheck": "false"})
+        if enrolment:
+            field.label = "Code à 6 chiffres affiché par l'application"
+            field.widget.attrs.update({"inputmode": "numeric"})
+        else:
+            field.label = "Code à 6 chiffres"
+            field.help_text = (
+                "Affiché par votre application d'authentification, ou l'un de vos codes de secours."
+            )

@@ -7,8 +7,13 @@
 - Editors' bank details for the State's payments (issue 14): IBAN and BIC are checked with
   python-stdnum (ISO 13616 check digits, ISO 9362 format); bank-detail fraud is the classic attack
   on such programmes, so every change is re-validated by ASP before a payment uses it (services).
+- Second factor (issue 13): whoever reaches the admin (ANS / ASP reviewers, administrators)
+  decides dossiers or moves money, so a password alone never opens it: a TOTP code (RFC 6238) or
+  a single-use backup code is asked after the password, in every mode (the demo reviewers are
+  enrolled with a secret published in the README; demo accounts never sign in outside demo mode).
 """
 
+from base64 import b32encode
 from dataclasses import dataclass
 
 from stdnum import bic, iban
@@ -40,6 +45,29 @@ DEMO_ACCOUNT_REFUSED = (
     "connectez-vous avec votre compte personnel."
 )
 
+
+def second_factor_required(*, is_staff: bool, is_superuser: bool) -> bool:
+    """Whether a person must give a TOTP code after the password: everyone the admin lets in."""
+    return is_staff or is_superuser
+
+
+# A TOTP code is 6 digits; a backup code is 8 characters of django-otp's alphabet (letters and
+# digits). People copy them with spaces or dashes (« 123 456 »).
+OTP_CODE_MAX_LENGTH = 16
+
+
+def otp_code_normalized(text: str) -> str | None:
+    """The code as the devices check it (no spaces or dashes, lower case), or None if it cannot be one."""
+    code = "".join(ch for ch in text if ch not in " -\t").lower()
+    if not code or len(code) > OTP_CODE_MAX_LENGTH or not code.isascii() or not code.isalnum():
+        return None
+    return code
+
+
+def totp_secret_display(key_hex: str) -> str:
+    """The secret as an authenticator app asks for it when typed by hand: base32, by groups of 4."""
+    secret = b32encode(bytes.fromhex(key_hex)).decode("ascii").rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 

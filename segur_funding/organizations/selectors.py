@@ -35,6 +35,21 @@ def user_client_ids(*, user: User) -> list[int]:
     return _cached_ids(user, "_segur_client_ids", user_clients)
 
 
+def user_organization_ids_prime(*, user: User) -> None:
+    """Reads the user's memberships once (ids and kinds) for everything a page asks of them: the
+    header's roles and counts, `user_editor_ids`, `user_client_ids`."""
+    if not user.is_authenticated or all(
+        key in user.__dict__ for key in ("_segur_editor_ids", "_segur_client_ids", "_segur_org_kinds")
+    ):
+        return
+    from .models import Membership
+
+    rows = list(Membership.objects.filter(user=user).values_list("organization_id", "organization__kind"))
+    user.__dict__["_segur_editor_ids"] = sorted({pk for pk, kind in rows if kind == OrganizationKind.EDITOR})
+    user.__dict__["_segur_client_ids"] = sorted({pk for pk, kind in rows if kind == OrganizationKind.CLIENT})
+    user.__dict__["_segur_org_kinds"] = {kind for _, kind in rows}
+
+
 def _cached_ids(user: User, key: str, organizations) -> list[int]:
     # Cached on the user object, which lives for one request: a page lists requests and quotes
     # of the same editors.

@@ -1,9 +1,11 @@
-"""Account pages: API token, account requests, choosing or resetting a password, the members.
+"""Account pages: API token, account requests, choosing or resetting a password, the members,
+the second factor of reviewers (two_factor.py says how it works).
 
 The API key is shown once, on the page right after its creation (it travels through the session
 to survive the redirect, and is removed from it as soon as it is shown).
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -12,12 +14,19 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 
 from segur_funding.core.errors import DomainError
 
-from . import accounts, selectors, services
-from .forms import AccountRequestForm, MemberInviteForm, PasswordResetRequestForm
+from . import accounts, rules, selectors, services, two_factor
+from .forms import (
+    AccountRequestForm,
+    EmailLoginForm,
+    MemberInviteForm,
+    PasswordResetRequestForm,
+    SecondFactorCodeForm,
+)
 from .models import Membership
 
 NEW_KEY_SESSION = "segur_new_api_token"
@@ -193,9 +202,138 @@ def organization_members(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+class LoginView(auth_views.LoginView):
+    """Django's login, with « Se connecter avec ProConnect » when single sign-on is configured."""
+
+    authentication_form = EmailLoginForm
+
+    def get_context_data(self, **kwargs):
+        from . import oidc
+
+        context = super().get_context_data(**kwargs)
+        context["sso_provider"] = oidc.provider_name() if oidc.oidc_enabled() else None
+        context["next_query"] = urlencode({"next": context.get("next") or ""})
+        return context
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset view: whether the address has an account or not, the same page follows
     (the form queues the e-mail for active accounts only, see services.password_reset_email_send)."""
 
     template_name = "registration/password_reset_form.html"
     form_class = PasswordResetRequestForm
+
+
+# --- Second factor (reviewers and administrators) ----------------------------------------------
+
+NEW_BACKUP_CODES_SESSION = "segur_new_backup_codes"
+
+
+def _next_url(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _with_next(url_name: str, next_url: str) -> str:
+    return f"{reverse(url_name)}?{urlencode({'next': next_url})}"
+
+
+@never_cache
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Enrolment: a QR code (and the secret as text) for an authenticator app, a first code."""
+    import segno
+
+    user = request.user
+    if not two_factor.needs_second_factor(user):
+        raise Http404
+    next_url = _next_url(request)
+    if two_factor.totp_device_of(user) is not None:
+        target = "organizations:two_factor_verify"
+        if not two_factor.second_factor_missing(request):
+            target = "organizations:two_factor"
+        return redirect(_with_next(target, next_url))
+    device = two_factor.totp_enrolment_start(user=user)
+    # A wrong code answers 200 with the error, as Django's login form does for a wrong password.
+    form = SecondFactorCodeForm(request.POST or None, enrolment=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = two_factor.totp_enrolment_confirm(request=request, code=form.cleaned_data["code"])
+        except DomainError as error:
+            form.add_error("code", error.message)
+        else:
+            request.session[NEW_BACKUP_CODES_SESSION] = codes
+            messages.success(request, "La double authentification est activée pour votre compte.")
+            return redirect(_with_next("organizations:two_factor", next_url))
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {
+            "form": form,
+            "next": next_url,
+            "qr_code": segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=4),
+            "secret": rules.totp_secret_display(device.key),
+            "config_url": device.config_url,
+        },
+    )
+
+
+@never_cache
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """The code after the password."""
+    user = request.user
+    next_url = _next_url(request)
+    if not two_factor.second_factor_missing(request):
+        return redirect(next_url)
+    device = two_factor.totp_device_of(user)
+    if device is None:
+        return redirect(_with_next("organizations:two_factor_setup", next_url))
+    form = SecondFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            two_factor.second_factor_verify(request=request, code=form.cleaned_data["code"])
+        except DomainError as error:
+            form.add_error("code", error.message)
+        else:
+            return redirect(next_url)
+    return render(
+        request,
+        "registration/two_factor_verify.html",
+        {
+            "form": form,
+            "next": next_url,
+            # Demo accounts sign in only in demo mode: showing their code there costs nothing and
+            # keeps the demo usable without an authenticator app (README, « Démonstration »).
+            "demo_code": two_factor.totp_next_code(device) if two_factor.demo_code_shown(user) else None,
+        },
+    )
+
+
+@never_cache
+@login_required
+def two_factor_status(request: HttpRequest) -> HttpResponse:
+    """The second factor of one's account: backup codes left, renew them (shown once)."""
+    user = request.user
+    if not two_factor.needs_second_factor(user):
+        raise Http404
+    if request.method == "POST" and request.POST.get("action") == "renew":
+        request.session[NEW_BACKUP_CODES_SESSION] = two_factor.backup_codes_renew(user=user)
+        messages.success(
+            request, "Vos nouveaux codes de secours sont prêts : les anciens ne fonctionnent plus."
+        )
+        return redirect(_with_next("organizations:two_factor", _next_url(request)))
+    return render(
+        request,
+        "registration/two_factor_status.html",
+        {
+            "device": two_factor.totp_device_of(user),
+            "backup_codes_left": two_factor.backup_codes_left(user),
+            "new_codes": request.session.pop(NEW_BACKUP_CODES_SESSION, None),
+            "next": _next_url(request),
+        },
+    )

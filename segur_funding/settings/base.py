@@ -37,7 +37,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with a site that asks reviewers for their second factor.
+    "segur_funding.organizations.apps.SegurAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -53,6 +54,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "segur_funding.core",
     "segur_funding.organizations",
     "segur_funding.referential",
@@ -73,10 +77,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Tells whether the session gave its second factor (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     # Before any view or the CSRF check reads the body: NUL, lone surrogates, infinite numbers.
     "segur_funding.core.hygiene.InputHygieneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "segur_funding.core.middleware.SessionTimeoutMiddleware",
+    # Reviewers and administrators give a TOTP code after their password; until then their
+    # session reaches only the code pages (organizations.two_factor).
+    "segur_funding.organizations.two_factor.SecondFactorMiddleware",
     "segur_funding.core.middleware.PrivateCacheControlMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -102,6 +111,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "segur_funding.notifications.context_processors.unread_notifications",
                 "segur_funding.organizations.context_processors.roles",
+                # « Mon espace (n) » in the header: one query, only on pages that show it.
+                "segur_funding.dashboard.my_space.header_counts",
             ],
         },
     },
@@ -145,7 +156,23 @@ LOGOUT_REDIRECT_URL = "home"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "segur_funding.organizations.backends.AccountBackend",
+    # Single sign-on, inert unless SEGUR_OIDC_* are set (below).
+    "segur_funding.organizations.oidc.OidcBackend",
 ]
+
+# Optional single sign-on with ProConnect or Pro Santé Connect (organizations.oidc): on when the
+# issuer, client id and secret are given. It signs in existing active accounts only, by e-mail;
+# reviewers still give their TOTP code after it.
+SEGUR_OIDC_ISSUER = os.environ.get("SEGUR_OIDC_ISSUER", "").strip().rstrip("/")
+SEGUR_OIDC_CLIENT_ID = os.environ.get("SEGUR_OIDC_CLIENT_ID", "").strip()
+SEGUR_OIDC_CLIENT_SECRET = os.environ.get("SEGUR_OIDC_CLIENT_SECRET", "").strip()
+SEGUR_OIDC_PROVIDER_NAME = os.environ.get("SEGUR_OIDC_PROVIDER_NAME", "").strip() or "ProConnect"
+SEGUR_OIDC_SCOPES = os.environ.get("SEGUR_OIDC_SCOPES", "").strip() or "openid email given_name usual_name"
+OIDC_RP_SIGN_ALGO = os.environ.get("SEGUR_OIDC_SIGN_ALGO", "").strip() or "RS256"
+OIDC_CREATE_USER = False
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "organizations:oidc_callback"
 AXES_HANDLER = "segur_funding.organizations.security.LoginAttemptHandler"
 AXES_FAILURE_LIMIT = 10
 SEGUR_LOGIN_FAILURES_PER_ADDRESS = env_int("SEGUR_LOGIN_FAILURES_PER_ADDRESS", 30)
@@ -163,6 +190,12 @@ AXES_VERBOSE = False
 if int(os.environ.get("DJANGO_PROXY_COUNT", "0") or 0) > 0:
     AXES_IPWARE_PROXY_COUNT = int(os.environ["DJANGO_PROXY_COUNT"])
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# Second factor (organizations.two_factor): the issuer shown by authenticator apps; a failed code
+# doubles the wait before the next try on that device (1 s, 2 s, 4 s… up to an hour).
+OTP_TOTP_ISSUER = "Ségur numérique SONS"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # Sessions end after SEGUR_SESSION_IDLE without a request (SEGUR_STAFF_SESSION_IDLE for staff:
 # ANS / ASP reviewers and administrators) and SEGUR_SESSION_MAX_AGE after the login however active
