@@ -1,6 +1,27 @@
 """Plumbing tables shared by every app (no business data here)."""
 
+from django.conf import settings
 from django.db import models
+
+
+class HistoryEntry(models.Model):
+    """What every history row of a workflow records besides its moves: who, when, why.
+    A history model inherits it and its Meta (`class Meta(HistoryEntry.Meta)`), newest last."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="par",
+    )
+    at = models.DateTimeField("le", auto_now_add=True)
+    comment = models.TextField("commentaire", blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
 
 
 class NumberCounter(models.Model):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from segur_funding.core.files import private_storage
+from segur_funding.core.models import HistoryEntry
 from segur_funding.organizations.models import Organization
 from segur_funding.quotes.models import Quote
 
@@ -105,27 +106,16 @@ class FundingRequest(models.Model):
         return f"facture-{self.quote.number or self.quote_id}.pdf"
 
 
-class RequestEvent(models.Model):
+class RequestEvent(HistoryEntry):
     """History: one row per move of a request (who, when, from, to, why)."""
 
     request = models.ForeignKey(FundingRequest, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField("de", max_length=12, choices=RequestStatus.choices, blank=True)
     to_status = models.CharField("à", max_length=12, choices=RequestStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="par",
-    )
-    at = models.DateTimeField("le", auto_now_add=True)
-    comment = models.TextField("commentaire", blank=True)
 
-    class Meta:
+    class Meta(HistoryEntry.Meta):
         verbose_name = "historique de la demande"
         verbose_name_plural = "historique des demandes"
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from segur_funding.core.files import private_storage
+from segur_funding.core.models import HistoryEntry
 from segur_funding.organizations.models import Organization
 from segur_funding.referential.models import Dsr, FundingWindow
 
@@ -252,28 +253,17 @@ class QuoteLine(models.Model):
         return [c.strip() for c in self.dsr_codes.split(",") if c.strip()]
 
 
-class QuoteEvent(models.Model):
+class QuoteEvent(HistoryEntry):
     """History: one row per move of a quote (who, when, from, to, why)."""
 
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField("événement", max_length=14, choices=QuoteEventKind.choices)
     from_status = models.CharField("de", max_length=12, choices=QuoteStatus.choices, blank=True)
     to_status = models.CharField("à", max_length=12, choices=QuoteStatus.choices, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="par",
-    )
-    at = models.DateTimeField("le", auto_now_add=True)
-    comment = models.TextField("commentaire", blank=True)
 
-    class Meta:
+    class Meta(HistoryEntry.Meta):
         verbose_name = "historique du devis"
         verbose_name_plural = "historique des devis"
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.at:%d/%m/%Y %H:%M}"
