@@ -3,6 +3,8 @@
 The quote form (create and edit a draft, checked live) is `editor_form`.
 """
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -15,6 +17,7 @@ from segur_funding.core.pagination import page_of
 from .. import services
 from ..constants import QuoteActor
 from ..funding_panel import quote_funding_summary
+from ..models import Quote
 from ..rules.workflow import WORKFLOW
 from ..selectors import lab_tier, out_of_scope_total, quote_with_details, quotes_for_editor
 from .common import quote_pdf_response, roles, signed_pdf_response
@@ -49,34 +52,36 @@ def editor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def editor_issue(request: HttpRequest, pk: int) -> HttpResponse:
+def _editor_move(
+    request: HttpRequest, pk: int, move: Callable[..., object], done: Callable[[Quote], str]
+) -> HttpResponse:
+    """One of the editor's buttons: the move, then the page again with what happened in French."""
     quote = get_object_or_404(quotes_for_editor(user=request.user), pk=pk)
     try:
-        services.quote_issue(quote=quote, user=request.user)
+        move(quote=quote, user=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(
-            request,
-            f"Devis {quote.number} émis : le client peut le consulter et le signer. "
-            "Le PDF est généré en arrière-plan.",
-        )
+        messages.success(request, done(quote))
     return redirect("quotes:editor_detail", pk=quote.pk)
+
+
+@login_required
+@require_POST
+def editor_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    return _editor_move(
+        request,
+        pk,
+        services.quote_issue,
+        lambda quote: f"Devis {quote.number} émis : le client peut le consulter et le signer. "
+        "Le PDF est généré en arrière-plan.",
+    )
 
 
 @login_required
 @require_POST
 def editor_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    quote = get_object_or_404(quotes_for_editor(user=request.user), pk=pk)
-    try:
-        services.quote_cancel(quote=quote, user=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Devis {quote.number} annulé.")
-    return redirect("quotes:editor_detail", pk=quote.pk)
+    return _editor_move(request, pk, services.quote_cancel, lambda quote: f"Devis {quote.number} annulé.")
 
 
 @login_required
