@@ -1,11 +1,14 @@
-"""What the quote pages share: the user's roles (the header's links), the quotes home, the PDF answers."""
+"""What the quote pages share: the user's roles (the header's links), the quotes home, the lists,
+the PDF answers."""
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
 from segur_funding.core.errors import DomainError
 from segur_funding.core.files import pdf_download
+from segur_funding.core.pagination import page_of
 
 from .. import services
 from ..models import Quote
@@ -24,6 +27,12 @@ def index(request: HttpRequest) -> HttpResponse:
     if r["is_lab"]:
         return redirect("quotes:lab_list")
     raise Http404
+
+
+def quote_list_page(request: HttpRequest, quotes: QuerySet[Quote], template: str) -> HttpResponse:
+    """A page of the user's quotes, newest first, without the document the list does not show."""
+    page = page_of(request, quotes.defer("document", "overrides").order_by("-created_at", "-id"))
+    return render(request, template, {"quotes": page.object_list, "page": page, **roles(request)})
 
 
 def quote_pdf_response(quote: Quote) -> FileResponse:

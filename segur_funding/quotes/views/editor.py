@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from segur_funding.core.errors import DomainError
-from segur_funding.core.pagination import page_of
 
 from .. import services
 from ..constants import QuoteActor
@@ -20,16 +19,12 @@ from ..funding_panel import quote_funding_summary
 from ..models import Quote
 from ..rules.workflow import WORKFLOW
 from ..selectors import lab_tier, out_of_scope_total, quote_with_details, quotes_for_editor
-from .common import quote_pdf_response, roles, signed_pdf_response
+from .common import quote_list_page, quote_pdf_response, roles, signed_pdf_response
 
 
 @login_required
 def editor_list(request: HttpRequest) -> HttpResponse:
-    quotes = quotes_for_editor(user=request.user).defer("document", "overrides")
-    page = page_of(request, quotes.order_by("-created_at", "-id"))
-    return render(
-        request, "quotes/editor_list.html", {"quotes": page.object_list, "page": page, **roles(request)}
-    )
+    return quote_list_page(request, quotes_for_editor(user=request.user), "quotes/editor_list.html")
 
 
 @login_required

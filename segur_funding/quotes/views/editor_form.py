@@ -14,7 +14,7 @@ from segur_funding.referential.selectors import scheme_ref_for_dsr
 from .. import services
 from ..forms import LineFormSet, QuoteForm, blank_line_formset
 from ..models import Quote, QuoteLine, QuoteStatus
-from ..selectors import ReferencingDates, document_build, lab_tier, quotes_for_editor
+from ..selectors import LabTier, ReferencingDates, document_build, lab_tier, quotes_for_editor
 from .common import roles
 
 LINES_PREFIX = "lines"
@@ -71,9 +71,36 @@ def _live_check(quote: Quote | None, form: QuoteForm, lines) -> tuple[dict | Non
         return None, exc.message, scheme
 
 
+def _form_render(
+    request: HttpRequest,
+    quote: Quote | None,
+    form: QuoteForm,
+    formset: LineFormSet,
+    *,
+    report: dict | None,
+    check_error: str = "",
+    suggestion: services.StateLineSuggestion | None = None,
+    tier: LabTier | None = None,
+) -> HttpResponse:
+    """The form page, first shown (the saved report, if any) or after a button (the live check)."""
+    return render(
+        request,
+        "quotes/editor_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "quote": quote,
+            "report": report,
+            "check_error": check_error,
+            "suggestion": suggestion,
+            "tier": tier,
+            **roles(request),
+        },
+    )
+
+
 def _quote_form_page(request: HttpRequest, quote: Quote | None) -> HttpResponse:
     user = request.user
-    template = "quotes/editor_form.html"
     report, check_error, suggestion, tier = None, "", None, None
     if request.method != "POST":
         if quote is None:
@@ -92,17 +119,7 @@ def _quote_form_page(request: HttpRequest, quote: Quote | None) -> HttpResponse:
             )
             formset = LineFormSet(_formset_data(list(quote.lines.all())), prefix=LINES_PREFIX)
             report = quote.check_report
-        return render(
-            request,
-            template,
-            {
-                "form": form,
-                "formset": formset,
-                "quote": quote,
-                "report": report,
-                **roles(request),
-            },
-        )
+        return _form_render(request, quote, form, formset, report=report)
 
     action = request.POST.get("action", "check")
     form = QuoteForm(request.POST, user=user)
@@ -152,20 +169,9 @@ def _quote_form_page(request: HttpRequest, quote: Quote | None) -> HttpResponse:
                 return redirect("quotes:editor_detail", pk=saved.pk)
         dossier = form.cleaned_data["dossier"]
         tier = lab_tier(lab=form.cleaned_data["client"], dsr_code=dossier.dsr.code)
-    return render(
-        request,
-        template,
-        {
-            "form": form,
-            "formset": formset,
-            "quote": quote,
-            "report": report,
-            "check_error": check_error,
-            "suggestion": suggestion,
-            "tier": tier,
-            "checked": report is not None,
-            **roles(request),
-        },
+    return _form_render(
+        request, quote, form, formset,
+        report=report, check_error=check_error, suggestion=suggestion, tier=tier,
     )
 
 

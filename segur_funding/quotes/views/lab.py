@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 
 from segur_funding.core import clock
 from segur_funding.core.errors import DomainError
-from segur_funding.core.pagination import page_of
 
 from .. import services
 from ..constants import QuoteAction, QuoteActor, Scope
@@ -26,16 +25,12 @@ from ..selectors import (
     quotes_for_lab,
     read_lines,
 )
-from .common import quote_pdf_response, roles, signed_pdf_response
+from .common import quote_list_page, quote_pdf_response, roles, signed_pdf_response
 
 
 @login_required
 def lab_list(request: HttpRequest) -> HttpResponse:
-    quotes = quotes_for_lab(user=request.user).defer("document", "overrides")
-    page = page_of(request, quotes.order_by("-created_at", "-id"))
-    return render(
-        request, "quotes/lab_list.html", {"quotes": page.object_list, "page": page, **roles(request)}
-    )
+    return quote_list_page(request, quotes_for_lab(user=request.user), "quotes/lab_list.html")
 
 
 def _read_lines(quote: Quote) -> list[ReadLine]:
