@@ -3,30 +3,22 @@ decisions (validate, send back, refuse) and the payment, through the same servic
 
 from django.db.models import QuerySet
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from segur_funding.core.apis import (
-    AUTHENTICATION,
-    JSON_PARSERS,
     REVIEWER_COMMAND_ERRORS,
     REVIEWER_LIST_ERRORS,
     REVIEWER_READ_ERRORS,
-    CursorPagination,
-    IdOrdering,
     error_responses,
-    query_params,
     responses,
 )
 from segur_funding.organizations.apis import IsAspReviewer
 
 from .. import services
 from ..models import FundingRequest
-from ..selectors import request_with_details
 from ..serializers import (
     CommentSerializer,
     FundingRequestDetailSerializer,
@@ -35,7 +27,13 @@ from ..serializers import (
     RefuseSerializer,
     SendBackSerializer,
 )
-from .common import ASP_TAG, INVOICE_RESPONSE, AspRequestFilterSerializer, filtered, invoice_response
+from .common import (
+    ASP_TAG,
+    INVOICE_RESPONSE,
+    AspRequestFilterSerializer,
+    ScopedRequestViewSet,
+    invoice_response,
+)
 from .examples import REQUEST_EXAMPLE, detail_example, paginated
 
 
@@ -73,26 +71,12 @@ def _asp_command(summary: str, request, examples=(), description: str = "") -> d
         examples=[detail_example()],
     ),
 )
-class AspFundingRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AspFundingRequestViewSet(ScopedRequestViewSet):
     permission_classes = [IsAspReviewer]
-    authentication_classes = AUTHENTICATION
-    pagination_class = CursorPagination
-    filter_backends = [IdOrdering]
-    parser_classes = JSON_PARSERS
+    filter_serializer = AspRequestFilterSerializer
 
-    def get_queryset(self):
-        if self.action == "list":
-            return filtered(_asp_requests(), query_params(AspRequestFilterSerializer, self.request))
-        if self.action == "retrieve":
-            return request_with_details(_asp_requests())
+    def scoped(self) -> QuerySet[FundingRequest]:
         return _asp_requests()
-
-    def get_serializer_class(self):
-        return FundingRequestListSerializer if self.action == "list" else FundingRequestDetailSerializer
-
-    def _detail(self, pk: int) -> Response:
-        funding_request = get_object_or_404(request_with_details(_asp_requests()), pk=pk)
-        return Response(FundingRequestDetailSerializer(funding_request).data)
 
     def _input(self, serializer_class, request: Request) -> dict:
         data = serializer_class(data=request.data)

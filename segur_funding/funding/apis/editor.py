@@ -1,32 +1,29 @@
 """Editors' funding requests: their list and pages, the advance and the balance filed, the
 answer to an « à modifier », the invoice."""
 
+from django.db.models import QuerySet
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from segur_funding.core.apis import (
-    AUTHENTICATION,
     COMMAND_ERRORS,
     JSON_PARSERS,
     LIST_ERRORS,
     READ_ERRORS,
     UPLOAD_PARSERS,
-    CursorPagination,
-    IdOrdering,
     error_responses,
-    query_params,
     responses,
 )
 from segur_funding.organizations.apis import IsEditorMember
 from segur_funding.quotes.selectors import quotes_for_editor
 
 from .. import services
-from ..selectors import request_with_details, requests_for_editor
+from ..models import FundingRequest
+from ..selectors import requests_for_editor
 from ..serializers import (
     AdvanceFileSerializer,
     BalanceFileSerializer,
@@ -34,7 +31,13 @@ from ..serializers import (
     FundingRequestListSerializer,
     ResubmitSerializer,
 )
-from .common import EDITOR_TAG, INVOICE_RESPONSE, RequestFilterSerializer, filtered, invoice_response
+from .common import (
+    EDITOR_TAG,
+    INVOICE_RESPONSE,
+    RequestFilterSerializer,
+    ScopedRequestViewSet,
+    invoice_response,
+)
 from .examples import REQUEST_EXAMPLE, detail_example, paginated
 
 
@@ -54,31 +57,12 @@ from .examples import REQUEST_EXAMPLE, detail_example, paginated
         examples=[detail_example()],
     ),
 )
-class EditorFundingRequestViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class EditorFundingRequestViewSet(ScopedRequestViewSet):
     permission_classes = [IsEditorMember]
-    authentication_classes = AUTHENTICATION
-    pagination_class = CursorPagination
-    filter_backends = [IdOrdering]
-    parser_classes = JSON_PARSERS
+    filter_serializer = RequestFilterSerializer
 
-    def get_queryset(self):
-        queryset = requests_for_editor(user=self.request.user).select_related("editor")
-        if self.action == "list":
-            return filtered(queryset, query_params(RequestFilterSerializer, self.request))
-        if self.action == "retrieve":
-            return request_with_details(queryset)
-        return queryset
-
-    def get_serializer_class(self):
-        return FundingRequestListSerializer if self.action == "list" else FundingRequestDetailSerializer
-
-    def _detail(self, pk: int, *, status_code: int = status.HTTP_200_OK) -> Response:
-        funding_request = get_object_or_404(
-            request_with_details(requests_for_editor(user=self.request.user).select_related("editor")), pk=pk
-        )
-        return Response(FundingRequestDetailSerializer(funding_request).data, status=status_code)
+    def scoped(self) -> QuerySet[FundingRequest]:
+        return requests_for_editor(user=self.request.user).select_related("editor")
 
     def _quote(self, quote_id: int):
         quote = quotes_for_editor(user=self.request.user).filter(pk=quote_id).first()
