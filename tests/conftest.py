@@ -46,6 +46,22 @@ def reference_data(db):
         reference_data_load(path=path)
 
 
+@pytest.fixture
+def migration_rolled_back(reference_data):
+    """The database as `manage.py migrate referential 0003` leaves it: the condition wordings'
+    tables (migration 0004, read by every quote check) gone and the migration recorded as not
+    applied. The test's transaction puts both back."""
+    from django.db import connection
+    from django.db.migrations.recorder import MigrationRecorder
+
+    from segur_funding.referential.models import ConditionWording
+
+    with connection.cursor() as cursor:
+        for model in (ConditionWording.history.model, ConditionWording):
+            cursor.execute(f"DROP TABLE {connection.ops.quote_name(model._meta.db_table)}")
+    MigrationRecorder(connection).record_unapplied("referential", "0004_condition_wordings")
+
+
 class CeleryWorker:
     """A real `celery worker` process consuming one private queue; can be killed and restarted.
 

@@ -1,15 +1,20 @@
 """API plumbing shared by every app: errors as {"code", "message"}, pagination, throttles."""
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import OperationalError, ProgrammingError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .database import NOT_MIGRATED, migrations_pending
 from .errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 _DEFAULT_MESSAGES = {
     exceptions.NotAuthenticated: ("NOT_AUTHENTICATED", "Authentification requise."),
@@ -37,6 +42,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """Every API error is {"code": STABLE_CODE, "message": "French sentence"} (+ "errors")."""
     if isinstance(exc, DomainError):
         return Response({"code": exc.code, "message": exc.message}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, OperationalError | ProgrammingError) and migrations_pending(exc):
+        # Still the server error it was (500), but saying what to do instead of an HTML page.
+        logger.error("Unapplied migrations: %s", exc, exc_info=exc)
+        return Response(
+            {"code": "DATABASE_NOT_MIGRATED", "message": NOT_MIGRATED},
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

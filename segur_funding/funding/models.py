@@ -4,6 +4,8 @@ Statuses and amounts are written by `services/` only. Each milestone of a quote 
 once, and the database says so too: `payment_unique_milestone_per_quote`.
 """
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db import models
 
@@ -29,6 +31,16 @@ def _export_path(instance: "ExportJob", filename: str) -> str:
     return f"exports/{filename}"
 
 
+def _private_file(
+    verbose_name: str, upload_to: Callable[..., str], *, max_length: int = 100
+) -> models.FileField:
+    """An optional document kept in the private storage: served only by views that check who asks
+    (never from MEDIA_URL). A plain FileField, so the migrations do not change."""
+    return models.FileField(
+        verbose_name, storage=private_storage, upload_to=upload_to, blank=True, max_length=max_length
+    )
+
+
 class FundingRequest(models.Model):
     quote = models.ForeignKey(
         Quote, on_delete=models.PROTECT, related_name="funding_requests", verbose_name="devis"
@@ -47,18 +59,10 @@ class FundingRequest(models.Model):
         "montant pris en charge par l'État (TTC)", max_digits=12, decimal_places=2
     )
     amount = models.DecimalField("montant demandé (TTC)", max_digits=12, decimal_places=2)
-    invoice = models.FileField("facture", storage=private_storage, upload_to=_invoice_path, blank=True)
+    invoice = _private_file("facture", _invoice_path)
     # Documents given in answer to an "à modifier" (rules.CORRECTION_ANSWERS): the latest of each.
-    signed_quote = models.FileField(
-        "devis signé", storage=private_storage, upload_to=_document_path, blank=True, max_length=300
-    )
-    delivery_declaration = models.FileField(
-        "déclaration de VA ou de MOM",
-        storage=private_storage,
-        upload_to=_document_path,
-        blank=True,
-        max_length=300,
-    )
+    signed_quote = _private_file("devis signé", _document_path, max_length=300)
+    delivery_declaration = _private_file("déclaration de VA ou de MOM", _document_path, max_length=300)
     editor_comment = models.TextField("commentaire de l'éditeur", blank=True)
     # The ASP reviewer who instructs the request (« assignées à moi »); set from the admin.
     assigned_to = models.ForeignKey(
@@ -235,7 +239,7 @@ class ExportJob(models.Model):
     status = models.CharField(
         "état", max_length=8, choices=ExportStatus.choices, default=ExportStatus.PENDING
     )
-    file = models.FileField("fichier", storage=private_storage, upload_to=_export_path, blank=True)
+    file = _private_file("fichier", _export_path)
     rows = models.PositiveIntegerField("lignes", default=0)
     error = models.TextField("erreur", blank=True)
     created_at = models.DateTimeField("demandé le", auto_now_add=True)

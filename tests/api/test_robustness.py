@@ -5,6 +5,7 @@ import json
 import pytest
 
 from tests.api.demo import upload
+from tests.conftest import ROOT
 
 BIG = "9" * 30
 
@@ -213,3 +214,15 @@ def test_a_web_form_with_a_nul_character_gets_the_french_400_page(db):
     response = Client().post("/connexion/", {"username": "editeur\x00@demo.test", "password": "x"})
     assert response.status_code == 400
     assert "Champ « username » : caractère nul" in response.content.decode()
+
+
+def test_the_checker_on_a_database_missing_a_migration_says_to_migrate(client_for, migration_rolled_back):
+    document = json.loads(
+        (ROOT / "tests" / "quotes" / "examples" / "sgl_conform_tier_b.json").read_text(encoding="utf-8")
+    )
+    response = client_for(None).post("/api/public/quote-check/", document, format="json")
+    assert response.status_code == 500
+    assert response.json() == {
+        "code": "DATABASE_NOT_MIGRATED",
+        "message": "La base de données n'est pas à jour : lancez make setup (ou manage.py migrate).",
+    }

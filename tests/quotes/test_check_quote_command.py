@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import OperationalError
 
 from segur_funding.core.errors import InvalidInput
 from segur_funding.quotes.checker import quote_check_document, quote_check_file
+from segur_funding.quotes.management.commands import check_quote
 from segur_funding.referential.constants import CONDITIONAL_ORDER_MENTION
 from tests.conftest import ROOT
 
@@ -356,6 +358,24 @@ def test_pdf_the_reader_refuses_is_invalid_input(fake_pdf_reader, tmp_path):
     status, out, err = run(str(path))
     assert (status, out) == (2, "")
     assert err == "Ce PDF est protégé par un mot de passe : il ne peut pas être lu.\n"
+
+
+def test_a_database_missing_a_migration_says_to_migrate(migration_rolled_back):
+    status, out, err = run(str(EXAMPLES / "sgl_conform_tier_b.json"), "--today", TODAY)
+    assert (status, out) == (2, "")
+    assert err == "La base de données n'est pas à jour : lancez make setup (ou manage.py migrate).\n"
+
+
+def test_a_database_error_with_every_migration_applied_says_the_database_is_unavailable(
+    reference_data, monkeypatch
+):
+    def unreachable(*args, **kwargs):
+        raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
+
+    monkeypatch.setattr(check_quote, "quote_check_file", unreachable)
+    status, out, err = run(str(EXAMPLES / "sgl_conform_tier_b.json"))
+    assert (status, out) == (2, "")
+    assert err == "Base de données des barèmes indisponible : lancez « make setup » puis réessayez.\n"
 
 
 # --- The real command line --------------------------------------------------------------------

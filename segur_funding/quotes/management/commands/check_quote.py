@@ -1,7 +1,8 @@
 """`manage.py check_quote FILE`: the SPEC §4 quote check from the command line.
 
 Exit status: 0 conform, 1 non conform or incomplete, 2 invalid input (one French line on
-stderr, no traceback).
+stderr, no traceback); 2 too when the database cannot give the barèmes, the line then saying
+whether it is unreachable or lacks a migration.
 """
 
 import re
@@ -13,6 +14,7 @@ from typing import NoReturn
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
+from segur_funding.core.database import NOT_MIGRATED, migrations_pending
 from segur_funding.core.errors import DomainError, InvalidInput
 from segur_funding.quotes.checker import quote_check_file
 from segur_funding.quotes.constants import Verdict
@@ -153,10 +155,11 @@ class Command(BaseCommand):
             )
         except DomainError as exc:
             self._fail(exc.message)
-        except DatabaseError:
+        except DatabaseError as exc:
             self._fail(
-                "Base de données des barèmes indisponible : lancez « make setup » puis "
-                "réessayez."
+                NOT_MIGRATED
+                if migrations_pending(exc)
+                else "Base de données des barèmes indisponible : lancez « make setup » puis réessayez."
             )
         if options["format"] == "text":
             self.stdout.write(report_to_text(report, source=path.name), ending="")
