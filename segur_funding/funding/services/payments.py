@@ -205,6 +205,9 @@ def payments_record_bulk(
             moves: list[tuple[PaymentLine, FundingRequest, str, str]] = []
             for line in lines:
                 request = requests.get(line.request_id)
+                if not line.reference.strip():
+                    outcome.errors[line.line] = "Indiquez la référence du versement."
+                    continue
                 if request is None:
                     outcome.errors[line.line] = f"la demande n° {line.request_id} n'existe pas"
                     continue
@@ -287,7 +290,7 @@ def _payments_write(
             from_status=frm,
             to_status=to,
             actor=actor,
-            comment=_payment_comment(reference=line.reference, paid_on=line.paid_on),
+            comment=_payment_comment(reference=line.reference.strip(), paid_on=line.paid_on),
         )
         for line, request, frm, to in moves
     )
@@ -299,7 +302,7 @@ def _payments_write(
             milestone=request.milestone,
             amount=request.amount,
             paid_on=line.paid_on,
-            reference=line.reference,
+            reference=line.reference.strip(),
             recorded_by=user,
         )
         for line, request, _frm, _to in moves
