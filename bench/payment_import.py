@@ -11,9 +11,9 @@ request awaiting payment is given validated bank details if it has none (the gen
 none); when fewer than N requests are validated, paid advance requests are
 made validated again to make up the number (advances whose quote has no balance request: their
 payment is removed). Then it times, as ASP's screens do: the payment order, the file's dry run (the
-preview), and the import itself — the same service per row as the single « Enregistrer le
-versement », all in one transaction. The import is rolled back at the end: the script can be run
-again on the same data.
+preview), and the import itself — `services.payments_record_bulk`: the checks of the single
+« Enregistrer le versement » per row, the writes in bulk, one digest per editor, all in one
+transaction. The import is rolled back at the end: the script can be run again on the same data.
 """
 
 import argparse

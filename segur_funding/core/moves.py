@@ -7,7 +7,8 @@ no row, and the caller gets a French « rechargez la page » instead of a silent
 history row is the caller's (each app has its own event model), written after `move` succeeds.
 """
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -58,6 +59,32 @@ def next_step_refresh(model: type[models.Model], pk: int, *, decide: Callable[[A
     if row.next_step != value:
         model._default_manager.filter(pk=pk).update(next_step=value)
     return value
+
+
+def next_steps_refresh(
+    model: type[models.Model],
+    pks: Iterable[int],
+    *,
+    decide: Callable[[Any], str],
+    only: tuple[str, ...] = (),
+) -> dict[int, str]:
+    """`next_step_refresh` for many rows at once (a batch of moves): the rows are locked in one
+    `SELECT … FOR UPDATE` ordered by primary key (two batches never wait on each other in a
+    cycle), `decide(row)` gives each its `next_step`, and the rows that change are written with
+    one UPDATE per distinct value; `only`: the fields `decide` reads (wide rows stay unread).
+    Returns every row's value."""
+    rows = model._default_manager.select_for_update(of=("self",)).filter(pk__in=list(pks)).order_by("pk")
+    if only:
+        rows = rows.only("next_step", *only)
+    values: dict[int, str] = {}
+    changed: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        values[row.pk] = value = decide(row)
+        if row.next_step != value:
+            changed[value].append(row.pk)
+    for value, changed_pks in changed.items():
+        model._default_manager.filter(pk__in=changed_pks).update(next_step=value)
+    return values
 
 
 def history_user(user: Any) -> Any:

@@ -7,13 +7,20 @@ function joins the caller's transaction (the outbox rows commit or roll back wit
 and returns the rows created. Quotes have theirs in `quotes/notify.py`.
 """
 
+from collections import defaultdict
+from decimal import Decimal
+
 from django.urls import reverse
 
 from segur_funding.core.money import format_eur
 from segur_funding.notifications.constants import NotificationKind
 from segur_funding.notifications.models import Notification
 from segur_funding.notifications.rules import fr_date, quote_reference, request_reference
-from segur_funding.notifications.selectors import asp_reviewers, organization_members
+from segur_funding.notifications.selectors import (
+    asp_reviewers,
+    organization_members,
+    organizations_members,
+)
 from segur_funding.notifications.services import notification_enqueue, report_ready_enqueue
 
 from .constants import RequestStatus
@@ -51,9 +58,7 @@ DECISION_KINDS = {
 }
 
 
-def funding_request_decided_notify(
-    *, request: FundingRequest, reason: str = ""
-) -> list[Notification]:
+def funding_request_decided_notify(*, request: FundingRequest, reason: str = "") -> list[Notification]:
     """The ASP validated, sent back ("à modifier") or refused a request: the editor is told, with
     the reason. Call it after the move, `request.status` being the new one."""
     return notification_enqueue(
@@ -80,6 +85,47 @@ def payment_made_notify(*, payment: Payment) -> list[Notification]:
         link=reverse("funding:request_detail", args=[request.pk]),
         dedup_key=f"payment:{payment.pk}",
     )
+
+
+def payments_made_digest_notify(*, payments: list[Payment]) -> list[Notification]:
+    """A file of the ASP paid many milestones at once: each editor's members get one digest of
+    the payments made to that editor, not one message per payment (a file of 10,000 rows would
+    otherwise send tens of thousands of e-mails). Recipients of every editor are read in one
+    query; no dedup key: the payments are new in this transaction, and an import of the same file
+    again pays, so tells, nothing."""
+    by_editor: dict[int, list[Payment]] = defaultdict(list)
+    for payment in payments:
+        by_editor[payment.request.editor_id].append(payment)
+    members = organizations_members(organizations=by_editor)
+    link = reverse("funding:editor_list")
+    created: list[Notification] = []
+    for editor_id, made in by_editor.items():
+        made.sort(key=lambda payment: payment.request_id)
+        created += notification_enqueue(
+            kind=NotificationKind.PAYMENTS_MADE,
+            recipients=members[editor_id],
+            context={
+                "editor_name": made[0].request.editor.name,
+                "count": len(made),
+                "total": format_eur(sum((payment.amount for payment in made), Decimal("0.00"))),
+                "payments": [
+                    {
+                        "request_id": payment.request_id,
+                        "request_reference": request_reference(request_id=payment.request_id),
+                        "milestone": payment.get_milestone_display(),
+                        "amount": format_eur(payment.amount),
+                        "quote_number": quote_reference(
+                            quote_id=payment.quote_id, number=payment.request.quote.number
+                        ),
+                        "paid_on": fr_date(payment.paid_on),
+                        "payment_reference": payment.reference,
+                    }
+                    for payment in made
+                ],
+            },
+            link=link,
+        )
+    return created
 
 
 def export_ready_notify(*, job: ExportJob) -> list[Notification]:

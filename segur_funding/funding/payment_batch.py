@@ -1,10 +1,11 @@
 """Batch payments: the ASP exports a payment order, pays from its accounting system, and imports
 the accounting system's answer file to record every payment at once.
 
-The import is django-import-export's (parsing CSV/XLSX into rows, a dry run that rolls back,
-errors kept per row number), but each row is recorded by `services.payment_record`, the same
-service as the single « Enregistrer le versement »: the row lock, the compare-and-set of the
-status and the unique payment per milestone give the same exactly-once guarantee. The whole file
+django-import-export reads the file (CSV/XLSX into rows, each cell checked, errors kept per row
+number); `services.payments_record_bulk` then judges and records every row at once, asking each
+the questions of the single « Enregistrer le versement » (`services.payment_record`) with the
+same row locks, compare-and-set of the status and unique payment per milestone: the same
+exactly-once guarantee, in a number of queries that does not grow with the file. The whole file
 is one transaction: one bad row (unknown request, already paid, amount differing by a cent,
 date out of range) and nothing is written, the row named by its line in the file. Importing the
 same file again pays nothing twice: every row then reads « déjà enregistré ».
@@ -18,7 +19,6 @@ from typing import Any
 
 import tablib
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import XLSX
 from import_export.instance_loaders import BaseInstanceLoader
@@ -155,13 +155,16 @@ class PaymentLine:
     amount: Decimal | None = None
     paid_on: date | None = None
     reference: str = ""
+    line: int = 0  # as the spreadsheet shows it (header = 1)
     # Filled when the row checks out, for the preview.
     editor: str = ""
     milestone: str = ""
 
 
 class PaymentFileResource(resources.Resource):
-    """One row of the accounting system's answer → one payment recorded by the service."""
+    """Reads the accounting system's answer: one row → one `PaymentLine`, each cell checked by
+    its widget, a request named twice refused. Nothing is looked up nor written here: the lines
+    are then judged and recorded together by `services.payments_record_bulk`."""
 
     request = fields.Field(
         attribute="request", column_name=ANSWER_COLUMNS["request"], widget=RequestNumberWidget()
@@ -176,6 +179,9 @@ class PaymentFileResource(resources.Resource):
 
     class Meta:
         use_transactions = True
+        # No savepoint per row (two queries a row): rows are only read here, and what is written
+        # is written at once, after them.
+        use_bulk = True
         skip_diff = True
         import_id_fields = ()
         instance_loader_class = BaseInstanceLoader  # every row is a new payment, nothing to look up
@@ -221,32 +227,14 @@ class PaymentFileResource(resources.Resource):
     ):
         if import_validation_errors:
             raise ValidationError(import_validation_errors)
-        request = FundingRequest.objects.select_related("editor").filter(pk=instance.request).first()
-        if request is None:
-            raise ValidationError(f"la demande n° {instance.request} n'existe pas")
         if instance.request in self.seen:
             raise ValidationError(
                 f"la demande n° {instance.request} figure déjà ligne {self.seen[instance.request]}"
             )
-        if instance.amount != request.amount:
-            raise ValidationError(
-                f"montant {instance.amount} € différent du montant validé de la demande n° {request.pk} "
-                f"({request.amount} €)"
-            )
-        instance.editor = request.editor.name
-        instance.milestone = request.get_milestone_display()
 
     def save_instance(self, instance: PaymentLine, is_create: bool, row: Any, **kwargs: Any) -> None:
-        try:
-            services.payment_record(
-                request=instance.request,
-                user=self.user,
-                paid_on=instance.paid_on,
-                reference=instance.reference,
-            )
-        except DomainError as error:
-            raise ValidationError(f"demande n° {instance.request} : {error.message}") from None
-        self.seen[instance.request] = kwargs.get("row_number", 0) + 1
+        instance.line = kwargs.get("row_number", 0) + 1
+        self.seen[instance.request] = instance.line
         self.lines.append(instance)
 
 
@@ -277,27 +265,58 @@ def read_dataset(content: bytes, *, file_format: str) -> tablib.Dataset:
 
 
 def payment_file_import(*, content: bytes, file_format: str, user: User, dry_run: bool) -> ImportOutcome:
-    """Check (dry run) or record every payment of the file, all or nothing."""
+    """Check (dry run) or record every payment of the file, all or nothing.
+
+    The preview and the import run the same code: the file is read, then every line it could
+    read is judged by `services.payments_record_bulk` (which writes only when asked to and when
+    no line is refused). Every refusal is listed, by line, whether it came from reading or from
+    judging."""
     if not is_asp_reviewer(user=user):
         raise DomainError("Seul un instructeur de l'ASP peut enregistrer des versements.", code="FORBIDDEN")
     dataset = read_dataset(content, file_format=file_format)
     resource = PaymentFileResource(user=user)
-    with transaction.atomic():
-        result = resource.import_data(
-            dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True
+    result = resource.import_data(
+        dataset, dry_run=True, use_transactions=True, rollback_on_validation_errors=True
+    )
+    errors = sorted(_errors(result))
+    if result.base_errors:
+        return ImportOutcome(lines=[], errors=[message for _line, message in errors], dry_run=dry_run)
+    lines = resource.lines
+    checked = services.payments_record_bulk(
+        lines=[
+            services.PaymentLine(
+                line=line.line,
+                request_id=line.request,
+                amount=line.amount,
+                paid_on=line.paid_on,
+                reference=line.reference,
+            )
+            for line in lines
+        ],
+        user=user,
+        # Write only when the whole file was read: one unreadable row and nothing is paid.
+        dry_run=dry_run or bool(errors),
+    )
+    errors = sorted([*errors, *checked.errors.items()])
+    if errors:
+        return ImportOutcome(
+            lines=[], errors=[f"Ligne {line} : {message}" for line, message in errors], dry_run=dry_run
         )
-    errors = list(_errors(result))
-    return ImportOutcome(lines=[] if errors else resource.lines, errors=errors, dry_run=dry_run)
+    for line in lines:
+        request = checked.requests[line.request]
+        line.editor = request.editor.name
+        line.milestone = request.get_milestone_display()
+    return ImportOutcome(lines=lines, errors=[], dry_run=dry_run)
 
 
-def _errors(result: Any) -> Iterator[str]:
+def _errors(result: Any) -> Iterator[tuple[int, str]]:
     for error in result.base_errors:
-        yield _message(error.error)
+        yield 0, _message(error.error)
     for invalid in result.invalid_rows:
-        yield f"Ligne {invalid.number + 1} : {_message(invalid.error)}"
+        yield invalid.number + 1, _message(invalid.error)
     for number, row_errors in result.row_errors():
         for error in row_errors:
-            yield f"Ligne {number + 1} : {_message(error.error)}"
+            yield number + 1, _message(error.error)
 
 
 def _message(error: BaseException) -> str:

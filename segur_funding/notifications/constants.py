@@ -27,6 +27,7 @@ class NotificationKind(models.TextChoices):
     REQUEST_TO_MODIFY = "request_to_modify", "Demande de financement à modifier"
     REQUEST_REFUSED = "request_refused", "Demande de financement refusée"
     PAYMENT_MADE = "payment_made", "Versement effectué"
+    PAYMENTS_MADE = "payments_made", "Versements effectués (relevé d'un fichier de l'ASP)"
     # Bank details (editors' administrators, ASP)
     BANK_DETAILS_SUBMITTED = "bank_details_submitted", "Coordonnées bancaires modifiées"
     BANK_DETAILS_DECIDED = "bank_details_decided", "Coordonnées bancaires validées ou refusées"
@@ -73,6 +74,7 @@ KIND_GROUPS: tuple[tuple[str, tuple[NotificationKind, ...]], ...] = (
             NotificationKind.REQUEST_TO_MODIFY,
             NotificationKind.REQUEST_REFUSED,
             NotificationKind.PAYMENT_MADE,
+            NotificationKind.PAYMENTS_MADE,
             NotificationKind.BANK_DETAILS_SUBMITTED,
             NotificationKind.BANK_DETAILS_DECIDED,
         ),

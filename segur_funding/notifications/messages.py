@@ -123,6 +123,12 @@ MESSAGES: dict[str, KindMessages] = {
         "{{ request_reference }}.",
         required=("request_reference", "milestone", "amount"),
     ),
+    K.PAYMENTS_MADE: KindMessages(
+        subject="{{ count }} versement{{ count|pluralize }} effectué{{ count|pluralize }} — {{ total }}",
+        inapp="L'ASP a effectué {{ count }} versement{{ count|pluralize }} à {{ editor_name }}, "
+        "{{ total }} au total.",
+        required=("editor_name", "count", "total", "payments"),
+    ),
     K.QUOTE_ALERT_RAISED: KindMessages(
         subject="Devis {{ quote_number }} signalé par {{ client_name }}",
         inapp="{{ client_name }} signale le devis {{ quote_number }} : {{ reason }}.",

@@ -1,9 +1,12 @@
 """Reads on notifications, and who should receive what."""
 
+from collections import defaultdict
+from collections.abc import Iterable
+
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from segur_funding.organizations.constants import ANS_REVIEWERS_GROUP, ASP_REVIEWERS_GROUP
-from segur_funding.organizations.models import Organization, User
+from segur_funding.organizations.models import Membership, Organization, User
 
 from .constants import NotificationKind
 from .models import CalendarFeed, Notification, NotificationPreference
@@ -37,9 +40,7 @@ def notification_unread_count(*, user: User) -> int:
 def preferences_by_kind(*, user: User) -> dict[str, bool]:
     """E-mail on/off for every kind (on unless the user turned it off)."""
     off = set(
-        NotificationPreference.objects.filter(user=user, email_enabled=False).values_list(
-            "kind", flat=True
-        )
+        NotificationPreference.objects.filter(user=user, email_enabled=False).values_list("kind", flat=True)
     )
     return {kind: kind not in off for kind in NotificationKind.values}
 
@@ -51,6 +52,16 @@ def preferences_by_kind(*, user: User) -> dict[str, bool]:
 def organization_members(*, organization: Organization | int) -> QuerySet[User]:
     """Active members of an editor or a client."""
     return User.objects.filter(memberships__organization=organization, is_active=True).distinct()
+
+
+def organizations_members(*, organizations: Iterable[int]) -> dict[int, list[User]]:
+    """`organization_members` of many organisations in one query: organisation id -> members."""
+    members: dict[int, list[User]] = defaultdict(list)
+    for membership in Membership.objects.filter(
+        organization_id__in=list(organizations), user__is_active=True
+    ).select_related("user"):
+        members[membership.organization_id].append(membership.user)
+    return members
 
 
 def ans_reviewers() -> QuerySet[User]:

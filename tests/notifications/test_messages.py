@@ -52,6 +52,26 @@ FULL_CONTEXT = {
     "validated": True,
     "answered_by": "l'équipe Ségur",
     "answer": "Le devis a été corrigé par l'éditeur.",
+    "count": 2,
+    "total": "19 764,00 €",
+    "payments": [
+        {
+            "request_reference": "DF-2022-0003",
+            "milestone": "avance (30 %)",
+            "amount": "9 882,00 €",
+            "quote_number": "D-2022-0042",
+            "paid_on": "15/07/2022",
+            "payment_reference": "VIR-0003",
+        },
+        {
+            "request_reference": "DF-2022-0004",
+            "milestone": "avance (30 %)",
+            "amount": "9 882,00 €",
+            "quote_number": "D-2022-0043",
+            "paid_on": "15/07/2022",
+            "payment_reference": "VIR-0004",
+        },
+    ],
     "audience": "editor",
 }
 

@@ -13,13 +13,21 @@ clear message.
 from .corrections import BankAnswer, CorrectionAnswerInvalid, funding_request_resubmit
 from .exports import export_job_create, export_job_run
 from .instruction import funding_request_refuse, funding_request_send_back, funding_request_validate
-from .payments import NO_BANK_DETAILS_MESSAGE, payment_record
+from .payments import (
+    NO_BANK_DETAILS_MESSAGE,
+    BulkPaymentOutcome,
+    PaymentLine,
+    payment_record,
+    payments_record_bulk,
+)
 from .requests import advance_request_file, balance_request_file
 
 __all__ = [
     "NO_BANK_DETAILS_MESSAGE",
     "BankAnswer",
+    "BulkPaymentOutcome",
     "CorrectionAnswerInvalid",
+    "PaymentLine",
     "advance_request_file",
     "balance_request_file",
     "export_job_create",
@@ -29,4 +37,5 @@ __all__ = [
     "funding_request_send_back",
     "funding_request_validate",
     "payment_record",
+    "payments_record_bulk",
 ]
