@@ -41,7 +41,20 @@ class NotificationKind(models.TextChoices):
     REMINDER_WINDOW_DEADLINE = "reminder_window_deadline", "Rappel : échéance de financement"
 
 
-# How the preferences page groups the kinds (every kind appears exactly once; a test keeps it so).
+# A digest follows the e-mail preference of the notice it gathers: whoever turned off « Versement
+# effectué » gets no digest of payments either. Such kinds are not on the preferences page.
+PREFERENCE_OF: dict[str, str] = {
+    NotificationKind.PAYMENTS_MADE: NotificationKind.PAYMENT_MADE,
+}
+
+
+def preference_kind(kind: str) -> str:
+    """The kind whose e-mail preference decides for `kind`."""
+    return PREFERENCE_OF.get(kind, kind)
+
+
+# How the preferences page groups the kinds (every kind with its own preference appears exactly
+# once; a test keeps it so).
 KIND_GROUPS: tuple[tuple[str, tuple[NotificationKind, ...]], ...] = (
     (
         "Référencement",
@@ -74,7 +87,6 @@ KIND_GROUPS: tuple[tuple[str, tuple[NotificationKind, ...]], ...] = (
             NotificationKind.REQUEST_TO_MODIFY,
             NotificationKind.REQUEST_REFUSED,
             NotificationKind.PAYMENT_MADE,
-            NotificationKind.PAYMENTS_MADE,
             NotificationKind.BANK_DETAILS_SUBMITTED,
             NotificationKind.BANK_DETAILS_DECIDED,
         ),

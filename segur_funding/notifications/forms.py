@@ -1,6 +1,6 @@
 from django import forms
 
-from .constants import NotificationKind
+from .constants import PREFERENCE_OF, NotificationKind
 
 
 class PreferencesForm(forms.Form):
@@ -9,4 +9,6 @@ class PreferencesForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         for kind in NotificationKind:
+            if kind in PREFERENCE_OF:
+                continue
             self.fields[kind.value] = forms.BooleanField(label=kind.label, required=False)

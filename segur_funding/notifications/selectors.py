@@ -8,7 +8,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from segur_funding.organizations.constants import ANS_REVIEWERS_GROUP, ASP_REVIEWERS_GROUP
 from segur_funding.organizations.models import Membership, Organization, User
 
-from .constants import NotificationKind
+from .constants import PREFERENCE_OF, NotificationKind
 from .models import CalendarFeed, Notification, NotificationPreference
 from .rules import calendar_token_hash
 
@@ -42,7 +42,7 @@ def preferences_by_kind(*, user: User) -> dict[str, bool]:
     off = set(
         NotificationPreference.objects.filter(user=user, email_enabled=False).values_list("kind", flat=True)
     )
-    return {kind: kind not in off for kind in NotificationKind.values}
+    return {kind: kind not in off for kind in NotificationKind.values if kind not in PREFERENCE_OF}
 
 
 # Recipients. Services of other apps pick the people to notify with these, so that "who is told"

@@ -47,6 +47,7 @@ from .constants import (
     STUCK_AFTER,
     NotificationKind,
     NotificationStatus,
+    preference_kind,
 )
 from .messages import missing_keys, render_email
 from .models import CalendarFeed, Notification, NotificationPreference
@@ -132,7 +133,7 @@ def notification_enqueue(
 
     email_off = set(
         NotificationPreference.objects.filter(
-            user_id__in=list(users), kind=kind, email_enabled=False
+            user_id__in=list(users), kind=preference_kind(kind), email_enabled=False
         ).values_list("user_id", flat=True)
     )
     keys = {pk: row_dedup_key(dedup_key, pk) for pk in users}

@@ -11,9 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from segur_funding.funding import payment_batch, services
 from segur_funding.funding.constants import RequestStatus
 from segur_funding.funding.models import FundingRequest, Payment, RequestEvent
-from segur_funding.notifications.constants import NotificationKind
+from segur_funding.notifications.constants import NotificationKind, NotificationStatus
 from segur_funding.notifications.models import Notification
-from segur_funding.organizations.models import BankAccount
+from segur_funding.notifications.services import preference_set
+from segur_funding.organizations.models import BankAccount, User
 from segur_funding.quotes import services as quote_services
 from segur_funding.quotes.constants import NextStep
 from segur_funding.quotes.models import Quote
@@ -194,3 +195,20 @@ def test_a_file_of_50_rows_costs_the_queries_of_a_file_of_5(reference_data, asp,
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     assert Payment.objects.filter(request_id__in=[r.pk for r in requests]).count() == 55
+
+
+def test_whoever_turned_off_payment_emails_gets_no_digest_by_email_either(mixed, asp):
+    member_ids = FundingRequest.objects.get(pk=mixed[0].pk).editor.memberships.values_list(
+        "user_id", flat=True
+    )
+    quiet, *others = sorted(member_ids)
+    preference_set(user=User.objects.get(pk=quiet), kind=NotificationKind.PAYMENT_MADE, email_enabled=False)
+    outcome = payment_batch.payment_file_import(
+        content=_answer(mixed), file_format="csv", user=asp, dry_run=False
+    )
+    assert outcome.ok, outcome.errors
+    digests = {
+        n.recipient_id: n.status for n in Notification.objects.filter(kind=NotificationKind.PAYMENTS_MADE)
+    }
+    assert digests[quiet] == NotificationStatus.DISABLED  # in the app, not by e-mail
+    assert all(digests[pk] != NotificationStatus.DISABLED for pk in others)

@@ -1,7 +1,7 @@
 import pytest
 from django.template.loader import get_template
 
-from segur_funding.notifications.constants import KIND_GROUPS, NotificationKind
+from segur_funding.notifications.constants import KIND_GROUPS, PREFERENCE_OF, NotificationKind
 from segur_funding.notifications.messages import (
     MESSAGES,
     missing_keys,
@@ -79,7 +79,9 @@ FULL_CONTEXT = {
 def test_every_kind_has_its_messages_and_appears_once_on_the_preferences_page():
     assert set(MESSAGES) == set(NotificationKind.values)
     grouped = [kind for _, kinds in KIND_GROUPS for kind in kinds]
-    assert sorted(grouped) == sorted(NotificationKind.values)
+    own_preference = [kind for kind in NotificationKind.values if kind not in PREFERENCE_OF]
+    assert sorted(grouped) == sorted(own_preference)
+    assert all(PREFERENCE_OF[kind] in grouped for kind in PREFERENCE_OF)
 
 
 @pytest.mark.parametrize("kind", NotificationKind.values)
