@@ -94,17 +94,12 @@ class FundingRequest(models.Model):
             models.Index(fields=["status", "milestone"]),
             # The default ordering of every list: the admin page reads 50 rows, not a sort of all.
             models.Index(fields=["-submitted_at", "-id"], name="request_submitted_idx"),
-            # The ASP's queue « à instruire » (about 1 % of the requests), in the orders that read
-            # it: the admin's (-submitted_at, -id) and the API's cursor (-id, or id backwards).
-            # Without them both walk the orderings above and throw the other statuses away.
+            # The ASP's queue « à instruire » (about 1 % of the requests) in the admin's order: the
+            # page reads 50 index entries instead of walking every status in that order. (The
+            # API's cursor walks the primary key backwards: the queue is among the newest rows.)
             models.Index(
                 fields=["-submitted_at", "-id"],
                 name="request_queue_decision_idx",
-                condition=models.Q(status__in=[status.value for status in AWAITING_ASP]),
-            ),
-            models.Index(
-                fields=["-id"],
-                name="request_queue_decision_id_idx",
                 condition=models.Q(status__in=[status.value for status in AWAITING_ASP]),
             ),
         ]

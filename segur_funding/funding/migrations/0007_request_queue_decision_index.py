@@ -14,8 +14,4 @@ class Migration(migrations.Migration):
             model_name='fundingrequest',
             index=models.Index(condition=models.Q(('status__in', ['submitted', 'resubmitted'])), fields=['-submitted_at', '-id'], name='request_queue_decision_idx'),
         ),
-        migrations.AddIndex(
-            model_name='fundingrequest',
-            index=models.Index(condition=models.Q(('status__in', ['submitted', 'resubmitted'])), fields=['-id'], name='request_queue_decision_id_idx'),
-        ),
     ]
