@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, CharField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Collate, Concat
 from django.urls import reverse
 from django.utils import timezone
@@ -45,11 +45,13 @@ from segur_funding.notifications.rules import (
 from segur_funding.quotes.models import Quote, QuoteOrigin, QuoteStatus
 from segur_funding.referencing.constants import DossierStatus
 from segur_funding.referencing.deadlines import dossier_ref
+from segur_funding.referential.models import FundingWindow
 from segur_funding.referential.rules import SchemeRef, preorder_deadline, window_for_signature
 from segur_funding.referential.selectors import active_scheme_refs
 
 from .constants import Milestone, RequestStatus
 from .models import CorrectionRequest, FundingRequest
+from .rules import quote_next_step
 
 # Who is reminded of each window deadline: the side that acts, and the editor, whose funding
 # depends on it whoever acts.
@@ -433,12 +435,21 @@ def first_deadlines(
                 )
 
     signed_or_delivered = [QuoteStatus.SIGNED, QuoteStatus.DELIVERED]
+    # What `Quote.next_step` says of a quote owing its advance, by the rule that writes it: the
+    # editor's small « à demander » index, instead of every signed or delivered quote.
+    owing_advance = {
+        quote_next_step(quote_status=status, origin=QuoteOrigin.WEB, advance=None, balance=balance)
+        for status in signed_or_delivered
+        for balance in [None, *(s for s in RequestStatus if s != RequestStatus.REFUSED)]
+    }
     window_steps = (
         # kind, the window's date, the quotes it concerns, who acts
         (
             DeadlineKind.ADVANCE_REQUEST,
             "advance_request_deadline",
-            quotes.filter(status__in=signed_or_delivered).exclude(_request_of(milestone=Milestone.ADVANCE)),
+            quotes.filter(status__in=signed_or_delivered, next_step__in=owing_advance).exclude(
+                _request_of(milestone=Milestone.ADVANCE)
+            ),
             "editor",
         ),
         (
@@ -454,14 +465,24 @@ def first_deadlines(
             "editor",
         ),
     )
+    # The windows are a handful: their dates are read once, and a kind whose windows are all past
+    # (or undated) reads no quote at all.
+    windows = list(FundingWindow.objects.only("pk", *(field for _, field, _, _ in window_steps)))
     for kind, field_name, pending, acting in window_steps:
         if not wanted(kind):
             continue
-        deadline = f"window__{field_name}"
+        due_of = {
+            window.pk: getattr(window, field_name)
+            for window in windows
+            if getattr(window, field_name) is not None and getattr(window, field_name) >= since
+        }
+        if not due_of:
+            continue
+        window_due = Case(*(When(window_id=pk, then=Value(due)) for pk, due in due_of.items()))
         rows = (
-            pending.filter(**{f"{deadline}__gte": since})
+            pending.filter(window_id__in=list(due_of))
             .exclude(refused)
-            .order_by(F(deadline), key_order("quote:", f":{kind}"))[:limit]
+            .order_by(window_due, key_order("quote:", f":{kind}"))[:limit]
         )
         for quote in rows:
             if acting == "both":
@@ -475,7 +496,7 @@ def first_deadlines(
                 _quote_deadline(
                     quote,
                     kind=kind,
-                    due=getattr(quote.window, field_name),
+                    due=due_of[quote.window_id],
                     today=today,
                     owner=owner,
                     window_label=str(quote.window),

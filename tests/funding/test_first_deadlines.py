@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from segur_funding.core import clock
 from segur_funding.funding.constants import Milestone, RequestStatus
 from segur_funding.funding.models import CorrectionRequest, FundingRequest
+from segur_funding.funding.rules import quote_next_step
 from segur_funding.notifications.deadlines import Audience, deadline_sort_key, user_deadlines
 from segur_funding.quotes.models import Quote, QuoteStatus
 from segur_funding.referencing.constants import DossierStatus
@@ -70,6 +71,14 @@ def _add_quotes(w: World, *, dossiers, windows, each: int) -> None:
         corrected = w.quote(f"C-{n}", dossier=referenced, status=QuoteStatus.SIGNED, window=window)
         request = _request(corrected, Milestone.ADVANCE, RequestStatus.TO_MODIFY)
         CorrectionRequest.objects.create(request=request, reasons=["other"], comment=f"pièce {i}")
+    # The stored next step, as the moves write it (the rows above were made directly).
+    for quote in Quote.objects.prefetch_related("funding_requests"):
+        statuses = {r.milestone: r.status for r in quote.funding_requests.all()}
+        step = quote_next_step(
+            quote_status=quote.status, origin=quote.origin,
+            advance=statuses.get(Milestone.ADVANCE), balance=statuses.get(Milestone.BALANCE),
+        )
+        Quote.objects.filter(pk=quote.pk).update(next_step=step)
 
 
 @pytest.fixture
