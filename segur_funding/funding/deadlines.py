@@ -106,7 +106,9 @@ def open_correction_items(
     if editor_ids is not None:
         corrections = corrections.filter(request__editor_id__in=list(editor_ids))
     if limit is not None:
-        corrections = corrections.order_by(key_order("funding-correction:"))[:limit]
+        # The first ids alone, then their rows: the joins read `limit` rows, not every open one.
+        first = corrections.order_by(key_order("funding-correction:")).values_list("pk", flat=True)
+        corrections = corrections.filter(pk__in=list(first[:limit]))
     items = []
     for correction in corrections:
         request = correction.request
