@@ -11,8 +11,8 @@ RESULTS.md:
 
     .venv/bin/python bench/run.py --scales 0.01,0.1,1
 
-Scale s lives in database segur_bench_s<s without its dot> (0.01 → segur_bench_s001) next to
-DATABASE_URL's; it is generated when missing, when its comment names another scale, or when the
+Scale s lives in database <DATABASE_URL's name>_s<s without its dot> (0.01 → segur_bench_s001) next
+to DATABASE_URL's; it is generated when missing, when its comment names another scale, or when the
 code has migrations it lacks (`manage.py migrate --check`), and reused otherwise.
 
 The bench database is DATABASE_URL, by default postgres://postgres@127.0.0.1:5432/segur_bench; when
@@ -207,10 +207,11 @@ def run_figures(only: set[str], options) -> dict:
 
 
 def scale_url(scale: float) -> str:
-    """segur_bench_s001 for 0.01, segur_bench_s01 for 0.1, segur_bench_s1 for 1, on DATABASE_URL's
-    server."""
+    """DATABASE_URL's database name + _s001 for 0.01, _s01 for 0.1, _s1 for 1, on its server
+    (segur_bench_s001… by default)."""
     tag = f"{scale:g}".replace(".", "")
-    return urlunsplit(urlsplit(database_url())._replace(path=f"/segur_bench_s{tag}"))
+    parts = urlsplit(database_url())
+    return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_s{tag}"))
 
 
 def scale_database_reason(url: str, scale: float) -> str | None:

@@ -214,7 +214,10 @@ def my_space(*, user: User, today: date | None = None) -> list[Side]:
         sides.append(Side("Instruction ASP", [task.counted() for task in _asp_tasks()]))
     editor_ids, client_ids = user_editor_ids(user=user), user_client_ids(user=user)
     if editor_ids or client_ids:
-        sections = {s.audience: s for s in user_deadlines(user=user, today=today, include_ans=False)}
+        sections = {
+            s.audience: s
+            for s in user_deadlines(user=user, today=today, include_ans=False, limit=UPCOMING_DEADLINES)
+        }
 
         def upcoming(audience: str) -> list[tuple[Deadline, str]]:
             section = sections.get(audience)

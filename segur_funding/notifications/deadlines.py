@@ -13,7 +13,7 @@ and no reminder speaks of it any more.
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -97,6 +97,12 @@ def still_visible(days_left: int | None) -> bool:
     return days_left is None or days_left >= -OVERDUE_VISIBLE_DAYS
 
 
+def visible_since(today: date) -> date:
+    """The earliest due date `still_visible` on `today`: the threshold a source reading only the
+    first few deadlines in SQL filters on (`due >= visible_since(today)`)."""
+    return today - timedelta(days=OVERDUE_VISIBLE_DAYS)
+
+
 @dataclass(frozen=True, slots=True)
 class PlannedReminder:
     """One reminder for one audience of one deadline; `organization_id` None means the ANS."""
@@ -145,10 +151,17 @@ def by_opening(items: list[Deadline]) -> list[Deadline]:
 
 class DeadlinesOf(Protocol):
     def __call__(
-        self, *, today: date, audience: Audience, organization_ids: list[int] | None
+        self,
+        *,
+        today: date,
+        audience: Audience,
+        organization_ids: list[int] | None,
+        limit: int | None = None,
     ) -> list[Deadline]:
         """The pending deadlines `audience` acts on: all of the ANS's (`organization_ids` None),
-        or those of these editors / labs."""
+        or those of these editors / labs. With `limit`, at least the first `limit` of them in
+        calendar order (`deadline_sort_key`), which is all « Mon espace » shows: a source may then
+        read a few rows per kind instead of every open object."""
         ...
 
 
@@ -168,9 +181,10 @@ class DeadlineSource:
 _SOURCES: dict[str, DeadlineSource] = {}
 
 
-def deadline_source_register(source: DeadlineSource) -> None:
-    """Called from a domain app's `AppConfig.ready`; registering again replaces (reloads)."""
-    _SOURCES[source.name] = source
+def deadline_source_register(name: str, *, deadlines: DeadlinesOf, reminders: RemindersOf) -> None:
+    """What a domain app's `AppConfig.ready` calls with its `deadlines.py`'s two functions (the
+    app's label as `name`); registering again replaces (reloads)."""
+    _SOURCES[name] = DeadlineSource(name=name, deadlines=deadlines, reminders=reminders)
 
 
 def deadline_sources() -> list[DeadlineSource]:
@@ -194,27 +208,33 @@ SECTION_TITLES = {
 }
 
 
-def _section(audience: Audience, *, today: date, organization_ids: list[int] | None) -> DeadlineSection:
+def _section(
+    audience: Audience, *, today: date, organization_ids: list[int] | None, limit: int | None
+) -> DeadlineSection:
     items = [
         item
         for source in _SOURCES.values()
-        for item in source.deadlines(today=today, audience=audience, organization_ids=organization_ids)
+        for item in source.deadlines(
+            today=today, audience=audience, organization_ids=organization_ids, limit=limit
+        )
     ]
-    return DeadlineSection(audience, SECTION_TITLES[audience], sorted(items, key=deadline_sort_key))
+    items = sorted(items, key=deadline_sort_key)
+    return DeadlineSection(audience, SECTION_TITLES[audience], items if limit is None else items[:limit])
 
 
 def user_deadlines(
-    *, user: User, today: date | None = None, include_ans: bool = True
+    *, user: User, today: date | None = None, include_ans: bool = True, limit: int | None = None
 ) -> list[DeadlineSection]:
-    """The deadline calendar of one person: a section per side they act on (ANS, editor, lab)."""
+    """The deadline calendar of one person: a section per side they act on (ANS, editor, lab);
+    with `limit`, only the first `limit` deadlines of each section (« Mon espace »)."""
     today = today or clock.today()
     sections: list[DeadlineSection] = []
     if include_ans and is_ans_reviewer(user=user):
-        sections.append(_section(Audience.ANS, today=today, organization_ids=None))
+        sections.append(_section(Audience.ANS, today=today, organization_ids=None, limit=limit))
     editor_ids = list(user_editors(user=user).values_list("pk", flat=True))
     client_ids = list(user_clients(user=user).values_list("pk", flat=True))
     if editor_ids:
-        sections.append(_section(Audience.EDITOR, today=today, organization_ids=editor_ids))
+        sections.append(_section(Audience.EDITOR, today=today, organization_ids=editor_ids, limit=limit))
     if client_ids:
-        sections.append(_section(Audience.LAB, today=today, organization_ids=client_ids))
+        sections.append(_section(Audience.LAB, today=today, organization_ids=client_ids, limit=limit))
     return sections

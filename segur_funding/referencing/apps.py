@@ -8,7 +8,9 @@ class ReferencingConfig(AppConfig):
     def ready(self) -> None:
         from segur_funding.notifications.deadlines import deadline_source_register
 
-        from .deadlines import SOURCE
+        from . import deadlines
 
         # The review clocks and open corrections, on the calendars and in the reminders.
-        deadline_source_register(SOURCE)
+        deadline_source_register(
+            "referencing", deadlines=deadlines.deadlines_for, reminders=deadlines.reminders_due
+        )

@@ -25,7 +25,6 @@ from segur_funding.notifications.constants import (
 from segur_funding.notifications.deadlines import (
     Audience,
     Deadline,
-    DeadlineSource,
     PlannedReminder,
     age_reminder_key,
     aged_items,
@@ -138,8 +137,9 @@ def open_correction_items(*, editor_ids: Iterable[int] | None = None) -> list[De
 
 
 def deadlines_for(
-    *, today: date, audience: Audience, organization_ids: list[int] | None
+    *, today: date, audience: Audience, organization_ids: list[int] | None, limit: int | None = None
 ) -> list[Deadline]:
+    # `limit` is not needed here: an editor has a few dossiers under review, read whole.
     if audience == Audience.ANS:
         return review_clock_deadlines(today=today)
     if audience == Audience.EDITOR:
@@ -206,5 +206,3 @@ def _correction_reminders(today: date) -> Iterator[PlannedReminder]:
 def reminders_due(*, today: date) -> list[PlannedReminder]:
     return [*_review_clock_reminders(today), *_correction_reminders(today)]
 
-
-SOURCE = DeadlineSource(name="referencing", deadlines=deadlines_for, reminders=reminders_due)

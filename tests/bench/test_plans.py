@@ -4,7 +4,8 @@ A plan that is right at 100 % can be wrong at 5 % (issue 17): the planner's choi
 table sizes and statistics. Each test generates a data set with bench/generate.py (COPY, then
 ANALYZE as the generator does), then asks PostgreSQL for the plan (EXPLAIN, FORMAT JSON) of the
 editor's « À demander » page and of the « Mon espace » count, as the largest editor reads them,
-and checks the index each one reads: never a time, which a shared machine would make flaky.
+and checks the index each one reads: never a time, which a shared machine would make flaky. The
+ASP's queue « à instruire » (admin changelist and API cursor) reads its partial indexes, unsorted.
 """
 
 import json
@@ -18,6 +19,7 @@ from tests.bench.test_generate import _url
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgresql]
 
 FILING_INDEX = "quote_filing_step_idx"
+QUEUE_INDEX = "request_queue_decision_idx"  # the admin's order, (-submitted_at, -id)
 
 
 def _generate(scale: float) -> None:
@@ -49,6 +51,17 @@ def _nodes(plan: dict):
     yield plan
     for child in plan.get("Plans", []):
         yield from _nodes(child)
+
+
+def _path_to(plan: dict, node: dict) -> list[dict]:
+    """The nodes from the top of the plan down to `node` (empty when it is not in the plan)."""
+    if plan is node:
+        return [plan]
+    for child in plan.get("Plans", []):
+        path = _path_to(child, node)
+        if path:
+            return [plan, *path]
+    return []
 
 
 def _scan_of(plan: dict, table: str) -> dict:
@@ -92,11 +105,49 @@ def _assert_key_plans() -> None:
     assert set(Quote.objects.values_list("next_step", flat=True)) <= set(NextStep.values)
 
 
+def _admin_queue():
+    """The rows of the ASP's admin queue « à instruire » (?file=decision), as its changelist
+    builds them: filter, ordering and joins."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from segur_funding.funding.models import FundingRequest
+    from segur_funding.organizations.models import User
+
+    request = RequestFactory().get("/admin/funding/fundingrequest/", {"file": "decision"})
+    request.user = User.objects.create_superuser(email="plans@test.example", password="x" * 20)
+    changelist = admin.site._registry[FundingRequest].get_changelist_instance(request)
+    return changelist.queryset
+
+
+def _assert_queue_plans() -> None:
+    from segur_funding.funding.constants import AWAITING_ASP
+    from segur_funding.funding.models import FundingRequest
+
+    assert FundingRequest.objects.filter(status__in=AWAITING_ASP).exists()
+    assert FundingRequest.objects.exclude(status__in=AWAITING_ASP).exists()
+    queue = _admin_queue()
+    assert set(queue.values_list("status", flat=True)) <= set(AWAITING_ASP)  # the filter applied
+    assert queue.query.order_by[:2] == ("-submitted_at", "-id"), queue.query.order_by
+
+    # The page of 50: the partial index walked in the page's order, nothing filtered out, no sort.
+    plan = _plan(queue[:50])
+    scan = _scan_of(plan, "funding_fundingrequest")
+    assert scan["Node Type"] == "Index Scan", scan
+    assert scan["Index Name"] == QUEUE_INDEX, scan
+    assert "Filter" not in scan, scan
+    # (The list's columns read a request's payment and quote in subplans that sort a row or two.)
+    above = [n["Node Type"] for n in _path_to(plan, scan)]
+    assert not {"Sort", "Incremental Sort"} & set(above), above
+
+
 def test_key_list_queries_use_their_index_at_a_tiny_scale(reference_data):
     _generate(0.002)  # 2,000 quotes
     _assert_key_plans()
+    _assert_queue_plans()
 
 
 def test_key_list_queries_use_their_index_at_a_larger_scale(reference_data):
     _generate(0.01)  # 10,000 quotes
     _assert_key_plans()
+    _assert_queue_plans()

@@ -1,9 +1,12 @@
 import csv
 import io
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +15,7 @@ from segur_funding.funding.constants import RequestStatus
 from segur_funding.funding.models import ExportJob, FundingRequest, Payment
 from segur_funding.organizations.models import Membership
 from segur_funding.quotes.demo import demo_window_ensure
+from segur_funding.quotes.models import Quote
 from tests.funding.factories import EditorFactory, Scenario, member
 
 pytestmark = pytest.mark.django_db
@@ -242,3 +246,47 @@ def test_editor_funding_list_query_budget(client, reference_data, django_assert_
         response = client.get(reverse("funding:editor_list"))
     page = response.content.decode()
     assert page.count("demander l&#x27;avance") + page.count("demander l'avance") == 3
+
+
+def test_the_editor_pages_its_requests_without_counting_them(client, reference_data):
+    """51 requests: 50 on the first page, newest first, then one on the second; the links follow
+    without a count (no « dernière page »), and a page past the end links back."""
+    today = timezone.localdate()
+    demo_window_ensure(today=today)
+    scenario = Scenario()
+    first = scenario.signed(today=today)
+    services.advance_request_file(quote=first, user=scenario.editor_user)
+    template = FundingRequest.objects.get(quote=first)
+    for i in range(50):
+        quote = Quote.objects.get(pk=first.pk)
+        quote.pk, quote.number, quote.verification_token = None, f"{first.number}-{i}", f"token-{i}"
+        quote.save()
+        request = FundingRequest.objects.get(pk=template.pk)
+        request.pk, request.quote = None, quote
+        request.save()
+        FundingRequest.objects.filter(pk=request.pk).update(
+            submitted_at=template.submitted_at + timedelta(minutes=i + 1)
+        )
+    url = reverse("funding:editor_list")
+    client.force_login(scenario.editor_user)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    # The paginator's count of the editor's requests (page_of ran it on every page).
+    counts = [q["sql"] for q in queries if q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "funding_')]
+    assert not counts, counts
+    assert page.count('href="/financement/demandes/') == 50
+    # Newest first: the 50 copies, not the request filed first.
+    assert f"{first.number}-49<" in page and f"{first.number}-0<" in page
+    assert f"{first.number}<" not in page
+    assert 'href="?page=2"' in page and "Dernière page" not in page
+    assert "Page 1" in page
+
+    second = client.get(url, {"page": 2}).content.decode()
+    assert second.count('href="/financement/demandes/') == 1
+    assert f"{first.number}<" in second  # the oldest, filed first
+    assert 'href="?page=1"' in second and "Page suivante" not in second
+
+    past = client.get(url, {"page": 3}).content.decode()
+    assert "Plus aucune demande déposée sur cette page." in past
+    assert 'href="?page=2"' in past
