@@ -1,7 +1,7 @@
 """Issue 15: reviewers on a phone (375 px). The queues of dossiers and funding requests, a
-dossier's page and a funding request's decision pages: the page never scrolls sideways (only the
-results table scrolls, inside its own container), the decision buttons are on screen when
-scrolled to, and axe finds no violation of any impact."""
+dossier's page and a funding request's decision pages, the second factor's devices: the page
+never scrolls sideways (only wide tables scroll, inside their own container), the decision buttons
+are on screen when scrolled to, and axe finds no violation of any impact."""
 
 import re
 
@@ -45,9 +45,18 @@ def test_ans_reviewer_decides_a_dossier_on_a_phone(page, console_errors, version
 
     page.get_by_role("link", name="BioLab SGL 6.0", exact=True).click()
     expect(page.locator("#dossier-admin-status")).to_have_text("En instruction")
+    dossier_page = page.url
     _phone_ready(page, console_errors)
     for name in ("Demander une correction", "Accorder le référencement", "Refuser le référencement"):
         _reachable(page, page.get_by_role("button", name=name, exact=True))
+    # An incomplete correction request: the page that says so (answered 400) fits the phone too.
+    page.get_by_role("button", name="Demander une correction", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("Demande de correction incomplète")
+    assert [e for e in console_errors if "status of 400" not in e] == []
+    console_errors.clear()
+    _phone_ready(page, console_errors)
+    _reachable(page, page.get_by_role("button", name="Demander une correction", exact=True))
+    page.goto(dossier_page)
     page.get_by_role("button", name="Accorder le référencement", exact=True).click()
     expect(page.locator(".messagelist")).to_be_visible()
     _phone_ready(page, console_errors)
@@ -68,3 +77,23 @@ def test_asp_reviewer_decides_a_funding_request_on_a_phone(page, console_errors,
     validate.click()
     _phone_ready(page, console_errors)
     _reachable(page, page.get_by_role("button", name="Valider la demande"))
+
+
+def test_administrator_reads_the_second_factor_devices_on_a_phone(page, console_errors, demo):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    page.set_viewport_size(PHONE)
+    login(page, "admin@demo.test")
+    page.goto("/admin/otp_totp/totpdevice/")
+    expect(page).to_have_title(re.compile("^Applications d'authentification"))
+    expect(page.locator("#result_list")).to_contain_text("ans@demo.test")
+    _phone_ready(page, console_errors)
+    device = TOTPDevice.objects.get(user__email="ans@demo.test", confirmed=True)
+    page.goto(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    expect(page.get_by_text("Codes faux d'affilée")).to_be_visible()
+    _phone_ready(page, console_errors)
+    delete = page.get_by_role("link", name="Supprimer")
+    _reachable(page, delete)
+    delete.click()
+    _phone_ready(page, console_errors)
+    _reachable(page, page.get_by_role("button", name=re.compile("Oui, je suis sûr")))
