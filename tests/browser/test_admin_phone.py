@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from .conftest import AXE_ALL_IMPACTS, assert_accessible, assert_no_sideways_scroll, login
 
 # The referencing journey's fixtures: private files in a temporary folder, tasks run at once.
+from .test_keyboard_journey import _assert_focus_shown, _tab_to
 from .test_referencing_journey import eager_celery, private_media  # noqa: F401
 from .test_reviewer_dossier import version_six  # noqa: F401
 
@@ -57,6 +58,11 @@ def test_ans_reviewer_decides_a_dossier_on_a_phone(page, console_errors, version
     _phone_ready(page, console_errors)
     _reachable(page, page.get_by_role("button", name="Demander une correction", exact=True))
     page.goto(dossier_page)
+    # With the keyboard: from the skip link to the decision, every stop shows its focus.
+    page.keyboard.press("Tab")
+    assert _assert_focus_shown(page)["name"] == "Passer au contenu principal"
+    page.keyboard.press("Enter")
+    _tab_to(page, "^Accorder le référencement$", limit=80)
     page.get_by_role("button", name="Accorder le référencement", exact=True).click()
     expect(page.locator(".messagelist")).to_be_visible()
     _phone_ready(page, console_errors)
@@ -72,11 +78,17 @@ def test_asp_reviewer_decides_a_funding_request_on_a_phone(page, console_errors,
     _phone_ready(page, console_errors)
     page.locator("#result_list tbody tr").first.get_by_role("link").first.click()
     _phone_ready(page, console_errors)
-    validate = page.get_by_role("link", name="Valider", exact=True)
-    _reachable(page, validate)
-    validate.click()
+    _reachable(page, page.get_by_role("link", name="Valider", exact=True))
+    # With the keyboard: the skip link, then Tab to the decision and Enter.
+    page.keyboard.press("Tab")
+    assert _assert_focus_shown(page)["name"] == "Passer au contenu principal"
+    page.keyboard.press("Enter")
+    _tab_to(page, "^Valider$", limit=80)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Valider la demande")).to_be_visible()
     _phone_ready(page, console_errors)
     _reachable(page, page.get_by_role("button", name="Valider la demande"))
+    _tab_to(page, "^Valider la demande$", limit=80)
 
 
 def test_administrator_reads_the_second_factor_devices_on_a_phone(page, console_errors, demo):

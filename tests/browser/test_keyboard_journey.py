@@ -16,30 +16,29 @@ from .test_sign_journey import NUMBER, PHONE, SCREENS, _issue_quote_to_the_demo_
 
 pytestmark = pytest.mark.browser
 
-# What the focused element looks like. DSFR draws some focus rings on a ::before: a radio button's
-# or a checkbox's on its label (the input itself is visually hidden), an enlarged link's (a tile,
-# a card) on the link's ::before, which covers the whole tile.
+# What the focused element looks like. The ring is the outline of the element itself (unless it
+# is invisible, opacity 0) or of its ::before; DSFR draws a radio button's or a checkbox's on its
+# label's ::before (the input is visually hidden), an enlarged link's (a tile) on the link's
+# ::before, which covers the whole tile.
 FOCUS = """() => {
   const el = document.activeElement;
   if (!el || el === document.body) return {tag: 'body', name: '', visible: false, onScreen: false};
-  let ring = el;
-  if (el.matches('input[type=radio], input[type=checkbox]') && el.labels && el.labels.length) {
-    ring = el.labels[0];
-  }
-  const drawn = (style) => style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2
-    && style.outlineColor !== 'rgba(0, 0, 0, 0)';
-  const own = getComputedStyle(ring);
-  const before = getComputedStyle(ring, '::before');
-  const style = drawn(own) || ring === el ? own : before;
-  const box = ring.getBoundingClientRect();
-  const labels = el.labels && el.labels.length ? el.labels[0].textContent : '';
+  const label = el.labels && el.labels.length ? el.labels[0] : null;
+  const drawn = (node, pseudo) => {
+    const style = getComputedStyle(node, pseudo);
+    return style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2
+      && style.outlineColor !== 'rgba(0, 0, 0, 0)' && getComputedStyle(node).opacity !== '0';
+  };
+  const rings = [el, label].filter(Boolean);
+  const shown = rings.find((node) => drawn(node, null) || drawn(node, '::before'));
+  const box = (shown || el).getBoundingClientRect();
   return {
     tag: el.tagName.toLowerCase(),
     id: el.id,
     type: el.getAttribute('type') || '',
-    name: (el.getAttribute('aria-label') || labels || el.textContent || el.value || '')
+    name: (el.getAttribute('aria-label') || (label && label.textContent) || el.textContent || el.value || '')
       .replace(/\\s+/g, ' ').trim(),
-    visible: drawn(style) || drawn(before),
+    visible: Boolean(shown),
     onScreen: box.width > 0 && box.height > 0 && box.bottom > 0 && box.top < innerHeight
       && box.right > 0 && box.left < innerWidth,
   };
