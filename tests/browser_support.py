@@ -118,3 +118,40 @@ def demo(transactional_db, reference_data):
     from segur_funding.organizations.demo import demo_data_load
 
     list(demo_data_load())
+
+
+# The elements that stick out of the viewport on the right, leaving aside those inside a
+# container that scrolls sideways on its own (a table's scroll wrapper): those are the page's.
+OVERFLOWING = """(all) => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = (el) => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const x = getComputedStyle(p).overflowX;
+      if (x === 'auto' || x === 'scroll' || x === 'hidden') return true;
+    }
+    return false;
+  };
+  const classes = (el) => typeof el.className === 'string' && el.className.trim()
+    ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
+  const path = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + classes(el);
+  const wide = (el) => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.right > width + 1;
+  };
+  return [...document.body.querySelectorAll('*')]
+    .filter((el) => wide(el) && !(el.parentElement && wide(el.parentElement)))
+    .filter((el) => all || !scrolls(el))
+    .slice(0, 8)
+    .map((el) => path(el) + ' (' + Math.round(el.getBoundingClientRect().right) + ' px)');
+}"""
+
+
+def assert_no_sideways_scroll(page) -> None:
+    """The page body never scrolls sideways: nothing wider than the viewport outside a container
+    that scrolls on its own."""
+    width = page.evaluate("document.documentElement.clientWidth")
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    # When nothing sticks out on its own, the culprit is inside a scroll container: an absolutely
+    # positioned descendant escapes it unless the container is positioned. Name those then.
+    culprits = page.evaluate(OVERFLOWING, False) or page.evaluate(OVERFLOWING, True)
+    assert scroll_width <= width, f"La page défile de côté ({scroll_width} px pour {width}) : {culprits}"

@@ -24,6 +24,7 @@ class ReadOnlyInlineMixin:
 
 class RequestEventInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = RequestEvent
+    template = "admin/segur/tabular_readonly.html"
     fields = ["at", "actor", "from_status", "to_status", "comment"]
     readonly_fields = fields
     verbose_name_plural = "Historique"
@@ -31,6 +32,7 @@ class RequestEventInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 class CorrectionInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = CorrectionRequest
+    template = "admin/segur/tabular_readonly.html"
     fields = ["requested_at", "requested_by", "reasons_display", "comment", "resolved_at"]
     readonly_fields = fields
     verbose_name_plural = "Demandes de modification"

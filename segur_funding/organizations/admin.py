@@ -146,3 +146,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
 # DRF's token admin would list keys in clear; its table is emptied by the migration to ApiToken.
 if admin.site.is_registered(TokenProxy):
     admin.site.unregister(TokenProxy)
+
+# The second factor's devices, in French, in place of django-otp's pages.
+from . import admin_two_factor  # noqa: E402, F401

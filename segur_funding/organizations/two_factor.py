@@ -11,8 +11,8 @@ anonymous (API keys are their own credential and keep working), and the admin si
 Enrolment happens once, right after the first password login: a QR code and the secret as text,
 confirmed by a first code; ten single-use backup codes are shown then (and can be renewed). A
 person who lost their phone asks an administrator, who deletes their TOTP device in the admin
-(*Django OTP › TOTP devices*): the next login enrols again. Enrolment is refused while a confirmed
-device exists, so a stolen password alone never replaces the phone.
+(*Double authentification : applications*): the next login enrols again. Enrolment is refused
+while a confirmed device exists, so a stolen password alone never replaces the phone.
 
 django-otp keeps what matters for safety: a code is accepted once (a later step only), failures
 are throttled per device with a doubling delay, and `verify_token` locks the device row.

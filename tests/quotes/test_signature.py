@@ -297,7 +297,9 @@ def test_a_signature_without_signatory_shows_the_errors_and_writes_nothing(clien
     response = _sign_post(client, quote, signatory_name="", **{f"option_{OPTION}": ""})
     assert response.status_code == 200
     page = response.content.decode()
-    assert "La signature n&#x27;est pas enregistrée" in page
+    # The error summary (where the focus lands) links to each field to correct.
+    assert "La signature n'est pas enregistrée" in page
+    assert 'href="#id_signatory_name"' in page and f'href="#option_{OPTION}-fieldset"' in page
     assert 'id="signatory_name-error"' in page and 'aria-invalid="true"' in page
     assert "Indiquez si vous acceptez ou refusez cette option." in page
     assert snapshot(quote) == before
