@@ -160,3 +160,16 @@ def test_first_administrator_without_terminal_nor_environment_stops_the_deployme
     monkeypatch.delenv("DJANGO_SUPERUSER_PASSWORD", raising=False)
     with pytest.raises(CommandError, match="Aucun administrateur"):
         call_command("create_first_admin", stdin=io.StringIO(), stdout=io.StringIO())
+
+
+def test_the_documented_environment_names_every_variable_production_requires():
+    # SEGUR_SIGNING_KEYS was missing: following SECURITY.md, `make deploy` stopped at its first step.
+    import re
+
+    production = (ROOT / "segur_funding/settings/production.py").read_text()
+    required = set(re.findall(r'require\(.*"([A-Z_]+)"\)$', production, flags=re.MULTILINE))
+    assert {"DJANGO_SECRET_KEY", "SEGUR_SIGNING_KEYS"} <= required
+    security = (ROOT / "SECURITY.md").read_text()
+    environment = security.split("### Environment", 1)[1].split("### Sequence", 1)[0]
+    documented = set(re.findall(r"`([A-Z_]+)`", environment))
+    assert required <= documented, required - documented
