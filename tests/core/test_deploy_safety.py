@@ -173,3 +173,17 @@ def test_the_documented_environment_names_every_variable_production_requires():
     environment = security.split("### Environment", 1)[1].split("### Sequence", 1)[0]
     documented = set(re.findall(r"`([A-Z_]+)`", environment))
     assert required <= documented, required - documented
+
+
+def test_each_system_check_has_its_own_id():
+    # The signing-key checks and the demo-data checks both said segur.E001 and segur.E002: a
+    # report named the wrong problem, and silencing one (SILENCED_SYSTEM_CHECKS) silenced both.
+    import re
+    from collections import Counter
+
+    ids = Counter(
+        found
+        for source in (ROOT / "segur_funding").rglob("*.py")
+        for found in re.findall(r'id="(segur\.[EW]\d+)"', source.read_text())
+    )
+    assert ids and not {check for check, uses in ids.items() if uses > 1}
