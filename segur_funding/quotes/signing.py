@@ -55,13 +55,13 @@ def signing_keys_check(app_configs: Any = None, **kwargs: Any) -> list:
     try:
         keys = signing_keys()
     except ImproperlyConfigured as exc:
-        return [Error(str(exc), id="segur.E001")]
+        return [Error(str(exc), id="segur.E004")]
     if not settings.SEGUR_DEMO_MODE and any(secret == DEV_SECRET for _, secret in keys):
         return [
             Error(
                 "SEGUR_SIGNING_KEYS contient la clé de développement, publique : définissez une "
                 "clé secrète propre à cet environnement.",
-                id="segur.E002",
+                id="segur.E005",
             )
         ]
     return []

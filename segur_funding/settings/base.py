@@ -77,6 +77,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Outside the middlewares that answer by themselves (bad input, second factor, session
+    # timeout, lockout): their answers to a signed-in visitor are private too.
+    "segur_funding.core.middleware.PrivateCacheControlMiddleware",
     # Tells whether the session gave its second factor (request.user.is_verified()).
     "django_otp.middleware.OTPMiddleware",
     # Before any view or the CSRF check reads the body: NUL, lone surrogates, infinite numbers.
@@ -86,7 +89,6 @@ MIDDLEWARE = [
     # Reviewers and administrators give a TOTP code after their password; until then their
     # session reaches only the code pages (organizations.two_factor).
     "segur_funding.organizations.two_factor.SecondFactorMiddleware",
-    "segur_funding.core.middleware.PrivateCacheControlMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last: turns a lockout flagged during authentication into the French lockout page.

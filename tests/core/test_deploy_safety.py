@@ -160,3 +160,30 @@ def test_first_administrator_without_terminal_nor_environment_stops_the_deployme
     monkeypatch.delenv("DJANGO_SUPERUSER_PASSWORD", raising=False)
     with pytest.raises(CommandError, match="Aucun administrateur"):
         call_command("create_first_admin", stdin=io.StringIO(), stdout=io.StringIO())
+
+
+def test_the_documented_environment_names_every_variable_production_requires():
+    # SEGUR_SIGNING_KEYS was missing: following SECURITY.md, `make deploy` stopped at its first step.
+    import re
+
+    production = (ROOT / "segur_funding/settings/production.py").read_text()
+    required = set(re.findall(r'require\(.*"([A-Z_]+)"\)$', production, flags=re.MULTILINE))
+    assert {"DJANGO_SECRET_KEY", "SEGUR_SIGNING_KEYS"} <= required
+    security = (ROOT / "SECURITY.md").read_text()
+    environment = security.split("### Environment", 1)[1].split("### Sequence", 1)[0]
+    documented = set(re.findall(r"`([A-Z_]+)`", environment))
+    assert required <= documented, required - documented
+
+
+def test_each_system_check_has_its_own_id():
+    # The signing-key checks and the demo-data checks both said segur.E001 and segur.E002: a
+    # report named the wrong problem, and silencing one (SILENCED_SYSTEM_CHECKS) silenced both.
+    import re
+    from collections import Counter
+
+    ids = Counter(
+        found
+        for source in (ROOT / "segur_funding").rglob("*.py")
+        for found in re.findall(r'id="(segur\.[EW]\d+)"', source.read_text())
+    )
+    assert ids and not {check for check, uses in ids.items() if uses > 1}

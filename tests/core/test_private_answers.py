@@ -36,6 +36,30 @@ def test_signed_in_pages_and_every_api_answer_are_private_and_not_stored(client)
         assert _no_store(response), path
 
 
+@pytest.mark.django_db
+def test_answers_made_before_the_view_are_private_too(client):
+    """The refusals that middlewares answer themselves (bad input, the second factor still to
+    give) went out without the header: the 400 page shows the signed-in header, the redirect
+    belongs to a session that gave its password."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = User.objects.create_user("martine@labo.example", PASSWORD)
+    client.force_login(user)
+    page = client.get("/mon-espace/", {"q": "\x00"})
+    assert page.status_code == 400 and "martine@labo.example" in page.content.decode()
+    assert _no_store(page)
+    answer = client.get("/api/me/", {"q": "\x00"})
+    assert answer.status_code == 400 and _no_store(answer)
+
+    reviewer = User.objects.create_user("revue@ans.example", PASSWORD, is_staff=True)
+    TOTPDevice.objects.create(user=reviewer, name="Téléphone", confirmed=True)
+    client.logout()
+    assert client.post("/connexion/", {"username": reviewer.email, "password": PASSWORD}).status_code == 302
+    redirect = client.get("/mon-espace/")
+    assert redirect.status_code == 302 and "/double-authentification/code/" in redirect["Location"]
+    assert _no_store(redirect)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_public_checker_quota_is_shared_by_every_web_process(client, monkeypatch):
     """60 calls a minute per address whatever process answers: a second process (another

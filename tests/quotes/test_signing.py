@@ -312,11 +312,11 @@ def test_the_system_check_refuses_malformed_keys_and_the_dev_key_outside_demo_mo
 
     assert signing_keys_check() == []  # tests run in demo mode with the dev key
     settings.SEGUR_SIGNING_KEYS = "pas-de-secret"
-    assert [error.id for error in signing_keys_check()] == ["segur.E001"]
+    assert [error.id for error in signing_keys_check()] == ["segur.E004"]
     settings.SEGUR_SIGNING_KEYS = "dev:dev-only-signing-key-never-used-in-production"
     settings.SEGUR_DEMO_MODE = False
     errors = signing_keys_check()
-    assert [error.id for error in errors] == ["segur.E002"]
+    assert [error.id for error in errors] == ["segur.E005"]
     assert "clé de développement" in errors[0].msg
 
 

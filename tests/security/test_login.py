@@ -158,5 +158,9 @@ def test_an_over_long_identifier_is_refused_in_french_before_being_counted(clien
 
 @pytest.mark.postgresql
 def test_an_over_long_identifier_is_no_server_error_on_postgresql(client):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.fail("Test PostgreSQL : lancer avec DATABASE_URL=postgres://… (marqueur postgresql).")
     # axes' attempt log is a varchar(255): PostgreSQL refused the insert, the login answered 500.
     _long_identifier_refused(client)
