@@ -91,7 +91,7 @@ def lab_sign(request: HttpRequest, pk: int) -> HttpResponse:
     quote = get_object_or_404(quote_with_details(quotes_for_lab(user=request.user)), pk=pk)
     form = SignForm(request.POST, options=services.offered_lines(list(quote.lines.all())))
     if not form.is_valid():
-        messages.error(request, "La signature n'est pas enregistrée : corrigez les champs signalés.")
+        # The form's error summary says it, where the focus lands (no second banner at the top).
         return _lab_page(request, quote, sign_form=form)
     try:
         services.quote_sign(
