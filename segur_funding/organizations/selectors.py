@@ -52,9 +52,12 @@ def user_organization_ids_prime(*, user: User) -> None:
 
 def _cached_ids(user: User, key: str, organizations) -> list[int]:
     # Cached on the user object, which lives for one request: a page lists requests and quotes
-    # of the same editors.
+    # of the same editors, and its header asks the roles from the same memberships read.
     if key not in user.__dict__:
-        user.__dict__[key] = list(organizations(user=user).values_list("pk", flat=True))
+        if getattr(user, "is_authenticated", False):
+            user_organization_ids_prime(user=user)
+        else:
+            user.__dict__[key] = list(organizations(user=user).values_list("pk", flat=True))
     return user.__dict__[key]
 
 

@@ -5,7 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 from django.urls import reverse
 
-from segur_funding.notifications.constants import NotificationKind, NotificationStatus
+from segur_funding.notifications.constants import PREFERENCE_OF, NotificationKind, NotificationStatus
 from segur_funding.notifications.context_processors import unread_notifications
 from segur_funding.notifications.models import Notification, NotificationPreference
 from segur_funding.notifications.services import notification_enqueue
@@ -107,9 +107,11 @@ def test_preferences_turn_email_off_but_keep_the_in_app_entry(
     client.force_login(alice)
     page = client.get(url("preferences"))
     html = page.content.decode()
-    assert html.count('type="checkbox"') == len(NotificationKind.values)
-    assert html.count(" checked") == len(NotificationKind.values)
-    keep = [k for k in NotificationKind.values if k != NotificationKind.PAYMENT_MADE]
+    # A digest follows the preference of the notice it gathers: no box of its own.
+    own = [k for k in NotificationKind.values if k not in PREFERENCE_OF]
+    assert html.count('type="checkbox"') == len(own)
+    assert html.count(" checked") == len(own)
+    keep = [k for k in own if k != NotificationKind.PAYMENT_MADE]
     response = client.post(url("preferences"), {k: "on" for k in keep}, follow=True)
     assert "préférences de notification sont enregistrées" in response.content.decode()
     assert list(
@@ -154,8 +156,9 @@ def test_header_link_shows_the_badge_with_one_count(alice, rf, django_assert_num
     NotificationFactory.create_batch(2, recipient=alice)
     request = rf.get("/")
     request.user = alice
-    # One COUNT for the badge (shared with the context processor), one for the navigation roles.
-    with django_assert_num_queries(2):
+    # One COUNT for the badge (shared with the context processor); the navigation roles are read
+    # only by a page that shows the navigation, not by this fragment.
+    with django_assert_num_queries(1):
         html = render_to_string(
             "notifications/_header_link.html", unread_notifications(request), request=request
         )
