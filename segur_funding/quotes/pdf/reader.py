@@ -14,7 +14,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -29,7 +29,9 @@ from segur_funding.quotes.pdf.layout import build_paragraphs, build_rows, text_l
 from segur_funding.quotes.pdf.ruled import RuledReading, TooSlow, has_rules, read_ruled
 from segur_funding.quotes.pdf.table import rebuild
 from segur_funding.quotes.pdf.wrapping import attach_wrapped_labels
+from segur_funding.quotes.rules.labels import ConditionMatcher
 from segur_funding.quotes.rules.seal import SealCheck, attachment_findings
+from segur_funding.quotes.rules.text import DEFAULT_MATCHER
 from segur_funding.quotes.signing import pdf_seal_check, signing_keys
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -110,13 +112,21 @@ class PdfReading:
     warnings: tuple = ()
 
 
-def read_pdf_quote(data: bytes) -> PdfReading:
-    """Read a PDF quote. Raises InvalidInput for a file that cannot be read at all."""
+def read_pdf_quote(
+    data: bytes, *, conditions: Callable[[], ConditionMatcher] | None = None
+) -> PdfReading:
+    """Read a PDF quote. Raises InvalidInput for a file that cannot be read at all.
+
+    `conditions` gives the wordings of conditional offers in force (the checker passes the
+    selector's, read from the reference data); it is called once the file has been opened, so
+    a file refused costs no query. None reads with the shipped wordings.
+    """
     _check_envelope(data)
     pages, attachment, grids = _read_pages(data)
     layer_checks = _text_layer_checks(pages)
     grids = _Grids([n for n in grids.pages if n not in layer_checks], grids.rotated)
-    reading = _rebuild(pages, layer_checks, data, grids)
+    matcher = DEFAULT_MATCHER.conditions if conditions is None else conditions()
+    reading = _rebuild(pages, layer_checks, data, grids, matcher)
     if attachment is None:
         return reading
     document, problem, seal = attachment
@@ -474,7 +484,13 @@ def _text_layer_checks(pages: list[PageText]) -> dict[int, str]:
     return checks
 
 
-def _rebuild(pages: list[PageText], layer_checks: dict[int, str], data: bytes, grids: _Grids) -> PdfReading:
+def _rebuild(
+    pages: list[PageText],
+    layer_checks: dict[int, str],
+    data: bytes,
+    grids: _Grids,
+    conditions: ConditionMatcher,
+) -> PdfReading:
     checks = list(layer_checks.values())
     rows = [row for page in pages if page.number not in layer_checks for row in build_rows(page)]
 
@@ -494,6 +510,7 @@ def _rebuild(pages: list[PageText], layer_checks: dict[int, str], data: bytes, g
         paragraphs=paragraphs,
         lines=table.lines,
         headings=headings,
+        conditions=conditions,
     )
     checks.extend(field_checks)
     document["lines"] = table.lines
