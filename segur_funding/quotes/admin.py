@@ -12,7 +12,7 @@ from segur_funding.core.admin import LargeListAdmin, changelist_deferring
 from segur_funding.referential.models import ConditionWording, QuoteLabelItem
 
 from .models import Quote, QuoteEvent, QuoteLine
-from .rules.labels import pattern_problems
+from .rules.patterns import pattern_problems
 from .selectors import QUOTE_HEAVY_FIELDS
 
 

@@ -17,7 +17,8 @@ from segur_funding.referential.selectors import dsr_exists, scheme_ref_for_dsr
 from .documents import QuoteDocument, parse_quote_document, quote_json_loads
 from .report import Report
 from .rules import check_quote
-from .rules.labels import ConditionMatcher, LabelMatcher
+from .rules.conditions import ConditionMatcher
+from .rules.labels import LabelMatcher
 from .selectors import label_matcher, referenced_solutions
 
 # A quote is a few pages; anything bigger is not a quote (and is not read into memory).

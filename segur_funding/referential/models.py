@@ -281,7 +281,7 @@ class QuoteLabelItem(ShippedWording, models.Model):
     """An item of the Prestation Ségur, an excluded item or a marker (SPEC §3.4), with the words
     editors use for it: what the quote checker reads in line labels. ANS completes the wordings
     here (with history); `load_reference_data` ships a French default set and never overwrites
-    an edited row. Pattern syntax: see `segur_funding.quotes.rules.labels`."""
+    an edited row. Pattern syntax: see `segur_funding.quotes.rules.patterns`."""
 
     class Kind(models.TextChoices):
         PRESTATION = "prestation", "Élément de la Prestation Ségur (facturé hors Ségur : reste à charge)"
@@ -347,7 +347,7 @@ class ConditionWording(ShippedWording, models.Model):
     re-engagement nor on a new option): what the quote checker reads in labels, mentions and
     conditions to find CONDITIONAL_OFFER. ANS completes the wordings here (with history);
     `load_reference_data` ships a French default set and never overwrites an edited row.
-    Pattern syntax: see `segur_funding.quotes.rules.labels`."""
+    Pattern syntax: see `segur_funding.quotes.rules.patterns`."""
 
     class Kind(models.TextChoices):
         TRIGGER = "trigger", "Pose une condition (« sous réserve de », « conditionné à »)"

@@ -1,5 +1,5 @@
 """The wordings of conditional offers as reference data: shipped, edited by ANS with history,
-read by the checker at its next check (the DB side of `quotes.rules.labels.ConditionMatcher`)."""
+read by the checker at its next check (the DB side of `quotes.rules.conditions.ConditionMatcher`)."""
 
 import copy
 import json

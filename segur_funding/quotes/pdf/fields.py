@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from segur_funding.quotes.pdf.french import DATE_PATTERN, date_from_match, squash
 from segur_funding.quotes.pdf.layout import Paragraph
 from segur_funding.quotes.pdf.wording import dsr_codes
-from segur_funding.quotes.rules.labels import ConditionMatcher
+from segur_funding.quotes.rules.conditions import ConditionMatcher
 from segur_funding.quotes.rules.text import is_conditional
 
 _NUMBER = r"(?P<value>[A-Za-z0-9][\w/.\-]*\d[\w/\-]*)"

@@ -29,7 +29,7 @@ from segur_funding.quotes.pdf.layout import build_paragraphs, build_rows, text_l
 from segur_funding.quotes.pdf.ruled import RuledReading, TooSlow, has_rules, read_ruled
 from segur_funding.quotes.pdf.table import rebuild
 from segur_funding.quotes.pdf.wrapping import attach_wrapped_labels
-from segur_funding.quotes.rules.labels import ConditionMatcher
+from segur_funding.quotes.rules.conditions import ConditionMatcher
 from segur_funding.quotes.rules.seal import SealCheck, attachment_findings
 from segur_funding.quotes.rules.text import DEFAULT_MATCHER
 from segur_funding.quotes.signing import pdf_seal_check, signing_keys

@@ -1,7 +1,7 @@
 """The wordings quotes use: sections, totals, the State-funding line, DSR names.
 
 Conditions put on the client are not read here: `fields.read_fields` reads them with the
-checker's own matcher (`quotes.rules.labels.ConditionMatcher`, fed with the reference data).
+checker's own matcher (`quotes.rules.conditions.ConditionMatcher`, fed with the reference data).
 
 Everything is matched on `normalize`d text (no accents, case, apostrophes or spacing), as SPEC
 §3.4 asks for the State-funding line and the 120-day mention.

@@ -25,7 +25,7 @@ from segur_funding.referential.rules import (
 from ..constants import ERROR_CODES, WARNING_CODES, FindingCode, Scope, Severity
 from ..documents import QuoteDocument, QuoteLine
 from ..report import Finding
-from .labels import ConditionMatcher
+from .conditions import ConditionMatcher
 from .referencing import ReferencedSolution
 from .text import _fr_date, _label, _quote, _relies_on_sun_es, is_conditional
 

@@ -15,19 +15,9 @@ from segur_funding.referential.label_defaults import DEFAULT_LABEL_ITEMS
 
 from ..constants import Scope
 from ..documents import QuoteLine
-from .labels import (
-    BREAK,
-    NOTHING,
-    VIEW_OUT_OF_SCOPE,
-    VIEW_SEGUR,
-    ConditionMatcher,
-    LabelMatcher,
-    clauses_of,
-    fold,
-    label_tokens,
-    plain_of,
-    relies_on_sun_es,
-)
+from .conditions import ConditionMatcher
+from .labels import NOTHING, VIEW_OUT_OF_SCOPE, VIEW_SEGUR, LabelMatcher, relies_on_sun_es
+from .words import BREAK, clauses_of, fold, label_tokens, plain_of
 
 # Plain strings: comparing with them is several times faster than with the enum members.
 _SEGUR = Scope.SEGUR.value
