@@ -12,7 +12,7 @@ from segur_funding.core.admin import LargeListAdmin, changelist_deferring
 from segur_funding.referential.models import ConditionWording, QuoteLabelItem
 
 from .models import Quote, QuoteEvent, QuoteLine
-from .rules.labels import pattern_problems
+from .rules.patterns import pattern_problems
 from .selectors import QUOTE_HEAVY_FIELDS
 
 
@@ -151,17 +151,13 @@ class QuoteAdmin(LargeListAdmin, admin.ModelAdmin):
         )
 
 
-class QuoteLabelItemForm(forms.ModelForm):
+class _WordingForm(forms.ModelForm):
     """Each pattern is compiled as the checker will compile it: a pattern it cannot read is a
     French error on its field, never a silent miss at the next check."""
 
-    class Meta:
-        model = QuoteLabelItem
-        fields = ["name", "code", "kind", "patterns", "requires", "exceptions", "is_active", "position"]
-
     def clean(self) -> dict:
         data = super().clean()
-        for field in ("patterns", "requires", "exceptions"):
+        for field in self._meta.model.LINE_FIELDS:
             lines = [line.strip() for line in (data.get(field) or "").splitlines() if line.strip()]
             problems = pattern_problems(lines)
             if problems:
@@ -169,50 +165,42 @@ class QuoteLabelItemForm(forms.ModelForm):
         return data
 
 
-@admin.register(QuoteLabelItem)
-class QuoteLabelItemAdmin(SimpleHistoryAdmin):
-    """The words the quote checker reads in line labels (reference data of the referential app,
-    edited by ANS); a change applies to the next check (the checker's matcher is rebuilt when
-    this table's history moves). Registered here, next to the pattern compiler it validates with."""
+class _WordingAdmin(SimpleHistoryAdmin):
+    """The words the quote checker reads (reference data of the referential app, edited by ANS,
+    with history); a change applies to the next check (the checker's matcher is rebuilt when
+    the table's history moves). Registered here, next to the pattern compiler it validates with."""
 
-    form = QuoteLabelItemForm
     list_display = ["name", "code", "kind", "is_active", "position", "updated_at"]
     list_filter = ["kind", "is_active"]
     list_editable = ["is_active", "position"]
-    search_fields = ["name", "code", "patterns", "requires", "exceptions"]
     readonly_fields = ["updated_at"]
-    fields = [
-        "name", "code", "kind", "patterns", "requires", "exceptions", "is_active", "position",
-        "updated_at",
-    ]
 
 
-class ConditionWordingForm(forms.ModelForm):
-    """Each pattern is compiled as the checker will compile it (see QuoteLabelItemForm)."""
+class QuoteLabelItemForm(_WordingForm):
+    class Meta:
+        model = QuoteLabelItem
+        fields = ["name", "code", "kind", "patterns", "requires", "exceptions", "is_active", "position"]
 
+
+class ConditionWordingForm(_WordingForm):
     class Meta:
         model = ConditionWording
         fields = ["name", "code", "kind", "patterns", "is_active", "position"]
 
-    def clean(self) -> dict:
-        data = super().clean()
-        lines = [line.strip() for line in (data.get("patterns") or "").splitlines() if line.strip()]
-        problems = pattern_problems(lines)
-        if problems:
-            self.add_error("patterns", problems)
-        return data
+
+@admin.register(QuoteLabelItem)
+class QuoteLabelItemAdmin(_WordingAdmin):
+    """Items of the Prestation Ségur and excluded items, as line labels print them."""
+
+    form = QuoteLabelItemForm
+    search_fields = ["name", "code", "patterns", "requires", "exceptions"]
+    fields = [*QuoteLabelItemForm.Meta.fields, "updated_at"]
 
 
 @admin.register(ConditionWording)
-class ConditionWordingAdmin(SimpleHistoryAdmin):
-    """The wordings of conditional offers the quote checker reads (reference data of the
-    referential app, edited by ANS, with history); a change applies to the next check, as for
-    the label items. Registered here, next to the pattern compiler it validates with."""
+class ConditionWordingAdmin(_WordingAdmin):
+    """Wordings of conditional offers, in labels, mentions and conditions."""
 
     form = ConditionWordingForm
-    list_display = ["name", "code", "kind", "is_active", "position", "updated_at"]
-    list_filter = ["kind", "is_active"]
-    list_editable = ["is_active", "position"]
     search_fields = ["name", "code", "patterns"]
-    readonly_fields = ["updated_at"]
-    fields = ["name", "code", "kind", "patterns", "is_active", "position", "updated_at"]
+    fields = [*ConditionWordingForm.Meta.fields, "updated_at"]

@@ -17,6 +17,8 @@ from segur_funding.referential.selectors import dsr_exists, scheme_ref_for_dsr
 from .documents import QuoteDocument, parse_quote_document, quote_json_loads
 from .report import Report
 from .rules import check_quote
+from .rules.conditions import ConditionMatcher
+from .rules.labels import LabelMatcher
 from .selectors import label_matcher, referenced_solutions
 
 # A quote is a few pages; anything bigger is not a quote (and is not read into memory).
@@ -54,6 +56,7 @@ def _check(
     partial: bool,
     manual_checks: Sequence[str] = (),
     fully_read: bool = True,
+    labels: LabelMatcher | None = None,
 ) -> Report:
     doc = parse_quote_document(data, partial=partial)
     scheme = _scheme_for(doc)
@@ -69,7 +72,7 @@ def _check(
         today=today or clock.today(),
         manual_checks=manual_checks,
         fully_read=fully_read,
-        labels=label_matcher(),
+        labels=labels or label_matcher(),
         referenced_solutions=solutions,
     )
 
@@ -175,7 +178,16 @@ def quote_check_file_read(
         # Imported here: PDF libraries stay out of start-up (STYLE, "Small habits").
         from segur_funding.quotes.pdf_reader import read_pdf_quote
 
-        reading = read_pdf_quote(raw)
+        # One matcher for the reading and the rules: the PDF's conditions are picked out with
+        # the wordings the checker reads a JSON quote's mentions with (asked for once the file
+        # has been opened: a refused file costs no query).
+        matchers: list[LabelMatcher] = []
+
+        def conditions() -> ConditionMatcher:
+            matchers.append(label_matcher())
+            return matchers[0].conditions
+
+        reading = read_pdf_quote(raw, conditions=conditions)
         document = apply_overrides(reading.document, overrides)
         report = _check(
             document,
@@ -183,6 +195,7 @@ def quote_check_file_read(
             partial=True,
             manual_checks=list(reading.manual_checks),
             fully_read=_fully_read(reading),
+            labels=matchers[0] if matchers else None,
         )
         if reading.warnings:
             report = replace(report, findings=(*report.findings, *reading.warnings))

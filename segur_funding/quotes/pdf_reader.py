@@ -5,15 +5,14 @@ safely, positioned text, rows, the table, header fields); this module is the sta
 the checker, the API and the `check_quote` command import.
 """
 
-from segur_funding.quotes.pdf.reader import (
+from segur_funding.quotes.pdf.opening import (
     LOCKED_PDF_REFUSAL,
     MAX_BYTES,
     MAX_PAGES,
-    PdfReading,
     needs_password,
-    read_pdf_quote,
     read_pdf_seal,
 )
+from segur_funding.quotes.pdf.reader import PdfReading, read_pdf_quote
 
 __all__ = [
     "LOCKED_PDF_REFUSAL",

@@ -6,7 +6,7 @@ ni à un réengagement ni à la souscription d'une nouvelle option contractuelle
 « conditionné à l'obtention … du référencement » an order placed before referencing must carry).
 `load_reference_data` writes them into the database (`ConditionWording`), where ANS completes and
 corrects them in the admin (with history); the checker falls back on them only while that table
-is empty. Patterns: see `segur_funding.quotes.rules.labels` (words after normalisation, `mot*`
+is empty. Patterns: see `segur_funding.quotes.rules.patterns` (words after normalisation, `mot*`
 prefix, `...` gap, `#` any number).
 
 Pure data: no ORM, no I/O.

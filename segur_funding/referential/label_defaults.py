@@ -4,7 +4,7 @@ Source: seed slide "Périmètre de la Prestation Ségur" (items covered and item
 the wordings seen on editors' quotes. `load_reference_data` writes them into the database
 (`QuoteLabelItem`), where ANS completes and corrects them in the admin (with history); the
 checker falls back on them only while that table is empty. Patterns: see
-`segur_funding.quotes.rules.labels` (words after normalisation, `mot*` prefix, `...` gap).
+`segur_funding.quotes.rules.patterns` (words after normalisation, `mot*` prefix, `...` gap).
 
 Pure data: no ORM, no I/O.
 """

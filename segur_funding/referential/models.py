@@ -5,6 +5,7 @@ frozen dataclasses built by `selectors.py`.
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -253,16 +254,41 @@ def _lines(text: str) -> tuple[str, ...]:
     return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
 
 
-class QuoteLabelItem(models.Model):
+class ShippedWording:
+    """What the two tables of wordings the quote checker reads have in common: rows shipped
+    as defaults (`label_defaults`, `condition_defaults`, plain refs) by code, then edited by
+    ANS, one pattern a line. `LINE_FIELDS`: the fields written one pattern a line."""
+
+    LINE_FIELDS: tuple[str, ...] = ("patterns",)
+
+    @classmethod
+    def from_ref(cls, ref: Any, *, position: int) -> Any:
+        """An unsaved row of a shipped ref (the inverse of `to_ref`)."""
+        lines = {field: "\n".join(getattr(ref, field)) for field in cls.LINE_FIELDS}
+        return cls(code=ref.code, kind=ref.kind, name=ref.name, position=position, **lines)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display().split(' (')[0]})"
+
+    def clean(self) -> None:
+        # Each pattern's syntax is checked by the admin's form (quotes/admin.py), next to the
+        # checker's pattern compiler: referential does not import quotes.
+        if not _lines(self.patterns):
+            raise ValidationError({"patterns": "Indiquez au moins une formulation."})
+
+
+class QuoteLabelItem(ShippedWording, models.Model):
     """An item of the Prestation Ségur, an excluded item or a marker (SPEC §3.4), with the words
     editors use for it: what the quote checker reads in line labels. ANS completes the wordings
     here (with history); `load_reference_data` ships a French default set and never overwrites
-    an edited row. Pattern syntax: see `segur_funding.quotes.rules.labels`."""
+    an edited row. Pattern syntax: see `segur_funding.quotes.rules.patterns`."""
 
     class Kind(models.TextChoices):
         PRESTATION = "prestation", "Élément de la Prestation Ségur (facturé hors Ségur : reste à charge)"
         EXCLUDED = "excluded", "Élément exclu (interdit dans la partie Ségur)"
         OUTSIDE = "outside", "Marqueur « autre chose que la Prestation » (module, année 7…)"
+
+    LINE_FIELDS = ("patterns", "requires", "exceptions")
 
     code = models.SlugField("code", max_length=60, unique=True)
     kind = models.CharField("catégorie", max_length=12, choices=Kind.choices)
@@ -304,17 +330,6 @@ class QuoteLabelItem(models.Model):
         verbose_name_plural = "libellés de devis (Prestation Ségur)"
         ordering = ["position", "code"]
 
-    def __str__(self) -> str:
-        return f"{self.name} ({self.get_kind_display().split(' (')[0]})"
-
-    def clean(self) -> None:
-        # The syntax of each pattern is checked by the admin's form (quotes/admin.py), next to the
-        # checker's pattern compiler: referential does not import quotes.
-        errors = {}
-        if not _lines(self.patterns):
-            errors.setdefault("patterns", []).append("Indiquez au moins une formulation.")
-        if errors:
-            raise ValidationError(errors)
 
     def to_ref(self) -> LabelItemRef:
         return LabelItemRef(
@@ -327,12 +342,12 @@ class QuoteLabelItem(models.Model):
         )
 
 
-class ConditionWording(models.Model):
+class ConditionWording(ShippedWording, models.Model):
     """A wording of conditional offers (SPEC §3.4: the Prestation may not be conditioned on a
     re-engagement nor on a new option): what the quote checker reads in labels, mentions and
     conditions to find CONDITIONAL_OFFER. ANS completes the wordings here (with history);
     `load_reference_data` ships a French default set and never overwrites an edited row.
-    Pattern syntax: see `segur_funding.quotes.rules.labels`."""
+    Pattern syntax: see `segur_funding.quotes.rules.patterns`."""
 
     class Kind(models.TextChoices):
         TRIGGER = "trigger", "Pose une condition (« sous réserve de », « conditionné à »)"
@@ -363,15 +378,6 @@ class ConditionWording(models.Model):
         verbose_name = "formulation d'offre conditionnée"
         verbose_name_plural = "formulations d'offre conditionnée"
         ordering = ["position", "code"]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.get_kind_display().split(' (')[0]})"
-
-    def clean(self) -> None:
-        # Each pattern's syntax is checked by the admin's form (quotes/admin.py), next to the
-        # checker's pattern compiler: referential does not import quotes.
-        if not _lines(self.patterns):
-            raise ValidationError({"patterns": "Indiquez au moins une formulation."})
 
     def to_ref(self) -> ConditionWordingRef:
         return ConditionWordingRef(

@@ -371,7 +371,7 @@ class LabelItemRef:
 
     `name` is French and completes the checker's messages (« …relève de la Prestation Ségur
     (maintenance pendant 6 ans) », « …concerne des boîtes aux lettres MSSanté »). Patterns follow
-    the syntax of `segur_funding.quotes.rules.labels`: the item is read in a label when one of
+    the syntax of `segur_funding.quotes.rules.patterns`: the item is read in a label when one of
     `patterns` matches, one of `requires` too (when given), and none of `exceptions`.
     """
 
@@ -403,7 +403,7 @@ class ConditionWordingRef:
     followed within a few words by a `demand`; `allowed` wordings (the referencing condition of
     §3.2, « conditions générales ») are not conditions put on the client. A wording after a
     negation (« sans », « n'est pas », « aucun », « ni ») does not count. Patterns follow the
-    syntax of `segur_funding.quotes.rules.labels`.
+    syntax of `segur_funding.quotes.rules.patterns`.
     """
 
     code: str

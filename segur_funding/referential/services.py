@@ -23,6 +23,7 @@ from .models import (
     FundingWindow,
     QuoteLabelItem,
     Requirement,
+    ShippedWording,
     Tier,
 )
 from .resources import IMPORT_FORMATS, RequirementResource, result_messages
@@ -133,48 +134,26 @@ def reference_data_load(*, path: Path) -> LoadReport:
     return report
 
 
-@transaction.atomic
-def quote_label_items_load() -> LoadReport:
-    """Create the shipped label items (SPEC §3.4 wordings) that are missing, by code; never
-    overwrite a row ANS may have edited."""
-    report = LoadReport()
-    existing = set(QuoteLabelItem.objects.values_list("code", flat=True))
-    for position, item in enumerate(DEFAULT_LABEL_ITEMS, start=1):
-        if item.code in existing:
-            report.kept += 1
-            continue
-        row = QuoteLabelItem(
-            code=item.code,
-            kind=item.kind,
-            name=item.name,
-            patterns="\n".join(item.patterns),
-            requires="\n".join(item.requires),
-            exceptions="\n".join(item.exceptions),
-            position=position * 10,
-        )
-        row._change_reason = "Jeu de formulations livré (load_reference_data)"
-        row.save()
-        report.created += 1
-    return report
+# The wordings the quote checker reads, each table with its shipped defaults (by code) and the
+# name `load_reference_data` reports it under.
+SHIPPED_WORDINGS: dict[type[ShippedWording], tuple[str, tuple]] = {
+    QuoteLabelItem: ("Libellés de devis (Prestation Ségur)", DEFAULT_LABEL_ITEMS),
+    ConditionWording: ("Formulations d'offre conditionnée", DEFAULT_CONDITION_WORDINGS),
+}
 
 
 @transaction.atomic
-def condition_wordings_load() -> LoadReport:
-    """Create the shipped wordings of conditional offers that are missing, by code; never
-    overwrite a row ANS may have edited."""
+def shipped_wordings_load(*, model: type[ShippedWording]) -> LoadReport:
+    """Create the shipped wordings of `model` (a table of SHIPPED_WORDINGS) that are missing, by
+    code; never overwrite a row ANS may have edited (idempotent: a second run creates nothing).
+    Each row created gets its history row, with the reason."""
     report = LoadReport()
-    existing = set(ConditionWording.objects.values_list("code", flat=True))
-    for position, wording in enumerate(DEFAULT_CONDITION_WORDINGS, start=1):
-        if wording.code in existing:
+    existing = set(model.objects.values_list("code", flat=True))
+    for position, ref in enumerate(SHIPPED_WORDINGS[model][1], start=1):
+        if ref.code in existing:
             report.kept += 1
             continue
-        row = ConditionWording(
-            code=wording.code,
-            kind=wording.kind,
-            name=wording.name,
-            patterns="\n".join(wording.patterns),
-            position=position * 10,
-        )
+        row = model.from_ref(ref, position=position * 10)
         row._change_reason = "Jeu de formulations livré (load_reference_data)"
         row.save()
         report.created += 1

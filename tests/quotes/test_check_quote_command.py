@@ -263,7 +263,7 @@ def fake_pdf_reader(monkeypatch):
     module = types.ModuleType("segur_funding.quotes.pdf_reader")
     calls = []
 
-    def read_pdf_quote(data: bytes):
+    def read_pdf_quote(data: bytes, *, conditions=None):
         calls.append(data)
         if b"encrypted" in data:
             raise InvalidInput("Ce PDF est protégé par un mot de passe : il ne peut pas être lu.")

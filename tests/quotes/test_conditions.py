@@ -4,8 +4,11 @@ re-engagement nor on a new option), from wordings that are reference data
 
 import pytest
 
-from segur_funding.quotes.rules.labels import ConditionMatcher, LabelMatcher, PatternError, label_tokens
-from segur_funding.quotes.rules.text import DEFAULT_MATCHER, _is_conditional, normalise
+from segur_funding.quotes.rules.conditions import ConditionMatcher
+from segur_funding.quotes.rules.labels import LabelMatcher
+from segur_funding.quotes.rules.patterns import PatternError
+from segur_funding.quotes.rules.text import DEFAULT_MATCHER, is_conditional, normalise
+from segur_funding.quotes.rules.words import label_tokens
 from segur_funding.referential import constants
 from segur_funding.referential.condition_defaults import DEFAULT_CONDITION_WORDINGS
 from segur_funding.referential.rules import ConditionWordingKind, ConditionWordingRef
@@ -14,7 +17,7 @@ MENTION = normalise(constants.CONDITIONAL_ORDER_MENTION)
 
 
 def conditional(text: str, matcher: LabelMatcher = DEFAULT_MATCHER) -> bool:
-    return _is_conditional(text, MENTION, matcher.conditions)
+    return is_conditional(text, MENTION, matcher.conditions)
 
 
 @pytest.mark.parametrize(

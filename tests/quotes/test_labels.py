@@ -12,14 +12,11 @@ from segur_funding.quotes.rules.labels import (
     VIEW_OUT_OF_SCOPE,
     VIEW_SEGUR,
     LabelMatcher,
-    PatternError,
-    clauses_of,
-    compile_pattern,
-    pattern_problems,
-    plain_of,
     relies_on_sun_es,
 )
+from segur_funding.quotes.rules.patterns import PatternError, compile_pattern, pattern_problems
 from segur_funding.quotes.rules.text import normalise
+from segur_funding.quotes.rules.words import clauses_of, plain_of
 from segur_funding.referential.label_defaults import DEFAULT_LABEL_ITEMS
 from segur_funding.referential.rules import LabelItemKind, LabelItemRef
 

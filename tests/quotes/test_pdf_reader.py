@@ -405,6 +405,5 @@ def test_cells_drawn_in_one_text_object_are_split_back_into_columns():
     ],
 )
 def test_conditions_put_on_the_client(sentence, condition):
-    from segur_funding.quotes.pdf.wording import is_condition
-
-    assert is_condition(sentence) is condition
+    reading = read_pdf_quote(pdf_with(text_at(40, 700, sentence, 9)))
+    assert (sentence in reading.document["conditions"]) is condition

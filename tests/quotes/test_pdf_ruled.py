@@ -1,6 +1,6 @@
 """Ruled tables as pdfplumber hands them over (rows of cell texts): how they become quote lines."""
 
-from segur_funding.quotes.pdf.ruled import _cell_text, _rebuild
+from segur_funding.quotes.pdf.ruled_lines import cell_text, rebuild_lines
 
 HEADER = ["Désignation", "Périmètre", "Montant TTC"]
 STATE = "Montant de la Prestation Ségur pris en charge par l'Etat au titre du Ségur"
@@ -11,13 +11,13 @@ def rows(*pages: list[list[str]], heading: str | None = None) -> list:
 
 
 def test_scope_column_wrapped_labels_and_negative_state_funding():
-    reading = _rebuild(
+    reading = rebuild_lines(
         rows(
             [
                 HEADER,
-                [_cell_text("Droits\nd'utilisation\nSYSLAB 9 (SGL-\nV1)"), "Ségur", "12 000,00 €"],
+                [cell_text("Droits\nd'utilisation\nSYSLAB 9 (SGL-\nV1)"), "Ségur", "12 000,00 €"],
                 [
-                    _cell_text("Montant de la\nPrestation Ségur pris en charge par l'Etat au titre du Ségur"),
+                    cell_text("Montant de la\nPrestation Ségur pris en charge par l'Etat au titre du Ségur"),
                     "Ségur",
                     "-12 000,00 €",
                 ],
@@ -40,7 +40,7 @@ def test_scope_column_wrapped_labels_and_negative_state_funding():
 
 
 def test_row_cut_by_a_page_break_goes_on_under_the_repeated_header():
-    reading = _rebuild(
+    reading = rebuild_lines(
         rows(
             [HEADER, ["Formation sur site n° 12 : prise en", "Ségur", "100,00 €"]],
             [HEADER, ["main des postes", "", ""], ["Installation", "Ségur", "200,00 €"]],
@@ -54,7 +54,7 @@ def test_row_cut_by_a_page_break_goes_on_under_the_repeated_header():
 
 
 def test_amount_left_on_the_previous_page_joins_its_label():
-    reading = _rebuild(
+    reading = rebuild_lines(
         rows(
             [HEADER, ["", "Ségur", "100,00 €"]],
             [HEADER, ["Formation sur site n° 27", "", ""]],
@@ -64,14 +64,14 @@ def test_amount_left_on_the_previous_page_joins_its_label():
 
 
 def test_section_heading_above_the_table_gives_the_scope():
-    reading = _rebuild(
+    reading = rebuild_lines(
         rows([["Désignation", "Montant TTC"], ["Maintenance 6 ans", "9 940,00 €"]], heading="out_of_scope")
     )
     assert reading.lines[0]["scope"] == "out_of_scope"
 
 
 def test_total_that_no_sum_of_the_lines_gives_is_a_manual_check():
-    reading = _rebuild(
+    reading = rebuild_lines(
         rows([HEADER, ["Installation", "Ségur", "6 000,00 €"], ["Total TTC", "", "7 000,00 €"]])
     )
     assert reading.checks == [
@@ -81,7 +81,7 @@ def test_total_that_no_sum_of_the_lines_gives_is_a_manual_check():
 
 
 def test_discount_in_the_segur_part_lowers_the_segur_line_above_it():
-    reading = _rebuild(
+    reading = rebuild_lines(
         rows(
             [
                 HEADER,
@@ -96,10 +96,10 @@ def test_discount_in_the_segur_part_lowers_the_segur_line_above_it():
 
 
 def test_discount_with_no_segur_line_above_it_is_a_manual_check_not_a_line():
-    reading = _rebuild(rows([HEADER, ["Remise commerciale", "Ségur", "-1 000,00 €"]]))
+    reading = rebuild_lines(rows([HEADER, ["Remise commerciale", "Ségur", "-1 000,00 €"]]))
     assert reading.lines == []
     assert "montant négatif" in reading.checks[0]
 
 
 def test_grid_without_a_quote_header_is_not_a_quote_table():
-    assert _rebuild(rows([["Nom", "Téléphone"], ["Mme Durand", "01 02 03 04 05"]])) is None
+    assert rebuild_lines(rows([["Nom", "Téléphone"], ["Mme Durand", "01 02 03 04 05"]])) is None

@@ -10,7 +10,8 @@ import pytest
 from pypdf import PdfReader
 
 from segur_funding.quotes.pdf.extract import extract_page
-from segur_funding.quotes.pdf.ruled import _layout, has_rules
+from segur_funding.quotes.pdf.pdfminer_ops import feed_layout
+from segur_funding.quotes.pdf.ruled import has_rules
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "pdfs"
 LEGACY = Path(__file__).resolve().parent / "pdfs"
@@ -50,7 +51,7 @@ def test_pdfplumber_sees_the_same_objects_from_pypdf_operations(name):
                 continue
             assert page.operations
             target = fed.pages[page.number - 1]
-            _layout(target, page.operations)
+            feed_layout(target, page.operations)
             assert hasattr(target, "_objects")  # the operations were used, not re-parsed
             assert _without_stream(target.objects) == _without_stream(own.pages[page.number - 1].objects)
             compared += 1

@@ -1,22 +1,21 @@
 """The wordings of conditional offers as reference data: shipped, edited by ANS with history,
-read by the checker at its next check (the DB side of `quotes.rules.labels.ConditionMatcher`)."""
+read by the checker at its next check (the DB side of `quotes.rules.conditions.ConditionMatcher`)."""
 
 import copy
 import json
 from datetime import date
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
-from segur_funding.quotes.checker import quote_check_document
+from segur_funding.quotes.checker import quote_check_document, quote_check_file_read
 from segur_funding.quotes.rules.text import DEFAULT_MATCHER
 from segur_funding.quotes.selectors import label_matcher
-from segur_funding.referential.condition_defaults import DEFAULT_CONDITION_WORDINGS
 from segur_funding.referential.models import ConditionWording
-from segur_funding.referential.services import condition_wordings_load
+from segur_funding.referential.services import shipped_wordings_load
+from tests.quotes.corpus import producers
+from tests.quotes.corpus.spec import base
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "quotes" / "examples"
 
@@ -31,17 +30,6 @@ def codes_with_mention(text: str) -> list[str]:
     return [f.code for f in report.findings]
 
 
-def test_shipped_wordings_are_loaded_once_and_never_overwritten(reference_data):
-    call_command("load_reference_data", stdout=StringIO())
-    assert ConditionWording.objects.count() == len(DEFAULT_CONDITION_WORDINGS)
-    row = ConditionWording.objects.get(code="sous-reserve")
-    row.patterns += "\nsi et seulement si"
-    row.save()
-    report = condition_wordings_load()
-    assert (report.created, report.kept) == (0, len(DEFAULT_CONDITION_WORDINGS))
-    assert "si et seulement si" in ConditionWording.objects.get(code="sous-reserve").patterns
-
-
 def test_checker_uses_the_shipped_wordings_while_the_table_is_empty(reference_data):
     assert not ConditionWording.objects.exists()
     assert label_matcher() is DEFAULT_MATCHER
@@ -49,7 +37,7 @@ def test_checker_uses_the_shipped_wordings_while_the_table_is_empty(reference_da
 
 
 def test_an_edit_by_ans_applies_at_the_next_check_with_its_history(reference_data):
-    condition_wordings_load()
+    shipped_wordings_load(model=ConditionWording)
     text = "Tarif valable sous réserve de l'hébergement chez l'éditeur"
     assert "CONDITIONAL_OFFER" not in codes_with_mention(text)
     before = label_matcher()
@@ -70,15 +58,57 @@ def test_an_edit_by_ans_applies_at_the_next_check_with_its_history(reference_dat
     assert label_matcher() is label_matcher()
 
 
+def test_a_wording_added_by_ans_counts_on_the_pdf_and_the_json_doors(reference_data, tmp_path):
+    """One reading of conditions: the PDF reader picks a quote's conditions with the wordings
+    the checker reads a JSON quote's mentions with, so an addition in the admin counts on both."""
+    shipped_wordings_load(model=ConditionWording)
+    sentence = "Tarif lié à l'hébergement des données de production chez l'éditeur."
+    pdf = tmp_path / "devis.pdf"
+    producers.write_canvas(base("canvas", "devis").with_(mentions=(sentence,)), pdf)
+    context = {"referenced_on": "2021-09-01", "proofs_complete_on": "2021-08-15"}
+
+    def pdf_door() -> tuple[str, set[str], list[str]]:
+        report, document = quote_check_file_read(pdf, overrides=context, today=date(2022, 7, 1))
+        return report.verdict, {f.code for f in report.findings}, document["conditions"]
+
+    assert pdf_door() == ("conform", set(), [])
+    assert "CONDITIONAL_OFFER" not in codes_with_mention(sentence)
+
+    ConditionWording.objects.create(
+        code="hebergement-lie", kind="always", name="tarif lié à l'hébergement",
+        patterns="lie ... hebergement",
+    )
+
+    assert pdf_door() == ("non_conform", {"CONDITIONAL_OFFER"}, [sentence])
+    assert "CONDITIONAL_OFFER" in codes_with_mention(sentence)
+
+
+def test_a_deleted_wording_is_no_longer_read_on_either_door(reference_data, tmp_path):
+    """A wording ANS removes no longer counts on the PDF door either (the reader has no
+    wordings of its own)."""
+    shipped_wordings_load(model=ConditionWording)
+    sentence = "Offre indissociable du module BI."
+    pdf = tmp_path / "devis.pdf"
+    producers.write_canvas(base("canvas", "devis").with_(mentions=(sentence,)), pdf)
+    context = {"referenced_on": "2021-09-01", "proofs_complete_on": "2021-08-15"}
+    report, document = quote_check_file_read(pdf, overrides=context, today=date(2022, 7, 1))
+    assert (report.verdict, document["conditions"]) == ("non_conform", [sentence])
+
+    ConditionWording.objects.get(code="indissociable").delete()
+
+    report, document = quote_check_file_read(pdf, overrides=context, today=date(2022, 7, 1))
+    assert (report.verdict, document["conditions"]) == ("conform", [])
+
+
 def test_a_deleted_wording_is_no_longer_read(reference_data):
-    condition_wordings_load()
+    shipped_wordings_load(model=ConditionWording)
     assert "CONDITIONAL_OFFER" in codes_with_mention("Offre indissociable du module BI")
     ConditionWording.objects.get(code="indissociable").delete()
     assert "CONDITIONAL_OFFER" not in codes_with_mention("Offre indissociable du module BI")
 
 
 def test_admin_refuses_an_unusable_pattern_in_french(admin_client, reference_data):
-    condition_wordings_load()
+    shipped_wordings_load(model=ConditionWording)
     row = ConditionWording.objects.get(code="reengagement")
     url = reverse("admin:referential_conditionwording_change", args=[row.pk])
     assert admin_client.get(url).status_code == 200
@@ -108,6 +138,6 @@ def test_a_wording_without_any_pattern_is_refused_in_french(admin_client, refere
 
 @pytest.mark.parametrize("model_view", ["changelist", "add"])
 def test_admin_pages_of_condition_wordings_load(admin_client, reference_data, model_view):
-    condition_wordings_load()
+    shipped_wordings_load(model=ConditionWording)
     response = admin_client.get(reverse(f"admin:referential_conditionwording_{model_view}"))
     assert response.status_code == 200

@@ -3,19 +3,16 @@ checker at its next check (the DB-side of `quotes.rules.labels`)."""
 
 import copy
 import json
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from segur_funding.quotes.checker import quote_check_document
 from segur_funding.quotes.rules.text import DEFAULT_MATCHER
 from segur_funding.quotes.selectors import label_matcher
-from segur_funding.referential.label_defaults import DEFAULT_LABEL_ITEMS
 from segur_funding.referential.models import QuoteLabelItem
-from segur_funding.referential.services import quote_label_items_load
+from segur_funding.referential.services import shipped_wordings_load
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "quotes" / "examples"
 TODAY_ISO = "2022-05-01"
@@ -35,17 +32,6 @@ def codes(document: dict) -> list[str]:
     return [f.code for f in report.findings]
 
 
-def test_shipped_wordings_are_loaded_once_and_never_overwritten(reference_data):
-    call_command("load_reference_data", stdout=StringIO())
-    assert QuoteLabelItem.objects.count() == len(DEFAULT_LABEL_ITEMS)
-    item = QuoteLabelItem.objects.get(code="suivi-de-projet")
-    item.patterns += "\nreporting mensuel"
-    item.save()
-    report = quote_label_items_load()
-    assert (report.created, report.kept) == (0, len(DEFAULT_LABEL_ITEMS))
-    assert "reporting mensuel" in QuoteLabelItem.objects.get(code="suivi-de-projet").patterns
-
-
 def test_checker_uses_the_shipped_wordings_while_the_table_is_empty(reference_data):
     assert not QuoteLabelItem.objects.exists()
     assert label_matcher() is DEFAULT_MATCHER
@@ -53,7 +39,7 @@ def test_checker_uses_the_shipped_wordings_while_the_table_is_empty(reference_da
 
 
 def test_an_edit_by_ans_applies_at_the_next_check_with_its_history(reference_data):
-    quote_label_items_load()
+    shipped_wordings_load(model=QuoteLabelItem)
     assert "CLIENT_REMAINDER" not in codes(conform_with("Hypercare (2 semaines)"))
     before = label_matcher()
 
@@ -74,14 +60,14 @@ def test_an_edit_by_ans_applies_at_the_next_check_with_its_history(reference_dat
 
 
 def test_a_deleted_item_is_no_longer_read(reference_data):
-    quote_label_items_load()
+    shipped_wordings_load(model=QuoteLabelItem)
     assert "EXCLUDED_ITEM_FUNDED" in codes(conform_with("Migration SGBD", scope="segur"))
     QuoteLabelItem.objects.get(code="migration-sgbd").delete()
     assert "EXCLUDED_ITEM_FUNDED" not in codes(conform_with("Migration SGBD", scope="segur"))
 
 
 def test_admin_refuses_an_unusable_pattern_in_french(admin_client, reference_data):
-    quote_label_items_load()
+    shipped_wordings_load(model=QuoteLabelItem)
     item = QuoteLabelItem.objects.get(code="formation")
     url = reverse("admin:referential_quotelabelitem_change", args=[item.pk])
     page = admin_client.get(url)
@@ -104,6 +90,6 @@ def test_admin_refuses_an_unusable_pattern_in_french(admin_client, reference_dat
 
 @pytest.mark.parametrize("model_view", ["changelist", "add"])
 def test_admin_pages_of_label_items_load(admin_client, reference_data, model_view):
-    quote_label_items_load()
+    shipped_wordings_load(model=QuoteLabelItem)
     response = admin_client.get(reverse(f"admin:referential_quotelabelitem_{model_view}"))
     assert response.status_code == 200

@@ -7,19 +7,29 @@ drops spaces with some producers. So we run the plain pass once, with visitors: 
 visitor sees every text-showing operator (where it starts, how many glyph codes it shows and,
 from the font's widths, where it ends), the text visitor sees the decoded chunks, and each chunk
 is cut back into its operators' pieces when the glyph counts add up (once pypdf is done with
-the page). When they do not (ligatures, exotic encodings) the chunk stays whole and the table
-rebuild treats it cautiously.
+the page; `align.py`). When they do not (ligatures, exotic encodings) the chunk stays whole and
+the table rebuild treats it cautiously. Font widths and text-space matrices: `fonts.py`.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import repeat
 from typing import Any, NamedTuple
 
-from segur_funding.quotes.pdf.metrics import FIRST_CODE, standard_widths
+from segur_funding.quotes.pdf.align import Op, align_pieces
+from segur_funding.quotes.pdf.fonts import (
+    UNKNOWN_FONT,
+    FontInfo,
+    finite_number,
+    font_info,
+    in_page_space,
+    is_upright,
+    mult,
+    raw_bytes,
+    two_byte_codes,
+)
 
 # A quote page holds a few hundred pieces of text; far more means a hostile or absurd page.
 MAX_FRAGMENTS_PER_PAGE = 10_000
@@ -63,15 +73,6 @@ class PageText:
     rotated_text: bool = False
 
 
-@dataclass(slots=True)
-class _Op:
-    x: float
-    end: float
-    y: float
-    size: float
-    codes: int | None  # glyph codes shown; None when the font's code width is unknown
-
-
 class _Chunk(NamedTuple):
     """A piece of text as pypdf reported it, with what it takes to place it later."""
 
@@ -79,18 +80,8 @@ class _Chunk(NamedTuple):
     cm: list[float]
     tm: list[float]
     size: Any
-    ops: list[_Op | None]
+    ops: list[Op | None]
     to_page: list[float] | None
-
-
-@dataclass
-class _FontInfo:
-    code_bytes: int | None
-    widths: dict[int, float]
-    default: float
-
-
-_UNKNOWN_FONT = _FontInfo(None, {}, 500.0)
 
 
 @dataclass
@@ -99,7 +90,7 @@ class _Frame:
 
     to_page: list[float] | None
     resources: Any
-    fonts: dict[str, _FontInfo] = field(default_factory=dict)
+    fonts: dict[str, FontInfo] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -121,112 +112,6 @@ _WATCHED_BEFORE = frozenset(
 _WATCHED_AFTER = frozenset({b"Tj", b"TJ", b"'", b'"', b"Do"})
 
 
-def _mult(m: list[float], n: list[float]) -> list[float]:
-    return [
-        m[0] * n[0] + m[1] * n[2],
-        m[0] * n[1] + m[1] * n[3],
-        m[2] * n[0] + m[3] * n[2],
-        m[2] * n[1] + m[3] * n[3],
-        m[4] * n[0] + m[5] * n[2] + n[4],
-        m[4] * n[1] + m[5] * n[3] + n[5],
-    ]
-
-
-def _to_page(matrix: list[float], to_page: list[float] | None) -> list[float]:
-    """A text-space matrix in page space, through the form XObject it was drawn in if any."""
-    return _mult(matrix, to_page) if to_page is not None else matrix
-
-
-def _upright(cm: list[float], tm: list[float]) -> bool:
-    """Would pypdf's extraction see this text as upright (orientation 0)? Its own test
-    (`pypdf._text_extraction.orient`) on the same matrices: a line move (T*) before « ' » and
-    « " » only translates the text matrix, which does not change the answer."""
-    try:
-        return tm[2] * cm[1] + tm[3] * cm[3] > 1e-6
-    except (TypeError, IndexError):
-        return False
-
-
-def _number(value: Any, default: float) -> float:
-    try:
-        result = float(value)
-    except (TypeError, ValueError):
-        return default
-    return result if math.isfinite(result) else default
-
-
-def _font_info(font: Any) -> _FontInfo:
-    """Bytes per glyph code and glyph widths (thousandths of an em) of a font resource."""
-    try:
-        font = font.get_object()
-        if font.get("/Subtype") == "/Type0":
-            encoding = str(font.get("/Encoding"))
-            code_bytes = 2 if encoding in ("/Identity-H", "/Identity-V") or "UCS2" in encoding else None
-            descendant = font["/DescendantFonts"].get_object()[0].get_object()
-            widths: dict[int, float] = {}
-            spec = descendant.get("/W")
-            spec = spec.get_object() if spec is not None else []
-            index = 0
-            while index + 1 < len(spec) and len(widths) < 70_000:
-                first = int(spec[index])
-                nxt = spec[index + 1]
-                nxt = nxt.get_object() if hasattr(nxt, "get_object") else nxt
-                if isinstance(nxt, list):
-                    for offset, width in enumerate(nxt):
-                        widths[first + offset] = _number(width, 0.0)
-                    index += 2
-                elif index + 2 < len(spec):
-                    last, width = int(nxt), _number(spec[index + 2], 0.0)
-                    for code in range(first, min(last, first + 70_000) + 1):
-                        widths[code] = width
-                    index += 3
-                else:
-                    break
-            return _FontInfo(code_bytes, widths, _number(descendant.get("/DW", 1000), 1000.0))
-        widths = {}
-        raw = font.get("/Widths")
-        if raw is not None:
-            first = int(font.get("/FirstChar", 0))
-            for offset, width in enumerate(raw.get_object()):
-                widths[first + offset] = _number(width, 0.0)
-        else:
-            widths = _standard_width_map(str(font.get("/BaseFont", "")))
-        default = 500.0
-        descriptor = font.get("/FontDescriptor")
-        if descriptor is not None:
-            default = _number(descriptor.get_object().get("/MissingWidth", 0), 0.0) or 500.0
-        return _FontInfo(1, widths, default)
-    except Exception:
-        return _UNKNOWN_FONT
-
-
-@lru_cache(maxsize=64)
-def _standard_width_map(base_font: str) -> dict[int, float]:
-    """Glyph code -> width for a standard font, or {} when the name is not a standard one.
-
-    The tables are constants and most quotes use Helvetica or Times: building the dict once per
-    font name, not once per page and font, saves a fixed cost that shows on one-page quotes.
-    The dict is shared, so it is only ever read (`_FontInfo.widths` is never written to).
-    """
-    standard = standard_widths(base_font)
-    if standard is None:
-        return {}
-    return {FIRST_CODE + i: float(w) for i, w in enumerate(standard)}
-
-
-def _two_byte_codes(raw: bytes) -> list[int]:
-    return [raw[i] << 8 | raw[i + 1] for i in range(0, len(raw) - 1, 2)]
-
-
-def _raw_bytes(operand: Any) -> bytes | None:
-    original = getattr(operand, "original_bytes", None)
-    if isinstance(original, bytes):
-        return original
-    if isinstance(operand, bytes):
-        return operand
-    return None
-
-
 @dataclass
 class _Collector:
     page_resources: Any
@@ -238,9 +123,9 @@ class _Collector:
     _state: _TextState = field(default_factory=_TextState)
     _stack: list[_TextState] = field(default_factory=list)
     _xobjects: list[tuple[bool, _TextState]] = field(default_factory=list)
-    _pending: list[_Op | None] = field(default_factory=list)
+    _pending: list[Op | None] = field(default_factory=list)
     _chunks: list[_Chunk] = field(default_factory=list)
-    _current: _Op | None = None
+    _current: Op | None = None
     _showing: bool = False
     _order: int = 0
     rotated_text: bool = False
@@ -258,22 +143,22 @@ class _Collector:
             self._current = self._op(operands, cm, tm)
             self._showing = True
             if not self.rotated_text:
-                self.rotated_text = not _upright(cm, tm)
+                self.rotated_text = not is_upright(cm, tm)
         elif operator in (b"'", b'"'):
             # These move to the next line before showing: the position is not known here.
             self._current = None
             self._showing = True
             if not self.rotated_text:
-                self.rotated_text = not _upright(cm, tm)
+                self.rotated_text = not is_upright(cm, tm)
         elif operator == b"Tf" and operands:
             state.font = str(operands[0])
-            state.size = _number(operands[1] if len(operands) > 1 else None, state.size)
+            state.size = finite_number(operands[1] if len(operands) > 1 else None, state.size)
         elif operator == b"Tc" and operands:
-            state.char_spacing = _number(operands[0], 0.0)
+            state.char_spacing = finite_number(operands[0], 0.0)
         elif operator == b"Tw" and operands:
-            state.word_spacing = _number(operands[0], 0.0)
+            state.word_spacing = finite_number(operands[0], 0.0)
         elif operator == b"Tz" and operands:
-            state.scale = _number(operands[0], 100.0) / 100
+            state.scale = finite_number(operands[0], 100.0) / 100
         elif operator == b"q":
             self._stack.append(state.copy())
         elif operator == b"Q":
@@ -326,17 +211,17 @@ class _Collector:
             if not body.strip():
                 continue
             try:
-                start = _to_page(_mult(tm, cm), to_page)
+                start = in_page_space(mult(tm, cm), to_page)
             except (TypeError, ValueError, IndexError):
                 continue
-            height = abs(_number(size, 0.0)) * (math.hypot(start[2], start[3]) or 1.0)
+            height = abs(finite_number(size, 0.0)) * (math.hypot(start[2], start[3]) or 1.0)
             ends = [op.end for op in ops if op is not None]
             end = max(ends) if ends else start[4] + 0.5 * height * len(body)
             if len(ops) < 2:
                 # Drawn by one operator, the common case: there is nothing to cut the chunk into.
                 fragments = [self._fragment(start[4], end, start[5], height, body)]
             else:
-                fragments = self._split(body, ops, _Op(start[4], end, start[5], height, None))
+                fragments = self._split(body, ops, Op(start[4], end, start[5], height, None))
             for fragment in fragments:
                 if len(self.fragments) >= self.limit:
                     self.overflow = True
@@ -348,9 +233,9 @@ class _Collector:
     def _matrix(self, cm: list[float], tm: list[float]) -> list[float]:
         # pypdf hands its own matrices, six floats it built with float() from every operand:
         # converting them again would only cost time, twice per piece of text.
-        return _to_page(_mult(tm, cm), self._frames[-1].to_page)
+        return in_page_space(mult(tm, cm), self._frames[-1].to_page)
 
-    def _font(self) -> _FontInfo:
+    def _font(self) -> FontInfo:
         name = self._state.font or ""
         # Called for every text-showing operator: the font already resolved in the innermost
         # frame is the common case, answered with one lookup.
@@ -366,11 +251,11 @@ class _Collector:
             except Exception:
                 resource = None
             if resource is not None:
-                frame.fonts[name] = _font_info(resource)
+                frame.fonts[name] = font_info(resource)
                 return frame.fonts[name]
-        return _UNKNOWN_FONT
+        return UNKNOWN_FONT
 
-    def _op(self, operands: Any, cm: list[float], tm: list[float]) -> _Op | None:
+    def _op(self, operands: Any, cm: list[float], tm: list[float]) -> Op | None:
         try:
             matrix = self._matrix(cm, tm)
         except (TypeError, ValueError, IndexError):
@@ -386,11 +271,11 @@ class _Collector:
             if isinstance(item, (int, float)):
                 advance -= float(item) / 1000 * size * scale
                 continue
-            raw = _raw_bytes(item)
+            raw = raw_bytes(item)
             if raw is None:
                 codes = None
                 continue
-            values = raw if one_byte else _two_byte_codes(raw)
+            values = raw if one_byte else two_byte_codes(raw)
             total = sum(map(width_of, values, repeat(default)))
             spaces = raw.count(32) if one_byte else 0
             step = total / 1000 * size + state.char_spacing * len(values)
@@ -401,7 +286,7 @@ class _Collector:
             codes = None
         height = abs(size) * (math.hypot(matrix[2], matrix[3]) or 1.0)
         end = matrix[4] + advance * matrix[0]
-        return _Op(matrix[4], max(end, matrix[4]), matrix[5], height, codes)
+        return Op(matrix[4], max(end, matrix[4]), matrix[5], height, codes)
 
     def _enter_xobject(self, operands: Any, cm: list[float]) -> bool:
         """Follow a form XObject's coordinate system; True when a frame was pushed."""
@@ -413,19 +298,19 @@ class _Collector:
                 return False
             if xobject.get("/Subtype") != "/Form":
                 return False
-            form = [_number(v, 0.0) for v in xobject.get("/Matrix", [1, 0, 0, 1, 0, 0])][:6]
-            placed = _mult(form, [float(v) for v in cm])
+            form = [finite_number(v, 0.0) for v in xobject.get("/Matrix", [1, 0, 0, 1, 0, 0])][:6]
+            placed = mult(form, [float(v) for v in cm])
             parent = self._frames[-1].to_page
-            to_page = _mult(placed, parent) if parent is not None else placed
+            to_page = mult(placed, parent) if parent is not None else placed
             inner = xobject.get("/Resources")
             self._frames.append(_Frame(to_page, inner if inner is not None else resources))
         except Exception:
             return False
         return True
 
-    def _split(self, body: str, ops: list[_Op | None], fallback: _Op) -> list[Fragment]:
+    def _split(self, body: str, ops: list[Op | None], fallback: Op) -> list[Fragment]:
         """Cut a chunk back into the pieces its operators drew, grouped into runs of text."""
-        pieces = _align(body, ops)
+        pieces = align_pieces(body, ops)
         if pieces is None:
             return [self._fragment(fallback.x, fallback.end, fallback.y, fallback.size, body)]
         fragments: list[Fragment] = []
@@ -445,58 +330,6 @@ class _Collector:
     def _fragment(self, x: float, end: float, y: float, size: float, text: str) -> Fragment:
         self._order += 1
         return Fragment(round(x, 2), round(end, 2), round(y, 2), round(size, 2), text, self._order)
-
-
-def _align(body: str, ops: list[_Op | None]) -> list[tuple[_Op, str, bool]] | None:
-    """Give each operator its piece of `body`, or None when the counts do not add up.
-
-    Left to right first, each operator taking exactly its glyph count; then right to left, the
-    leftmost operator absorbing the difference: a ligature ("fi" drawn as one glyph) sits in
-    label text, which is on the left, while amounts on the right have none.
-    """
-    if len(ops) < 2 or any(op is None or op.codes is None for op in ops):
-        return None
-    known = [op for op in ops if op is not None]
-    return _align_forward(body, known) or _align_backward(body, known)
-
-
-def _align_forward(body: str, ops: list[_Op]) -> list[tuple[_Op, str, bool]] | None:
-    slack = len(body) - sum(op.codes or 0 for op in ops)
-    if slack < 0:
-        return None
-    pieces: list[tuple[_Op, str, bool]] = []
-    pos, spaced = 0, False
-    for index, op in enumerate(ops):
-        end = pos + (op.codes or 0)
-        if end > len(body):
-            return None
-        pieces.append((op, body[pos:end], spaced))
-        pos, spaced = end, False
-        # pypdf inserts one space between two operators drawn apart.
-        if index < len(ops) - 1 and slack > 0 and pos < len(body) and body[pos] == " ":
-            pos += 1
-            slack -= 1
-            spaced = True
-    return pieces if pos == len(body) else None
-
-
-def _align_backward(body: str, ops: list[_Op]) -> list[tuple[_Op, str, bool]] | None:
-    pieces: list[tuple[_Op, str, bool]] = []
-    end = len(body)
-    for op in reversed(ops[1:]):
-        start = end - (op.codes or 0)
-        if start <= 0:
-            return None
-        spaced = body[start - 1] == " "
-        pieces.append((op, body[start:end], spaced))
-        end = start - 1 if spaced else start
-    first = ops[0]
-    extra = end - (first.codes or 0)
-    if extra < 0 or extra > max(3, (first.codes or 0) // 5):
-        return None
-    pieces.append((first, body[:end], False))
-    pieces.reverse()
-    return pieces
 
 
 def _page_has_images(page: Any) -> bool:

@@ -11,7 +11,9 @@ from collections.abc import Iterable, Iterator
 
 from segur_funding.quotes.pdf.french import DATE_PATTERN, date_from_match, squash
 from segur_funding.quotes.pdf.layout import Paragraph
-from segur_funding.quotes.pdf.wording import dsr_codes, is_condition
+from segur_funding.quotes.pdf.wording import dsr_codes
+from segur_funding.quotes.rules.conditions import ConditionMatcher
+from segur_funding.quotes.rules.text import is_conditional
 
 _NUMBER = r"(?P<value>[A-Za-z0-9][\w/.\-]*\d[\w/\-]*)"
 _NUMBER_PATTERNS = [
@@ -126,9 +128,19 @@ def _distinct(values: Iterable[str]) -> list[str]:
 
 
 def read_fields(
-    *, texts: list[str], paragraphs: list[Paragraph], lines: list[dict], headings: list[str]
+    *,
+    texts: list[str],
+    paragraphs: list[Paragraph],
+    lines: list[dict],
+    headings: list[str],
+    conditions: ConditionMatcher,
 ) -> tuple[dict, list[str]]:
-    """Header fields of the quote document, and the manual checks they call for."""
+    """Header fields of the quote document, and the manual checks they call for.
+
+    The quote's conditions are the sentences `conditions` (the wordings of conditional offers
+    in force, reference data) reads as conditioning the offer: the same reading the checker
+    gives a quote document's mentions, so a wording ANS adds counts on both doors.
+    """
     document: dict = {}
     checks: list[str] = []
     sources = [squash(text) for text in texts] + [p.text for p in paragraphs]
@@ -181,7 +193,10 @@ def read_fields(
     mentions = [p.text for p in paragraphs]
     document["mentions"] = mentions
     document["conditions"] = [
-        sentence for text in mentions for sentence in _SENTENCE_END.split(text) if is_condition(sentence)
+        sentence
+        for text in mentions
+        for sentence in _SENTENCE_END.split(text)
+        if is_conditional(sentence, "", conditions)
     ]
     return document, checks
 

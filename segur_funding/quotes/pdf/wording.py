@@ -1,4 +1,7 @@
-"""The wordings quotes use: sections, totals, the State-funding line, DSR names, conditions.
+"""The wordings quotes use: sections, totals, the State-funding line, DSR names.
+
+Conditions put on the client are not read here: `fields.read_fields` reads them with the
+checker's own matcher (`quotes.rules.conditions.ConditionMatcher`, fed with the reference data).
 
 Everything is matched on `normalize`d text (no accents, case, apostrophes or spacing), as SPEC
 §3.4 asks for the State-funding line and the 120-day mention.
@@ -146,32 +149,3 @@ def dsr_codes(text: str) -> list[str]:
         if code not in ordered:
             ordered.append(code)
     return ordered
-
-
-_CONDITION = re.compile(
-    r"\b(conditionne|conditionnee|conditionnes|sous reserve|subordonne|subordonnee"
-    r"|a condition|sous condition|valable uniquement|reserve aux|sous peine)\b"
-)
-_CONDITION_OBJECT = re.compile(
-    r"\b(modules?|options?|reengagement|engagement|souscri\w*|abonnement|achat|acquisition"
-    r"|renouvel\w*|contrat|duree)\b"
-)
-
-
-_NEGATION = re.compile(r"\b(aucun|aucune|sans|pas|ni|jamais|nullement)\b")
-_RESTRICTION = re.compile(r"\bn (est|sont)\b.*\bque\b")
-
-
-def is_condition(sentence: str) -> bool:
-    """A sentence that puts a condition on the client (module, option, re-engagement).
-
-    The 120-day mention is conditional too, but on the referencing, which is allowed; and a
-    sentence saying there is no condition ("n'est conditionnée à aucun réengagement") is not
-    one, while "n'est valable que si…" is.
-    """
-    words = normalize(sentence)
-    if "referencement" in words or not (_CONDITION.search(words) or _RESTRICTION.search(words)):
-        return False
-    if not _CONDITION_OBJECT.search(words):
-        return False
-    return _RESTRICTION.search(words) is not None or _NEGATION.search(words) is None

@@ -25,9 +25,9 @@ from segur_funding.referential.rules import (
 from ..constants import ERROR_CODES, WARNING_CODES, FindingCode, Scope, Severity
 from ..documents import QuoteDocument, QuoteLine
 from ..report import Finding
-from .labels import ConditionMatcher
+from .conditions import ConditionMatcher
 from .referencing import ReferencedSolution
-from .text import _fr_date, _is_conditional, _label, _quote, _relies_on_sun_es
+from .text import _fr_date, _label, _quote, _relies_on_sun_es, is_conditional
 
 
 class _Findings:
@@ -151,7 +151,7 @@ def _check_free_texts(
 ) -> None:
     for raw, text in zip(doc.conditions, condition_texts, strict=True):
         # The §3.2 mention placed among the conditions is not a condition put on the client.
-        if " referencement " in text and not _is_conditional(raw, mention, conditions):
+        if " referencement " in text and not is_conditional(raw, mention, conditions):
             continue
         findings.add(
             FindingCode.CONDITIONAL_OFFER,
@@ -160,7 +160,7 @@ def _check_free_texts(
             "ou d'un module.",
         )
     for raw in doc.mentions:
-        if _is_conditional(raw, mention, conditions):
+        if is_conditional(raw, mention, conditions):
             findings.add(
                 FindingCode.CONDITIONAL_OFFER,
                 f"La mention {_quote(raw, 120)} conditionne l'offre (options, modules, contrat "

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from ..documents import QuoteDocument, ReferencingInfo
-from .labels import fold
+from .words import fold
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,19 +15,9 @@ from segur_funding.referential.label_defaults import DEFAULT_LABEL_ITEMS
 
 from ..constants import Scope
 from ..documents import QuoteLine
-from .labels import (
-    BREAK,
-    NOTHING,
-    VIEW_OUT_OF_SCOPE,
-    VIEW_SEGUR,
-    ConditionMatcher,
-    LabelMatcher,
-    clauses_of,
-    fold,
-    label_tokens,
-    plain_of,
-    relies_on_sun_es,
-)
+from .conditions import ConditionMatcher
+from .labels import NOTHING, VIEW_OUT_OF_SCOPE, VIEW_SEGUR, LabelMatcher, relies_on_sun_es
+from .words import BREAK, clauses_of, fold, label_tokens, plain_of
 
 # Plain strings: comparing with them is several times faster than with the enum members.
 _SEGUR = Scope.SEGUR.value
@@ -81,12 +71,15 @@ def _mention_words(mention: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=4096)
-def _is_conditional(text: str, mention: str, conditions: ConditionMatcher) -> bool:
+def is_conditional(text: str, mention: str, conditions: ConditionMatcher) -> bool:
     """A text (a mention, a condition) that conditions the offer on options, modules, a
     contract or a re-engagement, read with the wordings of `conditions` (reference data).
 
     `mention` (the §3.2 mention) is cut out first: it is a required condition on the
-    referencing, not one put on the client.
+    referencing, not one put on the client. The PDF reader, which picks the quote's conditions
+    out of its text before the scheme (and so its mention) is known, passes "": the `allowed`
+    wordings (« obtention du référencement ») keep the mention out there, and the checker reads
+    each condition again with the scheme's mention.
     """
     return conditions.conditional(label_tokens(text), _mention_words(mention))
 
@@ -247,7 +240,7 @@ def _read_label_facts(
 
 
 def _conditional(clauses: list, mention: str, conditions: ConditionMatcher) -> bool:
-    """`_is_conditional` of a label from its clauses (read once already)."""
+    """`is_conditional` of a label from its clauses (read once already)."""
     words = [word for clause in clauses for word in (*clause.words, BREAK)]
     return conditions.may_condition(words) and conditions.conditional(words, _mention_words(mention))
 

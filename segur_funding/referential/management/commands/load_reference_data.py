@@ -4,9 +4,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from segur_funding.referential.services import (
-    condition_wordings_load,
-    quote_label_items_load,
+    SHIPPED_WORDINGS,
     reference_data_load,
+    shipped_wordings_load,
 )
 
 
@@ -30,7 +30,6 @@ class Command(BaseCommand):
         for path in paths:
             report = reference_data_load(path=path)
             self.stdout.write(f"Données de référence {path.name} : {report}")
-        report = quote_label_items_load()
-        self.stdout.write(f"Libellés de devis (Prestation Ségur) : {report}")
-        report = condition_wordings_load()
-        self.stdout.write(f"Formulations d'offre conditionnée : {report}")
+        for model, (name, _) in SHIPPED_WORDINGS.items():
+            report = shipped_wordings_load(model=model)
+            self.stdout.write(f"{name} : {report}")
