@@ -1,0 +1,303 @@
+"""Every deadline funding publishes, in full (« Mes échéances », the calendar feed): the 120-day
+rule of orders placed before referencing, the funding-window steps of each quote, the requests
+sent back « à modifier ».
+
+The rules themselves are the AF's (`referential.rules`: `preorder_deadline`,
+`window_for_signature`, the window's dates); this module only reads which step is still pending.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import connection
+from django.db.models import CharField, Prefetch, Q, Value
+from django.db.models.functions import Cast, Collate, Concat
+from django.urls import reverse
+from django.utils import timezone
+
+from segur_funding.core import clock
+from segur_funding.notifications.constants import (
+    DeadlineKind,
+)
+from segur_funding.notifications.deadlines import (
+    Audience,
+    Deadline,
+    by_opening,
+    deadline_sort_key,
+    still_visible,
+)
+from segur_funding.notifications.rules import (
+    days_left,
+    quote_reference,
+)
+from segur_funding.quotes.models import Quote, QuoteOrigin, QuoteStatus
+from segur_funding.referencing.constants import DossierStatus
+from segur_funding.referencing.deadlines import dossier_ref
+from segur_funding.referential.rules import SchemeRef, preorder_deadline, window_for_signature
+from segur_funding.referential.selectors import active_scheme_refs
+
+from ..constants import Milestone, RequestStatus
+from ..models import CorrectionRequest, FundingRequest
+
+# Who is reminded of each window deadline: the side that acts, and the editor, whose funding
+# depends on it whoever acts.
+WINDOW_AUDIENCES: dict[str, tuple[Audience, ...]] = {
+    DeadlineKind.SIGNATURE: (Audience.LAB, Audience.EDITOR),
+    DeadlineKind.ADVANCE_REQUEST: (Audience.EDITOR,),
+    DeadlineKind.SERVICE_COMPLETION: (Audience.EDITOR, Audience.LAB),
+    DeadlineKind.BALANCE_REQUEST: (Audience.EDITOR,),
+}
+
+# How the reminder names the step, inside a sentence ("… : signature du devis au plus tard le …").
+WINDOW_STEP_LABELS: dict[str, str] = {
+    DeadlineKind.SIGNATURE: "signature du devis",
+    DeadlineKind.ADVANCE_REQUEST: "demande d'avance (30 %) à déposer auprès de l'ASP",
+    DeadlineKind.SERVICE_COMPLETION: "prestation finalisée et mise en ordre de marche déclarée",
+    DeadlineKind.BALANCE_REQUEST: "demande de solde (70 %) à déposer auprès de l'ASP",
+}
+
+# Which deadlines the lab sees: its signatures and the delivery it declares (the editor sees
+# everything of its quotes).
+LAB_KINDS = frozenset({DeadlineKind.SIGNATURE, DeadlineKind.SERVICE_COMPLETION})
+
+
+def request_or_quote_link(deadline: Deadline, audience: str) -> str:
+    """A funding request's page, else the quote's page of the audience's side."""
+    if deadline.request_id is not None:
+        return reverse("funding:request_detail", args=[deadline.request_id])
+    if deadline.quote_id is not None:
+        name = "quotes:lab_detail" if audience == Audience.LAB else "quotes:editor_detail"
+        return reverse(name, args=[deadline.quote_id])
+    return ""
+
+
+# --- Requests sent back « à modifier » ----------------------------------------------------------
+
+
+def key_order(prefix: str, suffix: str = "") -> Collate | Concat:
+    """SQL for a deadline's `key` (f"{prefix}{pk}{suffix}") sorting as Python sorts the key
+    (`deadline_sort_key` breaks ties on it): code-point order, PostgreSQL's "C" collation."""
+    key = Concat(Value(prefix), Cast("pk", CharField()), Value(suffix), output_field=CharField())
+    return Collate(key, "C") if connection.vendor == "postgresql" else key
+
+
+def open_correction_items(
+    *, editor_ids: Iterable[int] | None = None, limit: int | None = None
+) -> list[Deadline]:
+    """ASP's « à modifier » the editor has to answer: no date (the ASP sets no limit), only the
+    day it was asked. With `limit`, the first ones in calendar order (dateless: by key)."""
+    corrections = CorrectionRequest.objects.filter(
+        resolved_at__isnull=True, request__status=RequestStatus.TO_MODIFY
+    ).select_related("request__quote__client", "request__editor")
+    if editor_ids is not None:
+        corrections = corrections.filter(request__editor_id__in=list(editor_ids))
+    if limit is not None:
+        # The first ids alone, then their rows: the joins read `limit` rows, not every open one.
+        first = corrections.order_by(key_order("funding-correction:")).values_list("pk", flat=True)
+        corrections = corrections.filter(pk__in=list(first[:limit]))
+    items = []
+    for correction in corrections:
+        request = correction.request
+        number = quote_reference(quote_id=request.quote_id, number=request.quote.number)
+        items.append(
+            Deadline(
+                kind=DeadlineKind.CORRECTION_OPEN,
+                key=f"funding-correction:{correction.pk}",
+                due=None,
+                days_left=None,
+                subject=f"Demande de {request.get_milestone_display().lower()} — devis {number}",
+                owner=f"{request.editor.name} (éditeur)",
+                editor_id=request.editor_id,
+                client_id=request.quote.client_id,
+                quote_id=request.quote_id,
+                request_id=request.pk,
+                correction_id=correction.pk,
+                quote_number=number,
+                client_name=request.quote.client.name,
+                editor_name=request.editor.name,
+                reason=", ".join(correction.reason_labels)
+                + (f" : {correction.comment}" if correction.comment else ""),
+                since=timezone.localdate(correction.requested_at),
+                linker=request_or_quote_link,
+            )
+        )
+    return by_opening(items)
+
+
+# --- Orders and funding windows -----------------------------------------------------------------
+
+# Never read for deadlines, and possibly large (the frozen document and its check report): left in
+# the database when open quotes are loaded every hour.
+QUOTE_HEAVY_FIELDS = ("document", "check_report", "overrides", "mentions", "conditions", "check_error")
+
+
+def open_quotes(
+    *, editor_ids: Iterable[int] | None = None, client_ids: Iterable[int] | None = None
+) -> list[Quote]:
+    """Web quotes with an order still under way (issued, signed or delivered) and their funding
+    requests, in two queries: what `preorder_deadlines` and `window_deadlines` read."""
+    quotes = (
+        Quote.objects.filter(
+            origin=QuoteOrigin.WEB,
+            editor__isnull=False,
+            status__in=[QuoteStatus.ISSUED, QuoteStatus.SIGNED, QuoteStatus.DELIVERED],
+        )
+        .select_related("editor", "client", "dsr", "window", "dossier__dsr")
+        .defer(*QUOTE_HEAVY_FIELDS)
+        .prefetch_related(
+            Prefetch(
+                "funding_requests",
+                queryset=FundingRequest.objects.only("pk", "quote_id", "milestone", "status"),
+            )
+        )
+        .order_by("pk")
+    )
+    if editor_ids is not None or client_ids is not None:
+        scope = Q(pk__in=[])
+        if editor_ids is not None:
+            scope |= Q(editor_id__in=list(editor_ids))
+        if client_ids is not None:
+            scope |= Q(client_id__in=list(client_ids))
+        quotes = quotes.filter(scope)
+    return list(quotes)
+
+
+def quote_deadline(
+    quote: Quote,
+    *,
+    kind: DeadlineKind,
+    due: date,
+    today: date,
+    owner: str,
+    window_label: str = "",
+) -> Deadline:
+    number = quote_reference(quote_id=quote.pk, number=quote.number)
+    return Deadline(
+        kind=kind,
+        key=f"quote:{quote.pk}:{kind}",
+        due=due,
+        days_left=days_left(due=due, today=today),
+        subject=f"Devis {number} — {quote.client.name}",
+        owner=owner,
+        editor_id=quote.editor_id,
+        client_id=quote.client_id,
+        dossier_id=quote.dossier_id,
+        quote_id=quote.pk,
+        quote_number=number,
+        client_name=quote.client.name,
+        editor_name=quote.editor.name,
+        dossier_ref=dossier_ref(quote.dossier) if quote.dossier_id else "",
+        window_label=window_label,
+        linker=request_or_quote_link,
+    )
+
+
+def _preorder_pending(quote: Quote) -> bool:
+    dossier = quote.dossier
+    return (
+        quote.order_date is not None
+        and dossier is not None
+        and dossier.proofs_complete_on is None
+        and dossier.referenced_on is None
+        and dossier.status not in (DossierStatus.INELIGIBLE, DossierStatus.REFUSED)
+    )
+
+
+def preorder_deadlines(
+    *,
+    today: date | None = None,
+    editor_ids: Iterable[int] | None = None,
+    schemes: dict[str, SchemeRef] | None = None,
+    quotes: list[Quote] | None = None,
+) -> list[Deadline]:
+    """Orders placed before referencing whose proof dossier is not complete yet (SPEC §3.2):
+    the complete dossier must be sent at most 120 days (the AF's figure) after the order.
+
+    `quotes` (from `open_quotes`) saves loading them again when the caller has them already.
+    """
+    today = today or clock.today()
+    schemes = active_scheme_refs() if schemes is None else schemes
+    quotes = open_quotes(editor_ids=editor_ids) if quotes is None else quotes
+    items = []
+    for quote in quotes:
+        if not _preorder_pending(quote):
+            continue
+        scheme = schemes.get(quote.dsr.code) if quote.dsr_id else None
+        if scheme is None:
+            continue  # no AF, no delay: the quote cannot be funded anyway
+        item = quote_deadline(
+            quote,
+            kind=DeadlineKind.PREORDER,
+            due=preorder_deadline(order_date=quote.order_date, max_days=scheme.preorder_max_days),
+            today=today,
+            owner=f"{quote.editor.name} (éditeur)",
+        )
+        if still_visible(item.days_left):
+            items.append(item)
+    return sorted(items, key=deadline_sort_key)
+
+
+def _window_steps(
+    quote: Quote, *, today: date, schemes: dict[str, SchemeRef]
+) -> list[tuple[DeadlineKind, date | None, str, str]]:
+    """(kind, due, who acts, window) of each window step still pending on one quote."""
+    requests = {r.milestone: r for r in quote.funding_requests.all()}
+    if any(r.status == RequestStatus.REFUSED for r in requests.values()):
+        return []
+    editor, client = f"{quote.editor.name} (éditeur)", f"{quote.client.name} (client)"
+    if quote.status == QuoteStatus.ISSUED:
+        scheme = schemes.get(quote.dsr.code) if quote.dsr_id else None
+        window = window_for_signature(scheme.windows, today) if scheme else None
+        if window is None:
+            return []
+        return [(DeadlineKind.SIGNATURE, window.order_signature_deadline, client, window.label)]
+    if quote.window_id is None:
+        return []
+    window, label = quote.window, str(quote.window)
+    steps: list[tuple[DeadlineKind, date | None, str, str]] = []
+    if Milestone.ADVANCE not in requests:
+        steps.append((DeadlineKind.ADVANCE_REQUEST, window.advance_request_deadline, editor, label))
+    if quote.status == QuoteStatus.SIGNED:
+        both = (
+            f"{quote.editor.name} (installation) et {quote.client.name} "
+            "(déclaration de mise en ordre de marche)"
+        )
+        steps.append((DeadlineKind.SERVICE_COMPLETION, window.service_completion_deadline, both, label))
+    if quote.status == QuoteStatus.DELIVERED and Milestone.BALANCE not in requests:
+        steps.append((DeadlineKind.BALANCE_REQUEST, window.balance_request_deadline, editor, label))
+    return steps
+
+
+def window_deadlines(
+    *,
+    today: date | None = None,
+    editor_ids: Iterable[int] | None = None,
+    client_ids: Iterable[int] | None = None,
+    schemes: dict[str, SchemeRef] | None = None,
+    quotes: list[Quote] | None = None,
+) -> list[Deadline]:
+    """Funding-window deadlines with the action still pending (SPEC §2, each strict to the day):
+
+    - an issued quote not signed yet: the signature deadline of the window it would be signed in
+      today (the lab signs);
+    - a signed quote without an advance request: the window's advance-request deadline (editor);
+    - a signed quote whose delivery is not declared: the service-completion deadline (the editor
+      installs, the lab declares it in working order);
+    - a delivered quote without a balance request: the balance-request deadline (editor).
+    A quote whose funding was refused has nothing left to do.
+    """
+    today = today or clock.today()
+    schemes = active_scheme_refs() if schemes is None else schemes
+    if quotes is None:
+        quotes = open_quotes(editor_ids=editor_ids, client_ids=client_ids)
+    items = []
+    for quote in quotes:
+        for kind, due, owner, window_label in _window_steps(quote, today=today, schemes=schemes):
+            if due is None:
+                continue
+            item = quote_deadline(
+                quote, kind=kind, due=due, today=today, owner=owner, window_label=window_label
+            )
+            if still_visible(item.days_left):
+                items.append(item)
+    return sorted(items, key=deadline_sort_key)

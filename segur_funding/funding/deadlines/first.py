@@ -1,0 +1,221 @@
+"""The first few deadlines of the calendar, in SQL, for « Mon espace »: a few rows per kind
+whatever the number of quotes."""
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
+
+from segur_funding.notifications.constants import (
+    DeadlineKind,
+)
+from segur_funding.notifications.deadlines import (
+    Deadline,
+    deadline_sort_key,
+    still_visible,
+    visible_since,
+)
+from segur_funding.quotes.models import Quote, QuoteOrigin, QuoteStatus
+from segur_funding.referencing.constants import DossierStatus
+from segur_funding.referential.models import FundingWindow
+from segur_funding.referential.rules import SchemeRef, preorder_deadline, window_for_signature
+from segur_funding.referential.selectors import active_scheme_refs
+
+from ..constants import Milestone, RequestStatus
+from ..models import FundingRequest
+from ..rules import quote_next_step
+from .calendar import (
+    QUOTE_HEAVY_FIELDS,
+    key_order,
+    quote_deadline,
+)
+
+# --- The first few deadlines, in SQL (« Mon espace ») ----------------------------------------------
+#
+# The same deadlines as `preorder_deadlines` and `window_deadlines`, read per kind with a few rows
+# each, in the order that makes them urgent (the due date, then the key, as `deadline_sort_key`),
+# instead of every open quote of the editor. The conditions are `_preorder_pending` and
+# `_window_steps`, written as filters; the dates still come from the rules.
+
+
+def _open_quote_rows(
+    *, editor_ids: Iterable[int] | None, client_ids: Iterable[int] | None
+) -> QuerySet[Quote]:
+    """`open_quotes`' rows and scope, without its requests (filtered in SQL here)."""
+    quotes = (
+        Quote.objects.filter(origin=QuoteOrigin.WEB, editor__isnull=False)
+        .select_related("editor", "client", "dsr", "window", "dossier__dsr")
+        .defer(*QUOTE_HEAVY_FIELDS)
+    )
+    scope = Q(pk__in=[])
+    if editor_ids is not None:
+        scope |= Q(editor_id__in=list(editor_ids))
+    if client_ids is not None:
+        scope |= Q(client_id__in=list(client_ids))
+    return quotes.filter(scope)
+
+
+def _request_of(**lookups: Any) -> Exists:
+    return Exists(FundingRequest.objects.filter(quote=OuterRef("pk"), **lookups))
+
+
+def _first_preorder(quotes: QuerySet[Quote], *, today: date, schemes: dict[str, SchemeRef], limit: int):
+    """The first `limit` orders under the 120-day rule, one query per distinct delay of the AFs
+    (one in practice): ordered by the order date, hence by the deadline the rule derives from it."""
+    since = visible_since(today)
+    by_delay: dict[int, list[str]] = {}
+    for code, scheme in schemes.items():
+        delay = preorder_deadline(order_date=since, max_days=scheme.preorder_max_days) - since
+        by_delay.setdefault(delay.days, []).append(code)
+    pending = quotes.filter(
+        status__in=[QuoteStatus.ISSUED, QuoteStatus.SIGNED, QuoteStatus.DELIVERED],
+        order_date__isnull=False,
+        dossier__isnull=False,
+        dossier__proofs_complete_on__isnull=True,
+        dossier__referenced_on__isnull=True,
+    ).exclude(dossier__status__in=[DossierStatus.INELIGIBLE, DossierStatus.REFUSED])
+    kind = DeadlineKind.PREORDER
+    for days, codes in by_delay.items():
+        # due = order date + delay >= visible_since(today)
+        rows = pending.filter(dsr__code__in=codes, order_date__gte=since - timedelta(days=days))
+        yield from rows.order_by("order_date", key_order("quote:", f":{kind}"))[:limit]
+
+
+def first_deadlines(
+    *,
+    today: date,
+    editor_ids: Iterable[int] | None = None,
+    client_ids: Iterable[int] | None = None,
+    kinds: frozenset[str] | None = None,
+    limit: int,
+) -> list[Deadline]:
+    """At least the first `limit` deadlines of `preorder_deadlines` + `window_deadlines` for these
+    editors / labs (the same items, in calendar order), in a few queries of `limit` rows each
+    whatever the number of quotes: what « Mon espace » shows."""
+    schemes = active_scheme_refs()
+    quotes = _open_quote_rows(editor_ids=editor_ids, client_ids=client_ids)
+    since = visible_since(today)
+    refused = _request_of(status=RequestStatus.REFUSED)
+    items: list[Deadline] = []
+
+    def wanted(kind: str) -> bool:
+        return kinds is None or kind in kinds
+
+    if wanted(DeadlineKind.PREORDER):
+        for quote in _first_preorder(quotes, today=today, schemes=schemes, limit=limit):
+            due = preorder_deadline(
+                order_date=quote.order_date, max_days=schemes[quote.dsr.code].preorder_max_days
+            )
+            items.append(
+                quote_deadline(
+                    quote,
+                    kind=DeadlineKind.PREORDER,
+                    due=due,
+                    today=today,
+                    owner=f"{quote.editor.name} (éditeur)",
+                )
+            )
+
+    if wanted(DeadlineKind.SIGNATURE):
+        # The window a quote would be signed in today depends on its AF only: one date per DSR.
+        signing = {code: window_for_signature(scheme.windows, today) for code, scheme in schemes.items()}
+        signing = {
+            code: window
+            for code, window in signing.items()
+            if window is not None
+            and window.order_signature_deadline is not None
+            and window.order_signature_deadline >= since
+        }
+        if signing:
+            kind = DeadlineKind.SIGNATURE
+            due_of = Case(
+                *(When(dsr__code=code, then=Value(w.order_signature_deadline)) for code, w in signing.items())
+            )
+            rows = (
+                quotes.filter(status=QuoteStatus.ISSUED, dsr__code__in=list(signing))
+                .exclude(refused)
+                .order_by(due_of, key_order("quote:", f":{kind}"))[:limit]
+            )
+            for quote in rows:
+                window = signing[quote.dsr.code]
+                items.append(
+                    quote_deadline(
+                        quote,
+                        kind=kind,
+                        due=window.order_signature_deadline,
+                        today=today,
+                        owner=f"{quote.client.name} (client)",
+                        window_label=window.label,
+                    )
+                )
+
+    signed_or_delivered = [QuoteStatus.SIGNED, QuoteStatus.DELIVERED]
+    # What `Quote.next_step` says of a quote owing its advance, by the rule that writes it: the
+    # editor's small « à demander » index, instead of every signed or delivered quote.
+    owing_advance = {
+        quote_next_step(quote_status=status, origin=QuoteOrigin.WEB, advance=None, balance=balance)
+        for status in signed_or_delivered
+        for balance in [None, *(s for s in RequestStatus if s != RequestStatus.REFUSED)]
+    }
+    window_steps = (
+        # kind, the window's date, the quotes it concerns, who acts
+        (
+            DeadlineKind.ADVANCE_REQUEST,
+            "advance_request_deadline",
+            quotes.filter(status__in=signed_or_delivered, next_step__in=owing_advance).exclude(
+                _request_of(milestone=Milestone.ADVANCE)
+            ),
+            "editor",
+        ),
+        (
+            DeadlineKind.SERVICE_COMPLETION,
+            "service_completion_deadline",
+            quotes.filter(status=QuoteStatus.SIGNED),
+            "both",
+        ),
+        (
+            DeadlineKind.BALANCE_REQUEST,
+            "balance_request_deadline",
+            quotes.filter(status=QuoteStatus.DELIVERED).exclude(_request_of(milestone=Milestone.BALANCE)),
+            "editor",
+        ),
+    )
+    # The windows are a handful: their dates are read once, and a kind whose windows are all past
+    # (or undated) reads no quote at all.
+    windows = list(FundingWindow.objects.only("pk", *(field for _, field, _, _ in window_steps)))
+    for kind, field_name, pending, acting in window_steps:
+        if not wanted(kind):
+            continue
+        due_of = {
+            window.pk: getattr(window, field_name)
+            for window in windows
+            if getattr(window, field_name) is not None and getattr(window, field_name) >= since
+        }
+        if not due_of:
+            continue
+        window_due = Case(*(When(window_id=pk, then=Value(due)) for pk, due in due_of.items()))
+        rows = (
+            pending.filter(window_id__in=list(due_of))
+            .exclude(refused)
+            .order_by(window_due, key_order("quote:", f":{kind}"))[:limit]
+        )
+        for quote in rows:
+            if acting == "both":
+                owner = (
+                    f"{quote.editor.name} (installation) et {quote.client.name} "
+                    "(déclaration de mise en ordre de marche)"
+                )
+            else:
+                owner = f"{quote.editor.name} (éditeur)"
+            items.append(
+                quote_deadline(
+                    quote,
+                    kind=kind,
+                    due=due_of[quote.window_id],
+                    today=today,
+                    owner=owner,
+                    window_label=str(quote.window),
+                )
+            )
+    return sorted((item for item in items if still_visible(item.days_left)), key=deadline_sort_key)
