@@ -22,12 +22,14 @@ _COMBINING = re.compile(r"[\u0300-\u036f]+")
 
 def fold(text: str) -> str:
     """Lowercase without accents (« État » -> « etat »); punctuation kept."""
-    text = text.lower()
-    if not text.isascii():
-        if "œ" in text or "æ" in text or "ß" in text:
-            text = text.translate(_FOLD)
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
-    return text
+    if text.isascii():
+        return text.lower()
+    # Decomposed before lowercasing: « 𝕊 » is « S », hence « s » (lowercased first, it stays a
+    # symbol with no lowercase and is lost).
+    text = unicodedata.normalize("NFKD", text).lower()
+    if "œ" in text or "æ" in text or "ß" in text:
+        text = text.translate(_FOLD)
+    return _COMBINING.sub("", text)
 
 
 BREAK = "|"
@@ -132,8 +134,10 @@ def read_text(text: str) -> tuple[str, list[str]]:
     The plain text is `normalise`'s (lowercase ASCII words between single spaces, padded). Each
     distinct written word is folded, stemmed and looked up once for the whole process.
     """
-    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)  # « é » written as « e » + accent
+    # Compatibility characters composed as `normalise` reads them (« ﬁ » is « fi », « ㍘ » is
+    # « 0点 »): a clause is split where the plain text has a word boundary, never inside a symbol.
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)  # « é » written as « e » + accent
     raws = _RAW.findall(text.lower())
     try:
         words = list(map(_WORDS.__getitem__, raws))
@@ -182,8 +186,10 @@ def clauses_of(text: str) -> list[Clause]:
     """The clauses of a label. A label never seen before is mostly made of clauses seen before
     (« Installation, paramétrage et qualification » and a site name, a quantity, a reference):
     each distinct clause is read once for the whole process."""
-    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
+    # Compatibility characters composed as `normalise` reads them (« ﬁ » is « fi », « ㍘ » is
+    # « 0点 »): a clause is split where the plain text has a word boundary, never inside a symbol.
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
     known = _CLAUSES.get
     return [known(raw) or _clause(raw) for raw in _CLAUSE_SPLIT.split(text)]
 
