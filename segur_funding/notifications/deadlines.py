@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from segur_funding.core import clock
 from segur_funding.organizations.models import User
-from segur_funding.organizations.selectors import is_ans_reviewer, user_clients, user_editors
+from segur_funding.organizations.selectors import is_ans_reviewer, user_client_ids, user_editor_ids
 
 from .constants import OVERDUE_VISIBLE_DAYS, DeadlineKind
 from .rules import age_threshold, fr_date, threshold_tag
@@ -231,8 +231,9 @@ def user_deadlines(
     sections: list[DeadlineSection] = []
     if include_ans and is_ans_reviewer(user=user):
         sections.append(_section(Audience.ANS, today=today, organization_ids=None, limit=limit))
-    editor_ids = list(user_editors(user=user).values_list("pk", flat=True))
-    client_ids = list(user_clients(user=user).values_list("pk", flat=True))
+    # The memberships the page's header read already (one query per request).
+    editor_ids = user_editor_ids(user=user)
+    client_ids = user_client_ids(user=user)
     if editor_ids:
         sections.append(_section(Audience.EDITOR, today=today, organization_ids=editor_ids, limit=limit))
     if client_ids:

@@ -12,6 +12,7 @@ verbose names belong to django-otp and its migrations. The model and app names: 
 """
 
 from django.contrib import admin
+from django.db.models import Count
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -93,10 +94,14 @@ class BackupCodesAdmin(DeviceAdmin):
         summary = [f"{device} : {device.token_set.count()} code(s) de secours" for device in objs]
         return summary, counts, perms_needed, protected
 
-    @admin.display(description="Codes de secours restants")
+    def get_queryset(self, request):
+        # Counted in the list's own query, not once per row.
+        return super().get_queryset(request).annotate(codes_count=Count("token_set"))
+
+    @admin.display(description="Codes de secours restants", ordering="codes_count")
     def codes_left(self, device) -> int:
         # Never the codes themselves: a backup code is shown once, to its owner.
-        return device.token_set.count()
+        return device.codes_count
 
 
 for model, model_admin in ((TOTPDevice, TotpDeviceAdmin), (StaticDevice, BackupCodesAdmin)):

@@ -27,12 +27,12 @@ def user_clients(*, user: User) -> QuerySet[Organization]:
 def user_editor_ids(*, user: User) -> list[int]:
     """Ids of the user's editors. Filtering large tables on literal ids rather than on a subquery
     lets the planner see which editor it reads and walk the (editor, …) indexes."""
-    return _cached_ids(user, "_segur_editor_ids", user_editors)
+    return _cached_ids(user, "_segur_editor_ids")
 
 
 def user_client_ids(*, user: User) -> list[int]:
     """Ids of the user's labs and establishments (see user_editor_ids)."""
-    return _cached_ids(user, "_segur_client_ids", user_clients)
+    return _cached_ids(user, "_segur_client_ids")
 
 
 def user_organization_ids_prime(*, user: User) -> None:
@@ -50,14 +50,12 @@ def user_organization_ids_prime(*, user: User) -> None:
     user.__dict__["_segur_org_kinds"] = {kind for _, kind in rows}
 
 
-def _cached_ids(user: User, key: str, organizations) -> list[int]:
+def _cached_ids(user: User, key: str) -> list[int]:
     # Cached on the user object, which lives for one request: a page lists requests and quotes
     # of the same editors, and its header asks the roles from the same memberships read.
-    if key not in user.__dict__:
-        if getattr(user, "is_authenticated", False):
-            user_organization_ids_prime(user=user)
-        else:
-            user.__dict__[key] = list(organizations(user=user).values_list("pk", flat=True))
+    if not user.is_authenticated:
+        return []
+    user_organization_ids_prime(user=user)
     return user.__dict__[key]
 
 

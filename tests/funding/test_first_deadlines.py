@@ -151,6 +151,7 @@ def test_the_lab_sees_the_same_first_deadlines(world):
 
 
 def _queries(user) -> int:
+    user = type(user).objects.get(pk=user.pk)  # as each request loads it: nothing cached on it yet
     with CaptureQueriesContext(connection) as queries:
         _editor_items(user, limit=8)
     # No query reads the quotes or the corrections without a LIMIT or a list of ids (the full

@@ -39,11 +39,7 @@ def deadlines_for(
             today=today, editor_ids=organization_ids, limit=limit
         )
     if limit is not None and audience == Audience.LAB and organization_ids:
-        return [
-            d
-            for d in first_deadlines(today=today, client_ids=organization_ids, kinds=LAB_KINDS, limit=limit)
-            if d.client_id in organization_ids
-        ]
+        return first_deadlines(today=today, client_ids=organization_ids, kinds=LAB_KINDS, limit=limit)
     if audience == Audience.EDITOR and organization_ids:
         schemes = active_scheme_refs()
         quotes = open_quotes(editor_ids=organization_ids)

@@ -230,11 +230,23 @@ def preorder_deadlines(
             kind=DeadlineKind.PREORDER,
             due=preorder_deadline(order_date=quote.order_date, max_days=scheme.preorder_max_days),
             today=today,
-            owner=f"{quote.editor.name} (éditeur)",
+            owner=step_owner(quote, DeadlineKind.PREORDER),
         )
         if still_visible(item.days_left):
             items.append(item)
     return sorted(items, key=deadline_sort_key)
+
+
+def step_owner(quote: Quote, kind: str) -> str:
+    """Who acts on a quote's deadline, as « Mon espace » and « Mes échéances » both say it."""
+    if kind == DeadlineKind.SIGNATURE:
+        return f"{quote.client.name} (client)"
+    if kind == DeadlineKind.SERVICE_COMPLETION:
+        return (
+            f"{quote.editor.name} (installation) et {quote.client.name} "
+            "(déclaration de mise en ordre de marche)"
+        )
+    return f"{quote.editor.name} (éditeur)"
 
 
 def _window_steps(
@@ -244,27 +256,26 @@ def _window_steps(
     requests = {r.milestone: r for r in quote.funding_requests.all()}
     if any(r.status == RequestStatus.REFUSED for r in requests.values()):
         return []
-    editor, client = f"{quote.editor.name} (éditeur)", f"{quote.client.name} (client)"
     if quote.status == QuoteStatus.ISSUED:
         scheme = schemes.get(quote.dsr.code) if quote.dsr_id else None
         window = window_for_signature(scheme.windows, today) if scheme else None
         if window is None:
             return []
-        return [(DeadlineKind.SIGNATURE, window.order_signature_deadline, client, window.label)]
+        kind = DeadlineKind.SIGNATURE
+        return [(kind, window.order_signature_deadline, step_owner(quote, kind), window.label)]
     if quote.window_id is None:
         return []
     window, label = quote.window, str(quote.window)
     steps: list[tuple[DeadlineKind, date | None, str, str]] = []
     if Milestone.ADVANCE not in requests:
-        steps.append((DeadlineKind.ADVANCE_REQUEST, window.advance_request_deadline, editor, label))
+        kind = DeadlineKind.ADVANCE_REQUEST
+        steps.append((kind, window.advance_request_deadline, step_owner(quote, kind), label))
     if quote.status == QuoteStatus.SIGNED:
-        both = (
-            f"{quote.editor.name} (installation) et {quote.client.name} "
-            "(déclaration de mise en ordre de marche)"
-        )
-        steps.append((DeadlineKind.SERVICE_COMPLETION, window.service_completion_deadline, both, label))
+        kind = DeadlineKind.SERVICE_COMPLETION
+        steps.append((kind, window.service_completion_deadline, step_owner(quote, kind), label))
     if quote.status == QuoteStatus.DELIVERED and Milestone.BALANCE not in requests:
-        steps.append((DeadlineKind.BALANCE_REQUEST, window.balance_request_deadline, editor, label))
+        kind = DeadlineKind.BALANCE_REQUEST
+        steps.append((kind, window.balance_request_deadline, step_owner(quote, kind), label))
     return steps
 
 

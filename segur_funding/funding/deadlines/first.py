@@ -16,6 +16,7 @@ from segur_funding.notifications.deadlines import (
     still_visible,
     visible_since,
 )
+from segur_funding.quotes.constants import NextStep
 from segur_funding.quotes.models import Quote, QuoteOrigin, QuoteStatus
 from segur_funding.referencing.constants import DossierStatus
 from segur_funding.referential.models import FundingWindow
@@ -24,11 +25,11 @@ from segur_funding.referential.selectors import active_scheme_refs
 
 from ..constants import Milestone, RequestStatus
 from ..models import FundingRequest
-from ..rules import quote_next_step
 from .calendar import (
     QUOTE_HEAVY_FIELDS,
     key_order,
     quote_deadline,
+    step_owner,
 )
 
 # --- The first few deadlines, in SQL (« Mon espace ») ----------------------------------------------
@@ -113,7 +114,7 @@ def first_deadlines(
                     kind=DeadlineKind.PREORDER,
                     due=due,
                     today=today,
-                    owner=f"{quote.editor.name} (éditeur)",
+                    owner=step_owner(quote, DeadlineKind.PREORDER),
                 )
             )
 
@@ -145,46 +146,38 @@ def first_deadlines(
                         kind=kind,
                         due=window.order_signature_deadline,
                         today=today,
-                        owner=f"{quote.client.name} (client)",
+                        owner=step_owner(quote, kind),
                         window_label=window.label,
                     )
                 )
 
     signed_or_delivered = [QuoteStatus.SIGNED, QuoteStatus.DELIVERED]
-    # What `Quote.next_step` says of a quote owing its advance, by the rule that writes it: the
-    # editor's small « à demander » index, instead of every signed or delivered quote.
-    owing_advance = {
-        quote_next_step(quote_status=status, origin=QuoteOrigin.WEB, advance=None, balance=balance)
-        for status in signed_or_delivered
-        for balance in [None, *(s for s in RequestStatus if s != RequestStatus.REFUSED)]
-    }
     window_steps = (
-        # kind, the window's date, the quotes it concerns, who acts
+        # kind, the window's date, the quotes it concerns
         (
             DeadlineKind.ADVANCE_REQUEST,
             "advance_request_deadline",
-            quotes.filter(status__in=signed_or_delivered, next_step__in=owing_advance).exclude(
+            # `Quote.next_step` (written by funding.rules.quote_next_step) walks the editor's
+            # small « à demander » index instead of every signed or delivered quote.
+            quotes.filter(status__in=signed_or_delivered, next_step=NextStep.ADVANCE).exclude(
                 _request_of(milestone=Milestone.ADVANCE)
             ),
-            "editor",
         ),
         (
             DeadlineKind.SERVICE_COMPLETION,
             "service_completion_deadline",
             quotes.filter(status=QuoteStatus.SIGNED),
-            "both",
         ),
         (
             DeadlineKind.BALANCE_REQUEST,
             "balance_request_deadline",
             quotes.filter(status=QuoteStatus.DELIVERED).exclude(_request_of(milestone=Milestone.BALANCE)),
-            "editor",
         ),
     )
     # The windows are a handful: their dates are read once, and a kind whose windows are all past
     # (or undated) reads no quote at all.
-    windows = list(FundingWindow.objects.only("pk", *(field for _, field, _, _ in window_steps)))
-    for kind, field_name, pending, acting in window_steps:
+    windows = list(FundingWindow.objects.only("pk", *(field for _, field, _ in window_steps)))
+    for kind, field_name, pending in window_steps:
         if not wanted(kind):
             continue
         due_of = {
@@ -201,20 +194,13 @@ def first_deadlines(
             .order_by(window_due, key_order("quote:", f":{kind}"))[:limit]
         )
         for quote in rows:
-            if acting == "both":
-                owner = (
-                    f"{quote.editor.name} (installation) et {quote.client.name} "
-                    "(déclaration de mise en ordre de marche)"
-                )
-            else:
-                owner = f"{quote.editor.name} (éditeur)"
             items.append(
                 quote_deadline(
                     quote,
                     kind=kind,
                     due=due_of[quote.window_id],
                     today=today,
-                    owner=owner,
+                    owner=step_owner(quote, kind),
                     window_label=str(quote.window),
                 )
             )

@@ -205,6 +205,10 @@ def payments_record_bulk(
                 .order_by("pk")
             }
             quote_ids = {request.quote_id for request in requests.values()}
+            # The quotes locked before their requests' statuses are read, as the single payment's
+            # `next_step_refresh` does: a move of the other milestone committing in between would
+            # otherwise leave a stale `next_step` behind (requests, then quotes, in pk order).
+            list(Quote.objects.select_for_update().filter(pk__in=quote_ids).order_by("pk").values_list("pk"))
             statuses: dict[int, dict[str, str]] = defaultdict(dict)  # quote -> milestone -> status
             for quote_id, milestone, status in FundingRequest.objects.filter(
                 quote_id__in=quote_ids

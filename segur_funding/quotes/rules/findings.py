@@ -149,10 +149,12 @@ def _check_free_texts(
     findings: _Findings,
     conditions: ConditionMatcher,
 ) -> None:
+    reported: list[str] = []
     for raw, text in zip(doc.conditions, condition_texts, strict=True):
         # The §3.2 mention placed among the conditions is not a condition put on the client.
         if " referencement " in text and not is_conditional(raw, mention, conditions):
             continue
+        reported.append(raw)
         findings.add(
             FindingCode.CONDITIONAL_OFFER,
             f"Le devis pose une condition au client : {_quote(raw, 120)}. La Prestation Ségur "
@@ -160,6 +162,9 @@ def _check_free_texts(
             "ou d'un module.",
         )
     for raw in doc.mentions:
+        # A PDF's condition also sits in the paragraph it was read from: told once, as a condition.
+        if any(condition in raw for condition in reported):
+            continue
         if is_conditional(raw, mention, conditions):
             findings.add(
                 FindingCode.CONDITIONAL_OFFER,

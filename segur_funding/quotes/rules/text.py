@@ -242,7 +242,7 @@ def _read_label_facts(
 def _conditional(clauses: list, mention: str, conditions: ConditionMatcher) -> bool:
     """`is_conditional` of a label from its clauses (read once already)."""
     words = [word for clause in clauses for word in (*clause.words, BREAK)]
-    return conditions.may_condition(words) and conditions.conditional(words, _mention_words(mention))
+    return conditions.conditional(words, _mention_words(mention))
 
 
 def _mixed_dsr(text: str) -> tuple[str, str] | None:
