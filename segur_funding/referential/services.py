@@ -43,9 +43,14 @@ WINDOW_DATE_FIELDS = (
 class LoadReport:
     created: int = 0
     kept: int = 0
+    # Shipped rows ANS deleted in the admin: not created again.
+    withdrawn: int = 0
 
     def __str__(self) -> str:
-        return f"{self.created} créé(s), {self.kept} déjà présent(s) (conservés tels quels)"
+        text = f"{self.created} créé(s), {self.kept} déjà présent(s) (conservés tels quels)"
+        if self.withdrawn:
+            text += f", {self.withdrawn} supprimé(s) par l'ANS (non recréé(s))"
+        return text
 
 
 def _date(raw: str | None) -> date | None:
@@ -145,13 +150,18 @@ SHIPPED_WORDINGS: dict[type[ShippedWording], tuple[str, tuple]] = {
 @transaction.atomic
 def shipped_wordings_load(*, model: type[ShippedWording]) -> LoadReport:
     """Create the shipped wordings of `model` (a table of SHIPPED_WORDINGS) that are missing, by
-    code; never overwrite a row ANS may have edited (idempotent: a second run creates nothing).
-    Each row created gets its history row, with the reason."""
+    code; never overwrite a row ANS may have edited (idempotent: a second run creates nothing)
+    and never bring back a row ANS deleted (its history keeps the deletion). Each row created
+    gets its history row, with the reason."""
     report = LoadReport()
     existing = set(model.objects.values_list("code", flat=True))
+    deleted = set(model.history.filter(history_type="-").values_list("code", flat=True)) - existing
     for position, ref in enumerate(SHIPPED_WORDINGS[model][1], start=1):
         if ref.code in existing:
             report.kept += 1
+            continue
+        if ref.code in deleted:
+            report.withdrawn += 1
             continue
         row = model.from_ref(ref, position=position * 10)
         row._change_reason = "Jeu de formulations livré (load_reference_data)"

@@ -34,3 +34,18 @@ def test_shipped_wordings_are_loaded_once_and_never_overwritten(reference_data, 
     assert "reporting mensuel" in model.objects.get(code=code).patterns
     assert row.history.count() == 2
 
+
+
+@pytest.mark.parametrize(("model", "defaults", "code"), TABLES)
+def test_a_shipped_wording_ans_deleted_is_not_brought_back_by_the_next_setup(
+    reference_data, model, defaults, code
+):
+    shipped_wordings_load(model=model)
+    model.objects.get(code=code).delete()
+
+    out = StringIO()
+    call_command("load_reference_data", stdout=out)
+
+    assert not model.objects.filter(code=code).exists()
+    assert model.objects.count() == len(defaults) - 1
+    assert "1 supprimé(s) par l'ANS (non recréé(s))" in out.getvalue()
