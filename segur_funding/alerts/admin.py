@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from segur_funding.core.admin import FastChangeList, LargeListAdmin, reason_action
+from segur_funding.core.admin import FastChangeList, LargeListAdmin, numbered, reason_action
 from segur_funding.core.errors import DomainError
 
 from . import services
@@ -60,7 +60,7 @@ class AlertChangeList(FastChangeList):
 @admin.register(QuoteAlert)
 class QuoteAlertAdmin(LargeListAdmin, SimpleHistoryAdmin):
     list_display = [
-        "pk",
+        numbered("Signalement"),
         "created_at",
         "quote_number",
         "client",

@@ -139,6 +139,18 @@ def fr_date(value) -> str:
     return formats.date_format(value, "DATE_FORMAT")
 
 
+def numbered(noun: str):
+    """A list's first column, « Signalement n° 8 » rather than a bare « 8 »: a screen reader
+    lists a page's links by their names."""
+    from django.contrib import admin
+
+    @admin.display(description="n°", ordering="pk")
+    def number(obj) -> str:
+        return f"{noun} n° {obj.pk}"
+
+    return number
+
+
 def fr_days(days: int) -> str:
     return f"{days} jour" if abs(days) <= 1 else f"{days} jours"
 

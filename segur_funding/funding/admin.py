@@ -22,6 +22,7 @@ from segur_funding.core.admin import (
     assigned_filter,
     assignment_actions,
     fr_date,
+    numbered,
 )
 from segur_funding.core.errors import DomainError
 from segur_funding.core.files import pdf_download
@@ -29,6 +30,7 @@ from segur_funding.core.money import format_eur
 from segur_funding.organizations.constants import ASP_REVIEWERS_GROUP
 from segur_funding.organizations.models import Organization, User
 from segur_funding.quotes.models import Quote
+from segur_funding.referential.admin_filters import WindowFilter
 
 from . import services
 from .admin_decisions import DECISIONS, INSTRUCT_PERM, decision_view
@@ -39,7 +41,6 @@ from .admin_parts import (
     OverdueFilter,
     PaymentInline,
     RequestEventInline,
-    WindowFilter,
 )
 from .constants import EXPORT_SYNC_MAX_ROWS
 from .models import FundingRequest, Payment
@@ -86,7 +87,7 @@ class RequestChangeList(FastChangeList):
 class FundingRequestAdmin(LargeListAdmin, admin.ModelAdmin):
     change_form_template = "funding/admin/change_form.html"
     list_display = [
-        "id",
+        numbered("Demande"),
         "quote_number",
         "editor_name",
         "client_name",
@@ -97,7 +98,8 @@ class FundingRequestAdmin(LargeListAdmin, admin.ModelAdmin):
         "assigned_to_display",
         "payment_reference",
     ]
-    list_display_links = ["id", "quote_number"]
+    # One link a row, named « Demande n° 8 »: the quote's number would name the advance and the
+    # balance requests alike.
     list_filter = [
         AwaitingFilter,
         MyRequestsFilter,

@@ -49,16 +49,6 @@ class PaymentInline(ReadOnlyInlineMixin, admin.StackedInline):
     verbose_name_plural = "Versement"
 
 
-class WindowFilter(admin.RelatedFieldListFilter):
-    """Windows of several DSRs share labels: show the DSR too."""
-
-    def field_choices(self, field, request, model_admin):
-        from segur_funding.referential.models import FundingWindow
-
-        windows = FundingWindow.objects.select_related("scheme__dsr").order_by("scheme__dsr__code", "number")
-        return [(w.pk, f"{w.scheme.dsr.code} — {w}") for w in windows]
-
-
 class AwaitingFilter(admin.SimpleListFilter):
     title = "file d'attente"
     parameter_name = "file"

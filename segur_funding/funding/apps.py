@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class FundingConfig(AppConfig):
     name = "segur_funding.funding"
-    verbose_name = "Demandes de financement"
+    verbose_name = "Financement"
 
     def ready(self) -> None:
         from segur_funding.notifications.deadlines import deadline_source_register

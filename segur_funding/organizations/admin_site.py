@@ -9,6 +9,10 @@ from django.http import HttpRequest
 
 
 class SegurAdminSite(AdminSite):
+    # An empty cell, and the « empty » choice of a filter, read as words rather than « - » (which
+    # a screen reader says « tiret », or skips).
+    _empty_value_display = "non renseigné"
+
     def has_permission(self, request: HttpRequest) -> bool:
         from .two_factor import second_factor_missing
 

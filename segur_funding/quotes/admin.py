@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from segur_funding.core.admin import LargeListAdmin, changelist_deferring
+from segur_funding.referential.admin_filters import WindowFilter
 from segur_funding.referential.models import ConditionWording, QuoteLabelItem
 
 from .models import Quote, QuoteEvent, QuoteLine
@@ -65,7 +66,7 @@ class QuoteAdmin(LargeListAdmin, admin.ModelAdmin):
         "signatory_role",
         "delivered_on",
     ]
-    list_filter = ["origin", "status", "verdict", "dsr", "window"]
+    list_filter = ["origin", "status", "verdict", "dsr", ("window", WindowFilter)]
     search_fields = ["number", "editor__name", "editor_name", "client__name", "client__siret"]
     list_select_related = ["editor", "client", "dsr"]
     inlines = [QuoteLineInline, QuoteEventInline]

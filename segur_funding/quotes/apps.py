@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class QuotesConfig(AppConfig):
     name = "segur_funding.quotes"
-    verbose_name = "Devis"
+    verbose_name = "Devis et vérifications"
 
     def ready(self) -> None:
         from django.core import checks

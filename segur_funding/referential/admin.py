@@ -66,7 +66,12 @@ class DsrAdmin(SimpleHistoryAdmin):
     @admin.display(description="exigences (REM)", ordering="requirement_count")
     def requirement_count(self, obj: Dsr):
         url = reverse("admin:referential_requirement_changelist") + f"?dsr__id__exact={obj.pk}"
-        return format_html('<a href="{}">{}</a>', url, obj.requirement_count)
+        # « 0 exigence », not a bare « 0 »: a screen reader lists the links of a page by name.
+        count = obj.requirement_count
+        return format_html(
+            '<a href="{}">{} exigence{}<span class="visually-hidden"> du DSR {}</span></a>',
+            url, count, "s" if count > 1 else "", obj.code,
+        )
 
     @admin.display(description="barème publié", boolean=True, ordering="has_scheme")
     def has_scheme(self, obj: Dsr) -> bool:
