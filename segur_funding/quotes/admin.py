@@ -10,7 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from segur_funding.core.admin import LargeListAdmin, changelist_deferring
 from segur_funding.referential.admin_filters import WindowFilter
-from segur_funding.referential.models import ConditionWording, QuoteLabelItem
+from segur_funding.referential.models import ConditionWording, QuoteLabelItem, pattern_lines
 
 from .models import Quote, QuoteEvent, QuoteLine
 from .rules.patterns import pattern_problems
@@ -159,8 +159,7 @@ class _WordingForm(forms.ModelForm):
     def clean(self) -> dict:
         data = super().clean()
         for field in self._meta.model.LINE_FIELDS:
-            lines = [line.strip() for line in (data.get(field) or "").splitlines() if line.strip()]
-            problems = pattern_problems(lines)
+            problems = pattern_problems(pattern_lines(data.get(field) or ""))
             if problems:
                 self.add_error(field, problems)
         return data

@@ -250,7 +250,8 @@ class FundingWindow(models.Model):
             )
 
 
-def _lines(text: str) -> tuple[str, ...]:
+def pattern_lines(text: str) -> tuple[str, ...]:
+    """The patterns of a field written one pattern a line (blank lines and margins dropped)."""
     return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
 
 
@@ -273,7 +274,7 @@ class ShippedWording:
     def clean(self) -> None:
         # Each pattern's syntax is checked by the admin's form (quotes/admin.py), next to the
         # checker's pattern compiler: referential does not import quotes.
-        if not _lines(self.patterns):
+        if not pattern_lines(self.patterns):
             raise ValidationError({"patterns": "Indiquez au moins une formulation."})
 
 
@@ -336,9 +337,9 @@ class QuoteLabelItem(ShippedWording, models.Model):
             code=self.code,
             kind=self.kind,
             name=self.name,
-            patterns=_lines(self.patterns),
-            requires=_lines(self.requires),
-            exceptions=_lines(self.exceptions),
+            patterns=pattern_lines(self.patterns),
+            requires=pattern_lines(self.requires),
+            exceptions=pattern_lines(self.exceptions),
         )
 
 
@@ -381,5 +382,5 @@ class ConditionWording(ShippedWording, models.Model):
 
     def to_ref(self) -> ConditionWordingRef:
         return ConditionWordingRef(
-            code=self.code, kind=self.kind, name=self.name, patterns=_lines(self.patterns)
+            code=self.code, kind=self.kind, name=self.name, patterns=pattern_lines(self.patterns)
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 from segur_funding.quotes.pdf.french import DATE_PATTERN, date_from_match, squash
 from segur_funding.quotes.pdf.layout import Paragraph
@@ -15,15 +16,79 @@ from segur_funding.quotes.pdf.wording import dsr_codes
 from segur_funding.quotes.rules.conditions import ConditionMatcher
 from segur_funding.quotes.rules.text import is_conditional
 
+# The header fields are searched for in the whole text around the table, a few thousand
+# characters. With re.IGNORECASE, or a pattern that starts with `\b`, the regex engine tries
+# the pattern at every character; without the flag, in the text in lower case (same length,
+# same positions: `_lowered`), and with `\b` written after the first letter (`_WORD_START`), it
+# skips ahead to the patterns' first letters: the same matches, about four times faster. A text
+# holding a character whose lower case is not what re.IGNORECASE pairs it with is searched with
+# the flag (tests/quotes/test_pdf_fields.py checks both readings over all of Unicode):
+# re.IGNORECASE matches an ASCII letter to its two cases and, for i, s and k, to these four
+# characters too, which `str.lower` does not all turn into the letter (U+0130 also lowercases
+# to two characters).
+_OTHER_CASES = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+class _Pattern(NamedTuple):
+    cased: re.Pattern[str]  # re.IGNORECASE, searched in the text as it is
+    lower: re.Pattern[str]  # the same without the flag, searched in the text in lower case
+    # Words every match contains (in lower case): a text without any is not searched at all.
+    words: tuple[str, ...] = ()
+
+
+# Escapes (\d, \S…), the ranges A-Z of character classes and named groups are not capitals to
+# match.
+_NOT_LITERAL = re.compile(r"\\.|A-Z|\(\?P[<=]")
+
+
+def _pattern(source: str, words: tuple[str, ...] = ()) -> _Pattern:
+    if any(char.isupper() for char in _NOT_LITERAL.sub("", source)):
+        raise ValueError(f"write the pattern's letters in lower case: {source!r}")
+    return _Pattern(re.compile(source, re.IGNORECASE), re.compile(source), words)
+
+
+# After a pattern's first character (a letter or a digit): that character starts a word, what
+# `\b` before it says.
+_WORD_START = r"(?<!\w.)"
+
+
+def _at_a_word_start(alternatives: Iterable[str]) -> str:
+    """`\b(?:a|b|…)` written with `_WORD_START`: each alternative starts with a letter or digit."""
+    if not all(alternative[:1].isalnum() for alternative in alternatives):
+        raise ValueError("each alternative must start with a letter or a digit")
+    return "(?:" + "|".join(a[0] + _WORD_START + a[1:] for a in alternatives) + ")"
+
+
+def _lowered(text: str) -> str | None:
+    """`text` in lower case, character for character; None when it cannot be (`_OTHER_CASES`)."""
+    return None if any(char in text for char in _OTHER_CASES) else text.lower()
+
+
+def _scan(pattern: _Pattern, text: str, lowered: str | None) -> Iterator[re.Match[str]]:
+    """The matches of `pattern` in `text`, whose `lowered` (`_lowered(text)`) is searched when
+    it can be: read a match's groups by their positions in `text` to keep their case."""
+    if lowered is None:
+        return pattern.cased.finditer(text)
+    if pattern.words and not any(word in lowered for word in pattern.words):
+        return iter(())
+    return pattern.lower.finditer(lowered)
+
+
 _NUMBER = r"(?P<value>[A-Za-z0-9][\w/.\-]*\d[\w/\-]*)"
+# Every match of a pattern contains one of its words: a quote that has none of them is not
+# scanned for that pattern (most quotes print no referencing nor proofs date).
 _NUMBER_PATTERNS = [
-    re.compile(
-        r"\b(?:devis|proposition|offre)\s*(?:n\s*[°º]|n[o°]\b\.?|num[ée]ro|r[ée]f\.?)\s*:?\s*" + _NUMBER,
-        re.IGNORECASE,
+    _pattern(
+        _at_a_word_start(["devis", "proposition", "offre"])
+        + r"\s*(?:n\s*[°º]|n[o°]\b\.?|num[ée]ro|r[ée]f\.?)\s*:?\s*"
+        + _NUMBER,
+        ("devis", "proposition", "offre"),
     ),
-    re.compile(
-        r"\b(?:n\s*[°º]|num[ée]ro|r[ée]f[ée]rence)\s*(?:de\s+|du\s+)?(?:devis|proposition)\s*:?\s*" + _NUMBER,
-        re.IGNORECASE,
+    _pattern(
+        _at_a_word_start([r"n\s*[°º]", r"num[ée]ro", r"r[ée]f[ée]rence"])
+        + r"\s*(?:de\s+|du\s+)?(?:devis|proposition)\s*:?\s*"
+        + _NUMBER,
+        ("devis", "proposition"),
     ),
 ]
 _WEEKDAY = r"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?"
@@ -42,17 +107,29 @@ _DATE_LABELS = {
         r"lu\s+et\s+approuv[ée]e?",
     ],
     "referenced_on": [
-        r"r[ée]f[ée]renc[ée]e?\s+(?:par\s+l.\s*ANS\s+)?(?:le|depuis\s+le)",
+        r"r[ée]f[ée]renc[ée]e?\s+(?:par\s+l.\s*ans\s+)?(?:le|depuis\s+le)",
         r"date\s+(?:de\s+|du\s+)?r[ée]f[ée]rencement",
-        r"r[ée]f[ée]rencement\s+(?:ANS\s+)?n\s*°\s*[\w/.\-]+\s+(?:du|obtenu\s+le)",
+        r"r[ée]f[ée]rencement\s+(?:ans\s+)?n\s*°\s*[\w/.\-]+\s+(?:du|obtenu\s+le)",
     ],
     "proofs_complete_on": [
         r"dossier\s+(?:complet\s+)?(?:de\s+)?preuves?\s+(?:complet\s+)?(?:d[ée]pos[ée]\s+)?le",
         r"preuves\s+compl[eè]tes\s+(?:d[ée]pos[ée]es\s+)?le",
     ],
 }
+_DATE_WORDS = {
+    "order_date": ("command",),
+    "signature_date": ("accord", "sign", "accept", "approuv"),
+    "referenced_on": ("renc",),
+    "proofs_complete_on": ("preuve",),
+}
+if any(
+    not any(word in label for word in _DATE_WORDS[key])
+    for key, labels in _DATE_LABELS.items()
+    for label in labels
+):
+    raise ValueError("each date label must contain one of the words of its pattern in _DATE_WORDS")
 _DATE_PATTERNS = {
-    key: re.compile(rf"\b(?:{'|'.join(labels)}){_DATE_AFTER}", re.IGNORECASE)
+    key: _pattern(_at_a_word_start(labels) + _DATE_AFTER, _DATE_WORDS[key])
     for key, labels in _DATE_LABELS.items()
 }
 _DATE_NAMES = {
@@ -82,45 +159,17 @@ _SIRET = re.compile(
 _SITE = r"sites?(?:\(s\))?"
 _GEO = r"g[ée]ographiques?(?:\(s\))?"
 _SITES = [
-    re.compile(rf"\b(\d{{1,4}})\s+{_SITE}\s+{_GEO}", re.IGNORECASE),
-    re.compile(rf"\b{_SITE}\s+{_GEO}\s*:\s*(\d{{1,4}})\b", re.IGNORECASE),
-    re.compile(rf"\bnombre\s+de\s+{_SITE}(?:\s+{_GEO})?\s*:?\s*(\d{{1,4}})\b", re.IGNORECASE),
+    _pattern(rf"(\d{_WORD_START}\d{{0,3}})\s+{_SITE}\s+{_GEO}", ("site",)),
+    _pattern(_at_a_word_start([_SITE]) + rf"\s+{_GEO}\s*:\s*(\d{{1,4}})\b", ("site",)),
+    _pattern(
+        _at_a_word_start(["nombre"]) + rf"\s+de\s+{_SITE}(?:\s+{_GEO})?\s*:?\s*(\d{{1,4}})\b",
+        ("site",),
+    ),
 ]
 
 
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+")
 _NON_DIGIT = re.compile(r"\D")
-
-# Words every match of a pattern contains (in lower case, as each of its labels writes them):
-# a quote that has none of them cannot match and its text is not scanned for that pattern.
-# Most quotes print no referencing nor proofs date: two scans of the whole text saved for the
-# same answer.
-_NUMBER_WORDS = [("devis", "proposition", "offre"), ("devis", "proposition")]
-_DATE_WORDS = {
-    "order_date": ("command",),
-    "signature_date": ("accord", "sign", "accept", "approuv"),
-    "referenced_on": ("renc",),
-    "proofs_complete_on": ("preuve",),
-}
-if any(
-    not any(word in label for word in _DATE_WORDS[key])
-    for key, labels in _DATE_LABELS.items()
-    for label in labels
-):
-    raise ValueError("each date label must contain one of the words of its pattern in _DATE_WORDS")
-# re.IGNORECASE matches an ASCII letter to its two cases and, for i, s and k, to these four
-# characters too (checked over all of Unicode), which `str.lower` does not all turn into the
-# letter: a text holding one is scanned for every pattern.
-_OTHER_CASES = ("\u0130", "\u0131", "\u017f", "\u212a")
-
-
-def _scan(
-    pattern: re.Pattern[str], words: tuple[str, ...], text: str, lowered: str | None
-) -> Iterator[re.Match[str]]:
-    """`pattern.finditer(text)`, or nothing when `lowered` (`text` in lower case) lacks `words`."""
-    if lowered is not None and not any(word in lowered for word in words):
-        return iter(())
-    return pattern.finditer(text)
 
 
 def _distinct(values: Iterable[str]) -> list[str]:
@@ -146,12 +195,12 @@ def read_fields(
     sources = [squash(text) for text in texts] + [p.text for p in paragraphs]
     # One string to search, the sources kept apart by a character no pattern crosses.
     everything = "\x00".join(sources)
-    lowered = None if any(char in everything for char in _OTHER_CASES) else everything.lower()
+    lowered = _lowered(everything)
 
     numbers = _distinct(
-        match["value"].rstrip(".-/")
-        for pattern, words in zip(_NUMBER_PATTERNS, _NUMBER_WORDS, strict=True)
-        for match in _scan(pattern, words, everything, lowered)
+        everything[match.start("value") : match.end("value")].rstrip(".-/")
+        for pattern in _NUMBER_PATTERNS
+        for match in _scan(pattern, everything, lowered)
     )
     if len(numbers) == 1:
         document["number"] = numbers[0]
@@ -164,7 +213,7 @@ def read_fields(
     if dsr is not None:
         document["dsr"] = dsr
 
-    client, client_checks = _client(paragraphs, sources)
+    client, client_checks = _client(paragraphs, everything)
     if client:
         document["client"] = client
     checks.extend(client_checks)
@@ -173,7 +222,7 @@ def read_fields(
     for key, pattern in _DATE_PATTERNS.items():
         found = _distinct(
             value.isoformat()
-            for match in _scan(pattern, _DATE_WORDS[key], everything, lowered)
+            for match in _scan(pattern, everything, lowered)
             if (value := date_from_match(match)) is not None
         )
         if len(found) == 1:
@@ -212,7 +261,7 @@ def _document_dsr(lines: list[dict], texts: list[str]) -> str | None:
     return codes[0] if len(codes) == 1 else None
 
 
-def _client(paragraphs: list[Paragraph], sources: list[str]) -> tuple[dict, list[str]]:
+def _client(paragraphs: list[Paragraph], everything: str) -> tuple[dict, list[str]]:
     client: dict = {}
     checks: list[str] = []
     block = _client_block(paragraphs)
@@ -223,9 +272,9 @@ def _client(paragraphs: list[Paragraph], sources: list[str]) -> tuple[dict, list
         siret = _SIRET.search(block.text)
         if siret:
             client["siret"] = _NON_DIGIT.sub("", siret.group(1))
-    sites = _sites([block.text] if block is not None else [])
+    sites = _sites(block.text) if block is not None else []
     if not sites:
-        sites = _sites(["\x00".join(sources)])
+        sites = _sites(everything)
     if len(sites) == 1:
         client["geographic_sites"] = sites[0]
     elif sites:
@@ -241,7 +290,7 @@ def _client_block(paragraphs: list[Paragraph]) -> Paragraph | None:
         if _CLIENT_LABEL.match(squash(paragraph.lines[0].text)):
             return paragraph
     for paragraph in paragraphs:
-        if _sites([paragraph.text]) and len(paragraph.lines) <= 8:
+        if _sites(paragraph.text) and len(paragraph.lines) <= 8:
             return paragraph
     return None
 
@@ -262,12 +311,9 @@ def _client_name(block: Paragraph) -> str | None:
     return name or None
 
 
-def _sites(sources: list[str]) -> list[int]:
-    found: list[int] = []
-    for source in sources:
-        words = squash(source)
-        for pattern in _SITES:
-            for match in pattern.finditer(words):
-                value = int(match.group(1))
-                found.append(value)
-    return list(dict.fromkeys(found))
+def _sites(text: str) -> list[int]:
+    words = squash(text)
+    lowered = _lowered(words)
+    return list(
+        dict.fromkeys(int(match.group(1)) for pattern in _SITES for match in _scan(pattern, words, lowered))
+    )

@@ -15,13 +15,12 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from segur_funding.core.money import format_eur
+from segur_funding.quotes.rules.words import COMBINING
 
 SPACES = "\u00a0\u202f\u2007\u2009 "
 MINUS = "-\u2212\u2013"
 _SPACE_CLASS = "[ \u00a0\u202f\u2007\u2009]"
 _NOT_WORD = re.compile(r"[^a-z0-9%€]+")
-# Accents once decomposed (NFKD): é is e followed by U+0301.
-_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def normalize(text: str) -> str:
@@ -36,7 +35,7 @@ def normalize(text: str) -> str:
 
 def _normalize(text: str) -> str:
     if not text.isascii():
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+        text = COMBINING.sub("", unicodedata.normalize("NFKD", text))
     lowered = text.lower().replace("œ", "oe").replace("æ", "ae")
     return " ".join(_NOT_WORD.sub(" ", lowered).split())
 

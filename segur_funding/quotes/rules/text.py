@@ -17,7 +17,7 @@ from ..constants import Scope
 from ..documents import QuoteLine
 from .conditions import ConditionMatcher
 from .labels import NOTHING, VIEW_OUT_OF_SCOPE, VIEW_SEGUR, LabelMatcher, relies_on_sun_es
-from .words import BREAK, clauses_of, fold, label_tokens, plain_of
+from .words import BREAK, BREAK_CLASS, clauses_of, fold, label_tokens, plain_of
 
 # Plain strings: comparing with them is several times faster than with the enum members.
 _SEGUR = Scope.SEGUR.value
@@ -112,9 +112,8 @@ def _label_facts(
 # A clause that is a number alone (« (12) », « , 3 , »), as `clauses_of` cuts labels: after a
 # clause separator (kept), or first in the label (_FIRST_NUMBER_CLAUSE). A pattern that starts
 # with its separator is searched several times faster than one that starts with a look-behind.
-_SEPARATOR = "[;:,()\\[\\]{}/+|!?\u2013\u2014\u2022\u00b7<>=\u2192]"
-_NUMBER_CLAUSE = re.compile(_SEPARATOR + r"\s*[0-9]+\s*(?=" + _SEPARATOR + "|$)")
-_FIRST_NUMBER_CLAUSE = re.compile(r"\s*[0-9]+\s*(?=" + _SEPARATOR + "|$)")
+_NUMBER_CLAUSE = re.compile(BREAK_CLASS + r"\s*[0-9]+\s*(?=" + BREAK_CLASS + "|$)")
+_FIRST_NUMBER_CLAUSE = re.compile(r"\s*[0-9]+\s*(?=" + BREAK_CLASS + "|$)")
 _MARK = "\x00"
 _REMEMBERED = 100_000
 

@@ -17,7 +17,9 @@ from operator import itemgetter
 from typing import NamedTuple
 
 _FOLD = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
-_COMBINING = re.compile(r"[\u0300-\u036f]+")
+# The combining marks a decomposed (NFKD) text carries its accents as: « é » is « e » + U+0301.
+# The PDF reader's `french.normalize` strips the same ones.
+COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 
 def fold(text: str) -> str:
@@ -29,14 +31,27 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text).lower()
     if "œ" in text or "æ" in text or "ß" in text:
         text = text.translate(_FOLD)
-    return _COMBINING.sub("", text)
+    return COMBINING.sub("", text)
+
+
+def _composed(text: str) -> str:
+    """Compatibility characters composed as `normalise` reads them (« ﬁ » is « fi », « ㍘ » is
+    « 0点 », « é » written as « e » + accent is « é »): a text is cut into clauses where its plain
+    text has a word boundary, never inside a symbol."""
+    if text.isascii() or unicodedata.is_normalized("NFKC", text):
+        return text
+    return unicodedata.normalize("NFKC", text)
 
 
 BREAK = "|"
-# Words, and the punctuation that separates clauses. A hyphen, an apostrophe or a dot joins or
+# The punctuation that separates clauses (ideas). A hyphen, an apostrophe or a dot joins or
 # ends words (« SUN-ES », « l'État », « maint. ») without separating ideas.
-TOKEN = re.compile(r"[a-z0-9]+|[;:,()\[\]{}/+|!?\u2013\u2014\u2022\u00b7<>=\u2192]")
-_BREAKS = frozenset(";:,()[]{}/+|!?\u2013\u2014\u2022\u00b7<>=\u2192")
+BREAK_CHARACTERS = ";:,()[]{}/+|!?\u2013\u2014\u2022\u00b7<>=\u2192"
+# One of them, as a regular expression.
+BREAK_CLASS = "[" + re.escape(BREAK_CHARACTERS) + "]"
+# Words, and clause breaks.
+TOKEN = re.compile("[a-z0-9]+|" + BREAK_CLASS)
+_BREAKS = frozenset(BREAK_CHARACTERS)
 
 _STOPWORDS = frozenset(
     "le la les l un une des du de d a au aux en et ou pour par avec y sa son ses leur leurs ce "
@@ -97,7 +112,7 @@ def canonical_words(word: str) -> tuple[str, ...]:
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # Words as written (any script: folded once per distinct word, below) and clause breaks.
-_RAW = re.compile(r"\w+|[;:,()\[\]{}/+|!?\u2013\u2014\u2022\u00b7<>=\u2192]")
+_RAW = re.compile(r"\w+|" + BREAK_CLASS)
 
 
 class _Word(NamedTuple):
@@ -134,11 +149,7 @@ def read_text(text: str) -> tuple[str, list[str]]:
     The plain text is `normalise`'s (lowercase ASCII words between single spaces, padded). Each
     distinct written word is folded, stemmed and looked up once for the whole process.
     """
-    # Compatibility characters composed as `normalise` reads them (« ﬁ » is « fi », « ㍘ » is
-    # « 0点 »): a clause is split where the plain text has a word boundary, never inside a symbol.
-    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)  # « é » written as « e » + accent
-    raws = _RAW.findall(text.lower())
+    raws = _RAW.findall(_composed(text).lower())
     try:
         words = list(map(_WORDS.__getitem__, raws))
     except KeyError:
@@ -160,7 +171,7 @@ class Clause(NamedTuple):
     words: tuple[str, ...]  # canonical words
 
 
-_CLAUSE_SPLIT = re.compile(r"[;:,()\[\]{}/+|!?\u2013\u2014\u2022\u00b7<>=\u2192]+")
+_CLAUSE_SPLIT = re.compile(BREAK_CLASS + "+")
 _CLAUSES: dict[str, Clause] = {}
 _clause_keys = iter(range(1 << 62))
 
@@ -186,12 +197,8 @@ def clauses_of(text: str) -> list[Clause]:
     """The clauses of a label. A label never seen before is mostly made of clauses seen before
     (« Installation, paramétrage et qualification » and a site name, a quantity, a reference):
     each distinct clause is read once for the whole process."""
-    # Compatibility characters composed as `normalise` reads them (« ﬁ » is « fi », « ㍘ » is
-    # « 0点 »): a clause is split where the plain text has a word boundary, never inside a symbol.
-    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
     known = _CLAUSES.get
-    return [known(raw) or _clause(raw) for raw in _CLAUSE_SPLIT.split(text)]
+    return [known(raw) or _clause(raw) for raw in _CLAUSE_SPLIT.split(_composed(text))]
 
 
 def plain_of(clauses: list[Clause]) -> str:
