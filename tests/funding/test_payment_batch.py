@@ -86,7 +86,7 @@ def test_a_dry_run_previews_and_writes_nothing_then_the_import_pays_each_request
         (lambda rows: [(999999, *rows[0][1:]), rows[1]], "Ligne 2 : la demande n° 999999 n'existe pas"),
         (lambda rows: [rows[0], (rows[1][0], "1,00", *rows[1][2:])], "Ligne 3 : montant 1.00 €"),
         (lambda rows: [rows[0], (*rows[1][:2], "31/02/2022", rows[1][3])], "Ligne 3 : date illisible"),
-        (lambda rows: [rows[0], (*rows[1][:3], " ")], "Ligne 3 : référence du versement absente"),
+        (lambda rows: [rows[0], (*rows[1][:3], " ")], "Ligne 3 : Indiquez la référence du versement."),
         (lambda rows: [rows[0], rows[0]], "Ligne 3 : la demande n° "),
         (lambda rows: [rows[0], (rows[1][0], "9 882,001", *rows[1][2:])], "Ligne 3 : montant illisible"),
     ],
