@@ -1,11 +1,13 @@
 """Recording payments: the one money move of the ASP, one at a time (the request's « Enregistrer
 le versement ») or a whole accounting file at once (`payments_record_bulk`, issue 15).
 
-Both paths ask the same questions in the same order (`_payment_target`: already paid, validated,
-payment date, bank details in force, milestone guard) and write the same rows: the status moved
-compare-and-set, the history row, the payment with the bank details it went to, the quote's
-`next_step`. They differ in how many queries it takes, and in what the editor reads: one
-notification per payment one by one, one digest per editor for a file.
+Both paths read the reference once (`_reference`), the milestone facts and the bank details in
+force with the same readers (`_base.MilestoneBook`, `bank.bank_accounts_in_force`), ask the same
+questions in the same order (`_payment_target`: already paid, validated, payment date, bank
+details in force, milestone guard) and write the same rows through the same move (`_base._moves`:
+the status moved compare-and-set, the quote's `next_step`, the history row), then the payment with
+the bank details it went to. They differ in how many queries it takes, and in what the editor
+reads: one notification per payment one by one, one digest per editor for a file.
 """
 
 from collections.abc import Sequence
