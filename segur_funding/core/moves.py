@@ -8,7 +8,7 @@ history row is the caller's (each app has its own event model), written after `m
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -33,18 +33,37 @@ def move(
 
     `updated_at` is set too when the model has one (an UPDATE bypasses `auto_now`). On success
     the instance carries the new values; when the row no longer has status `frm`, DomainError
-    (`conflict_code`, `conflict`) and nothing is written.
+    (`conflict_code`, `conflict`) and nothing is written. `moves` with one row.
     """
-    model = type(instance)
+    moves([instance], frm=frm, to=to, conflict=conflict, conflict_code=conflict_code, **fields)
+
+
+def moves(
+    instances: Sequence[models.Model],
+    *,
+    frm: str,
+    to: str,
+    conflict: str = CONFLICT_MESSAGE,
+    conflict_code: str = "CONFLICT",
+    **fields: Any,
+) -> None:
+    """`move` for many rows of one model at once (a batch): one UPDATE of every row still in
+    `frm`; when any of them is not (the count differs), DomainError and the caller's transaction
+    must be rolled back (the rows that matched were updated in it)."""
+    if not instances:
+        return
+    model = type(instances[0])
     values = dict(fields)
     if any(f.name == "updated_at" for f in model._meta.concrete_fields):
         values.setdefault("updated_at", clock.now())
-    updated = model._default_manager.filter(pk=instance.pk, status=frm).update(status=to, **values)
-    if updated == 0:
+    pks = [instance.pk for instance in instances]
+    updated = model._default_manager.filter(pk__in=pks, status=frm).update(status=to, **values)
+    if updated != len(set(pks)):
         raise DomainError(conflict, code=conflict_code)
-    instance.status = to
-    for name, value in values.items():
-        setattr(instance, name, value)
+    for instance in instances:
+        instance.status = to
+        for name, value in values.items():
+            setattr(instance, name, value)
 
 
 def next_step_refresh(model: type[models.Model], pk: int, *, decide: Callable[[Any], str]) -> str:

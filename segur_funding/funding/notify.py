@@ -21,7 +21,11 @@ from segur_funding.notifications.selectors import (
     organization_members,
     organizations_members,
 )
-from segur_funding.notifications.services import notification_enqueue, report_ready_enqueue
+from segur_funding.notifications.services import (
+    notification_enqueue,
+    notifications_enqueue,
+    report_ready_enqueue,
+)
 
 from .constants import RequestStatus
 from .models import ExportJob, ExportStatus, FundingRequest, Payment
@@ -89,43 +93,32 @@ def payment_made_notify(*, payment: Payment) -> list[Notification]:
 
 def payments_made_digest_notify(*, payments: list[Payment]) -> list[Notification]:
     """A file of the ASP paid many milestones at once: each editor's members get one digest of
-    the payments made to that editor, not one message per payment (a file of 10,000 rows would
-    otherwise send tens of thousands of e-mails). Recipients of every editor are read in one
-    query; no dedup key: the payments are new in this transaction, and an import of the same file
-    again pays, so tells, nothing."""
+    the payments made to that editor (how many, the total, a link to the editor's paid
+    requests), not one message per payment (a file of 10,000 rows would otherwise send tens of
+    thousands of e-mails) nor the list of them (the paid requests page shows it). Recipients of
+    every editor are read in one query, their e-mail preferences in another, and the digests
+    written in one INSERT; no dedup key: the payments are new in this transaction, and an import
+    of the same file again pays, so tells, nothing."""
     by_editor: dict[int, list[Payment]] = defaultdict(list)
     for payment in payments:
         by_editor[payment.request.editor_id].append(payment)
     members = organizations_members(organizations=by_editor)
-    link = reverse("funding:editor_list")
-    created: list[Notification] = []
-    for editor_id, made in by_editor.items():
-        made.sort(key=lambda payment: payment.request_id)
-        created += notification_enqueue(
-            kind=NotificationKind.PAYMENTS_MADE,
-            recipients=members[editor_id],
-            context={
-                "editor_name": made[0].request.editor.name,
-                "count": len(made),
-                "total": format_eur(sum((payment.amount for payment in made), Decimal("0.00"))),
-                "payments": [
-                    {
-                        "request_id": payment.request_id,
-                        "request_reference": request_reference(request_id=payment.request_id),
-                        "milestone": payment.get_milestone_display(),
-                        "amount": format_eur(payment.amount),
-                        "quote_number": quote_reference(
-                            quote_id=payment.quote_id, number=payment.request.quote.number
-                        ),
-                        "paid_on": fr_date(payment.paid_on),
-                        "payment_reference": payment.reference,
-                    }
-                    for payment in made
-                ],
-            },
-            link=link,
-        )
-    return created
+    link = f"{reverse('funding:editor_list')}?statut={RequestStatus.PAID}"
+    return notifications_enqueue(
+        kind=NotificationKind.PAYMENTS_MADE,
+        messages=(
+            (
+                members[editor_id],
+                {
+                    "editor_name": made[0].request.editor.name,
+                    "count": len(made),
+                    "total": format_eur(sum((payment.amount for payment in made), Decimal("0.00"))),
+                },
+                link,
+            )
+            for editor_id, made in by_editor.items()
+        ),
+    )
 
 
 def export_ready_notify(*, job: ExportJob) -> list[Notification]:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 import tablib
 from django.core.exceptions import ValidationError
@@ -29,8 +29,8 @@ from segur_funding.organizations.selectors import is_asp_reviewer
 from segur_funding.referential.resources import RemCSV
 
 from . import services
-from .bank import bank_account_in_force
-from .constants import AWAITING_PAYMENT
+from .bank import bank_accounts_in_force
+from .constants import AWAITING_PAYMENT, Milestone
 from .models import FundingRequest
 
 IMPORT_FORMATS = {"csv": RemCSV, "xlsx": XLSX}
@@ -59,46 +59,75 @@ ANSWER_COLUMNS = {
 # --- Payment order ---------------------------------------------------------------------------
 
 
+class UnpayableRequest(NamedTuple):
+    """A validated request left out of the order: its editor has no bank details in force."""
+
+    pk: int
+    editor_name: str
+    siren: str
+
+
 @dataclass
 class PaymentOrder:
     rows: list[list]
-    without_bank_details: list[FundingRequest] = field(default_factory=list)
+    without_bank_details: list[UnpayableRequest] = field(default_factory=list)
+
+
+ORDER_CHUNK = 2_000
 
 
 def payment_order(*, request_ids: list[int] | None = None) -> PaymentOrder:
     """Validated requests not yet paid, each with the editor's bank details in force.
 
     A request whose editor has no validated bank details is left out of the order and listed
-    apart: it cannot be paid until ASP validates them."""
+    apart: it cannot be paid until ASP validates them. Read as tuples (the columns of the
+    order only, no model instance: building 30,000 of them, quote JSON and dates parsed, was
+    most of the 4–8 s a 10,000-row order took), by chunks, with the bank details of each
+    chunk's new editors in one query."""
     requests = (
         FundingRequest.objects.filter(status__in=AWAITING_PAYMENT)
-        .select_related("editor", "quote")
         .order_by("pk")
+        .values_list(
+            "pk", "milestone", "quote__number", "editor_id", "editor__name", "editor__siren", "amount"
+        )
     )
     if request_ids is not None:
         requests = requests.filter(pk__in=request_ids)
+    milestones = dict(Milestone.choices)
     order = PaymentOrder(rows=[list(ORDER_HEADERS)])
     in_force: dict[int, Any] = {}
-    for request in requests:
-        if request.editor_id not in in_force:
-            in_force[request.editor_id] = bank_account_in_force(organization=request.editor_id)
-        account = in_force[request.editor_id]
-        if account is None:
-            order.without_bank_details.append(request)
-            continue
-        order.rows.append(
-            [
-                str(request.pk),
-                request.get_milestone_display(),
-                request.quote.number,
-                request.editor.name,
-                request.editor.siren,
-                account.holder,
-                account.iban,
-                account.bic,
-                request.amount,
-            ]
-        )
+    chunk: list[tuple] = []
+
+    def flush() -> None:
+        new = {row[3] for row in chunk} - in_force.keys()
+        if new:
+            found = bank_accounts_in_force(organizations=new)
+            in_force.update({editor_id: found.get(editor_id) for editor_id in new})
+        for pk, milestone, number, editor_id, editor_name, siren, amount in chunk:
+            account = in_force[editor_id]
+            if account is None:
+                order.without_bank_details.append(UnpayableRequest(pk, editor_name, siren))
+                continue
+            order.rows.append(
+                [
+                    str(pk),
+                    milestones.get(milestone, milestone),
+                    number,
+                    editor_name,
+                    siren,
+                    account.holder,
+                    account.iban,
+                    account.bic,
+                    amount,
+                ]
+            )
+        chunk.clear()
+
+    for row in requests.iterator(chunk_size=ORDER_CHUNK):
+        chunk.append(row)
+        if len(chunk) == ORDER_CHUNK:
+            flush()
+    flush()
     return order
 
 
@@ -163,8 +192,8 @@ class PaymentLine:
 
 class PaymentFileResource(resources.Resource):
     """Reads the accounting system's answer: one row → one `PaymentLine`, each cell checked by
-    its widget, a request named twice refused. Nothing is looked up nor written here: the lines
-    are then judged and recorded together by `services.payments_record_bulk`."""
+    its widget. Nothing is looked up nor written here: the lines are then judged (reference,
+    request named twice, …) and recorded together by `services.payments_record_bulk`."""
 
     request = fields.Field(
         attribute="request", column_name=ANSWER_COLUMNS["request"], widget=RequestNumberWidget()
@@ -186,10 +215,8 @@ class PaymentFileResource(resources.Resource):
         import_id_fields = ()
         instance_loader_class = BaseInstanceLoader  # every row is a new payment, nothing to look up
 
-    def __init__(self, *, user: User, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.user = user
-        self.seen: dict[int, int] = {}
         self.lines: list[PaymentLine] = []
 
     def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
@@ -217,9 +244,7 @@ class PaymentFileResource(resources.Resource):
         except ValueError as error:
             raise ValidationError({field.attribute: str(error)}) from None
         if field.attribute == "reference":
-            value = str(value or "").strip()
-            if not value:
-                raise ValidationError({"reference": "référence du versement absente"})
+            value = str(value or "")  # stripped, and refused when blank, by the service
         setattr(instance, field.attribute, value)
 
     def validate_instance(
@@ -227,14 +252,9 @@ class PaymentFileResource(resources.Resource):
     ):
         if import_validation_errors:
             raise ValidationError(import_validation_errors)
-        if instance.request in self.seen:
-            raise ValidationError(
-                f"la demande n° {instance.request} figure déjà ligne {self.seen[instance.request]}"
-            )
 
     def save_instance(self, instance: PaymentLine, is_create: bool, row: Any, **kwargs: Any) -> None:
         instance.line = kwargs.get("row_number", 0) + 1
-        self.seen[instance.request] = instance.line
         self.lines.append(instance)
 
 
@@ -274,7 +294,7 @@ def payment_file_import(*, content: bytes, file_format: str, user: User, dry_run
     if not is_asp_reviewer(user=user):
         raise DomainError("Seul un instructeur de l'ASP peut enregistrer des versements.", code="FORBIDDEN")
     dataset = read_dataset(content, file_format=file_format)
-    resource = PaymentFileResource(user=user)
+    resource = PaymentFileResource()
     result = resource.import_data(
         dataset, dry_run=True, use_transactions=True, rollback_on_validation_errors=True
     )

@@ -170,9 +170,12 @@ class PaymentAdmin(LargeListAdmin, admin.ModelAdmin):
         if hashlib.sha256(content).hexdigest() != pending["sha256"]:
             messages.error(request, "Le fichier a changé depuis l'aperçu : déposez-le de nouveau.")
             return redirect("admin:funding_payment_import")
-        outcome = payment_batch.payment_file_import(
-            content=content, file_format=pending["format"], user=request.user, dry_run=False
-        )
+        try:
+            outcome = payment_batch.payment_file_import(
+                content=content, file_format=pending["format"], user=request.user, dry_run=False
+            )
+        except DomainError as exc:
+            outcome = payment_batch.ImportOutcome(lines=[], errors=[exc.message], dry_run=False)
         if not outcome.ok:
             context["outcome"] = outcome
             return TemplateResponse(request, "funding/admin/payment_import.html", context, status=400)

@@ -16,7 +16,7 @@ from segur_funding.organizations.selectors import is_asp_reviewer
 from segur_funding.quotes.selectors import QUOTE_HEAVY_FIELDS, quotes_for_editor, user_roles
 
 from . import rules, services
-from .constants import RequestAction
+from .constants import RequestAction, RequestStatus
 from .forms import AdvanceForm, BalanceForm, CorrectionAnswerForm
 from .models import FundingRequest
 from .selectors import (
@@ -43,12 +43,16 @@ def editor_list(request: HttpRequest) -> HttpResponse:
     r = roles(request)
     if not r["is_editor"]:
         raise Http404
+    requests = requests_for_editor(user=request.user)
+    # « ?statut=paid »: the link of the digest of a payment file (« Versements effectués »).
+    status = request.GET.get("statut")
+    status_label = dict(RequestStatus.choices).get(status)
+    if status_label:
+        requests = requests.filter(status=status)
     # Uncounted: the COUNT(*) of a large editor's requests grows with them (bench/NOTES.md).
     page = uncounted_page_of(
         request,
-        requests_for_editor(user=request.user)
-        .defer(*(f"quote__{name}" for name in QUOTE_HEAVY_FIELDS))
-        .order_by("-submitted_at", "-pk"),
+        requests.defer(*(f"quote__{name}" for name in QUOTE_HEAVY_FIELDS)).order_by("-submitted_at", "-pk"),
     )
     return render(
         request,
@@ -56,6 +60,7 @@ def editor_list(request: HttpRequest) -> HttpResponse:
         {
             "requests": page.object_list,
             "page": page,
+            "status_label": status_label,
             "awaiting": uncounted_page_of(
                 request, quotes_awaiting_request(user=request.user), param="a_demander"
             ),

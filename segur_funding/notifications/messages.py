@@ -127,7 +127,7 @@ MESSAGES: dict[str, KindMessages] = {
         subject="{{ count }} versement{{ count|pluralize }} effectué{{ count|pluralize }} — {{ total }}",
         inapp="L'ASP a effectué {{ count }} versement{{ count|pluralize }} à {{ editor_name }}, "
         "{{ total }} au total.",
-        required=("editor_name", "count", "total", "payments"),
+        required=("editor_name", "count", "total"),
     ),
     K.QUOTE_ALERT_RAISED: KindMessages(
         subject="Devis {{ quote_number }} signalé par {{ client_name }}",

@@ -100,6 +100,48 @@ def _existing_dedup_keys(keys: list[str]) -> set[str]:
     return set(Notification.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True))
 
 
+def _checked_payload(kind: str, context: Mapping[str, Any]) -> dict[str, Any]:
+    if kind not in NotificationKind.values:
+        raise ValueError(f"Type de notification inconnu : {kind}")
+    missing = missing_keys(kind, context)
+    if missing:
+        raise ValueError(f"Contexte incomplet pour « {kind} » : {', '.join(missing)}")
+    return _json_safe(context)
+
+
+def _active(recipients: Iterable[User]) -> dict[int, User]:
+    users: dict[int, User] = {}
+    for user in recipients:
+        if user.is_active and user.pk not in users:
+            users[user.pk] = user
+    return users
+
+
+def _email_off(kind: str, user_ids: Iterable[int]) -> set[int]:
+    """Who turned e-mail off for `kind` (its preference kind), among `user_ids`: one query."""
+    user_ids = list(user_ids)
+    if not user_ids:
+        return set()
+    return set(
+        NotificationPreference.objects.filter(
+            user_id__in=user_ids, kind=preference_kind(kind), email_enabled=False
+        ).values_list("user_id", flat=True)
+    )
+
+
+def _row(*, user: User, kind: str, payload: dict, link: str, key: str | None, off: bool, now: datetime):
+    return Notification(
+        recipient=user,
+        kind=kind,
+        context=payload,
+        link=link,
+        dedup_key=key,
+        status=NotificationStatus.DISABLED if off else NotificationStatus.PENDING,
+        created_at=now,
+        status_changed_at=now,
+    )
+
+
 def notification_enqueue(
     *,
     kind: str,
@@ -117,61 +159,64 @@ def notification_enqueue(
     who turned e-mail off for this kind gets the in-app row only (status `disabled`).
     Returns the rows created.
     """
-    if kind not in NotificationKind.values:
-        raise ValueError(f"Type de notification inconnu : {kind}")
-    missing = missing_keys(kind, context)
-    if missing:
-        raise ValueError(f"Contexte incomplet pour « {kind} » : {', '.join(missing)}")
-    payload = _json_safe(context)
-
-    users: dict[int, User] = {}
-    for user in recipients:
-        if user.is_active and user.pk not in users:
-            users[user.pk] = user
+    if dedup_key is None:
+        return notifications_enqueue(kind=kind, messages=[(recipients, context, link)])
+    payload = _checked_payload(kind, context)
+    users = _active(recipients)
     if not users:
         return []
-
-    email_off = set(
-        NotificationPreference.objects.filter(
-            user_id__in=list(users), kind=preference_kind(kind), email_enabled=False
-        ).values_list("user_id", flat=True)
-    )
+    email_off = _email_off(kind, users)
     keys = {pk: row_dedup_key(dedup_key, pk) for pk in users}
-    already = _existing_dedup_keys([k for k in keys.values() if k is not None])
+    already = _existing_dedup_keys(list(keys.values()))
 
     now = clock.now()
     created: list[Notification] = []
     with transaction.atomic(savepoint=False):
         for pk, user in users.items():
             key = keys[pk]
-            if key is not None and key in already:
+            if key in already:
                 continue
-            row = Notification(
-                recipient=user,
-                kind=kind,
-                context=payload,
-                link=link,
-                dedup_key=key,
-                status=(
-                    NotificationStatus.DISABLED if pk in email_off else NotificationStatus.PENDING
-                ),
-                created_at=now,
-                status_changed_at=now,
+            row = _row(
+                user=user, kind=kind, payload=payload, link=link, key=key, off=pk in email_off, now=now
             )
-            if key is None:
-                row.save()
-            else:
-                try:
-                    # A savepoint: another process may insert the same key between our read and
-                    # this write; the unique index refuses it and only the savepoint is undone,
-                    # the caller's transaction goes on.
-                    with transaction.atomic():
-                        row.save()
-                except IntegrityError:
-                    if not Notification.objects.filter(dedup_key=key).exists():
-                        raise
-                    continue
+            try:
+                # A savepoint: another process may insert the same key between our read and
+                # this write; the unique index refuses it and only the savepoint is undone,
+                # the caller's transaction goes on.
+                with transaction.atomic():
+                    row.save()
+            except IntegrityError:
+                if not Notification.objects.filter(dedup_key=key).exists():
+                    raise
+                continue
             created.append(row)
+        _schedule_send(r.pk for r in created if r.status == NotificationStatus.PENDING)
+    return created
+
+
+def notifications_enqueue(
+    *, kind: str, messages: Iterable[tuple[Iterable[User], Mapping[str, Any], str]]
+) -> list[Notification]:
+    """`notification_enqueue` without dedup key for many messages of one kind at once, each
+    (recipients, context, link): the recipients' e-mail preferences read in one query and the
+    rows written in one INSERT, whatever the number of messages (a digest per editor paid by a
+    file of the ASP). Returns the rows created."""
+    planned: list[tuple[dict[int, User], dict[str, Any], str]] = []
+    for recipients, context, link in messages:
+        payload = _checked_payload(kind, context)
+        users = _active(recipients)
+        if users:
+            planned.append((users, payload, link))
+    if not planned:
+        return []
+    email_off = _email_off(kind, {pk for users, _payload, _link in planned for pk in users})
+    now = clock.now()
+    with transaction.atomic(savepoint=False):
+        created = Notification.objects.bulk_create(
+            _row(user=user, kind=kind, payload=payload, link=link, key=None, off=pk in email_off, now=now)
+            for users, payload, link in planned
+            for pk, user in users.items()
+        )
         _schedule_send(r.pk for r in created if r.status == NotificationStatus.PENDING)
     return created
 

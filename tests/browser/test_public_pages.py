@@ -161,6 +161,7 @@ LAB_PAGES = [
 ]
 EDITOR_PAGES = [
     "/mon-espace/", "/referencement/", "/referencement/solutions/", "/devis/editeur/", "/financement/",
+    "/financement/?statut=paid",  # the link of a payment file's digest
     "/financement/coordonnees-bancaires/", "/signalements/editeur/", "/compte/organisation/",
 ]
 DETAIL_OF = {  # list page → address pattern of its detail pages (the first one is visited too)

@@ -86,7 +86,7 @@ def test_a_dry_run_previews_and_writes_nothing_then_the_import_pays_each_request
         (lambda rows: [(999999, *rows[0][1:]), rows[1]], "Ligne 2 : la demande n° 999999 n'existe pas"),
         (lambda rows: [rows[0], (rows[1][0], "1,00", *rows[1][2:])], "Ligne 3 : montant 1.00 €"),
         (lambda rows: [rows[0], (*rows[1][:2], "31/02/2022", rows[1][3])], "Ligne 3 : date illisible"),
-        (lambda rows: [rows[0], (*rows[1][:3], " ")], "Ligne 3 : référence du versement absente"),
+        (lambda rows: [rows[0], (*rows[1][:3], " ")], "Ligne 3 : Indiquez la référence du versement."),
         (lambda rows: [rows[0], rows[0]], "Ligne 3 : la demande n° "),
         (lambda rows: [rows[0], (rows[1][0], "9 882,001", *rows[1][2:])], "Ligne 3 : montant illisible"),
     ],
@@ -155,3 +155,19 @@ def test_the_batch_pages_are_asp_only(client, validated):
     ans_like = User.objects.create_user(email="staff@test.example", password="x" * 16, is_staff=True)
     client.force_login(ans_like)
     assert client.get(reverse("admin:funding_payment_import")).status_code in (302, 403)
+
+
+def test_the_order_page_lists_apart_the_requests_whose_editor_has_no_bank_details(client, validated, asp):
+    from django.urls import reverse
+
+    from segur_funding.organizations.models import BankAccount
+
+    editor = validated[0].editor
+    BankAccount.objects.filter(organization=editor).update(status="superseded")
+    client.force_login(asp)
+    html = client.get(reverse("admin:funding_payment_order")).content.decode()
+    assert "2 demandes validées ne peuvent pas être payées" in html
+    for request in validated:
+        assert f"Demande n° {request.pk} — {editor.name}" in html
+    assert f"?q={editor.siren}" in html
+    assert payment_batch.payment_order().rows[1:] == []

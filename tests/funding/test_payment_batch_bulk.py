@@ -3,11 +3,14 @@ one, one digest per editor instead of one message per payment, and a number of q
 not grow with the file."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
+from segur_funding.core.money import format_eur
 from segur_funding.funding import payment_batch, services
 from segur_funding.funding.constants import RequestStatus
 from segur_funding.funding.models import FundingRequest, Payment, RequestEvent
@@ -140,15 +143,16 @@ def test_a_file_recorded_in_bulk_ends_as_the_same_payments_recorded_one_by_one(m
         mixed[2].quote_id: NextStep.NONE,  # balance paid: done
         mixed[3].quote_id: NextStep.DELIVERY,
     }
-    # One digest per member of each editor, listing that editor's payments only.
-    by_recipient = {n.recipient_id: n.context for n in digests}
-    first_members = set(
-        FundingRequest.objects.get(pk=mixed[0].pk).editor.memberships.values_list("user_id", flat=True)
-    )
+    # One digest per member of each editor: how many payments to that editor, their total and a
+    # link to its paid requests, not the list of the payments.
+    by_recipient = {n.recipient_id: n for n in digests}
+    first_editor = FundingRequest.objects.get(pk=mixed[0].pk).editor
+    first_members = set(first_editor.memberships.values_list("user_id", flat=True))
     assert len(digests) == 3 and set(by_recipient) >= first_members
     first_digest = by_recipient[min(first_members)]
-    assert first_digest["count"] == 3
-    assert [p["payment_reference"] for p in first_digest["payments"]] == [f"VIR-{r.pk}" for r in mixed[:3]]
+    total = format_eur(sum((r.amount for r in mixed[:3]), Decimal("0.00")))
+    assert first_digest.context == {"editor_name": first_editor.name, "count": 3, "total": total}
+    assert first_digest.link == reverse("funding:editor_list") + "?statut=paid"
 
 
 def test_the_preview_refuses_what_the_import_refuses_with_the_same_words(mixed, asp):
@@ -212,3 +216,74 @@ def test_whoever_turned_off_payment_emails_gets_no_digest_by_email_either(mixed,
     }
     assert digests[quiet] == NotificationStatus.DISABLED  # in the app, not by e-mail
     assert all(digests[pk] != NotificationStatus.DISABLED for pk in others)
+
+
+def test_the_digests_read_the_email_preferences_once_and_are_written_in_one_insert(mixed, asp):
+    """Two editors paid (three members): one query for the payment e-mail preferences of all the
+    members, one INSERT for all the digests."""
+    with CaptureQueriesContext(connection) as queries:
+        outcome = payment_batch.payment_file_import(
+            content=_answer(mixed), file_format="csv", user=asp, dry_run=False
+        )
+    assert outcome.ok, outcome.errors
+    sql = [query["sql"] for query in queries]
+    assert len([q for q in sql if "notifications_notificationpreference" in q]) == 1
+    assert len([q for q in sql if q.startswith('INSERT INTO "notifications_notification"')]) == 1
+    assert Notification.objects.filter(kind=NotificationKind.PAYMENTS_MADE).count() == 3
+
+
+def test_the_digest_link_lists_the_editors_paid_requests(client, mixed, asp):
+    outcome = payment_batch.payment_file_import(
+        content=_answer(mixed[:2]), file_format="csv", user=asp, dry_run=False
+    )
+    assert outcome.ok, outcome.errors
+    digest = Notification.objects.filter(kind=NotificationKind.PAYMENTS_MADE).first()
+    client.force_login(digest.recipient)
+    paid = client.get(digest.link).content.decode()
+    everything = client.get(reverse("funding:editor_list")).content.decode()
+    assert "Demandes déposées : « Décidée et payée »" in paid
+    for request in mixed[:2]:
+        assert f">N° {request.pk}<" in paid
+    waiting = mixed[2]  # the balance, validated, not in this file
+    assert f">N° {waiting.pk}<" in everything and f">N° {waiting.pk}<" not in paid
+
+
+def _answer_rows(rows) -> bytes:
+    lines = ["N° de demande;Montant versé (€);Date de versement;Référence du versement"]
+    lines += [";".join(str(value) for value in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def test_an_already_paid_request_is_told_so_before_any_amount_difference(mixed, asp):
+    paid = mixed[0]
+    services.payment_record(request=paid.pk, user=asp, paid_on=PAID_ON, reference="VIR-UN-PAR-UN")
+    content = _answer_rows([(paid.pk, "1,00", f"{PAID_ON:%d/%m/%Y}", "VIR-1")])
+    outcome = payment_batch.payment_file_import(content=content, file_format="csv", user=asp, dry_run=True)
+    assert outcome.errors == [f"Ligne 2 : demande n° {paid.pk} : Ce versement a déjà été enregistré."]
+
+
+def test_a_payment_written_by_another_import_meanwhile_names_its_line_in_french(mixed, asp, monkeypatch):
+    """The last guard, the unique payment per milestone, refuses the file (another import paid a
+    request between this import's read and its write): the file is refused with that line's
+    number, nothing of it written, no traceback."""
+    from segur_funding.funding.services import payments
+
+    other = mixed[1]
+    services.payment_record(request=other.pk, user=asp, paid_on=PAID_ON, reference="VIR-AUTRE")
+    # This import read the request before the other one committed: still validated, unpaid.
+    FundingRequest.objects.filter(pk=other.pk).update(status=RequestStatus.VALIDATED)
+    read = payments._milestone_book
+
+    def read_before_the_other_commit(quote_ids):
+        book = read(quote_ids)
+        book.paid.discard((other.quote_id, other.milestone))
+        return book
+
+    monkeypatch.setattr(payments, "_milestone_book", read_before_the_other_commit)
+    outcome = payment_batch.payment_file_import(
+        content=_answer(mixed), file_format="csv", user=asp, dry_run=False
+    )
+    assert outcome.errors == [f"Ligne 3 : demande n° {other.pk} : Ce versement a déjà été enregistré."]
+    written = Payment.objects.filter(request_id__in=[r.pk for r in mixed])
+    assert list(written.values_list("reference", flat=True)) == ["VIR-AUTRE"]
+    assert not FundingRequest.objects.filter(pk=mixed[0].pk, status=RequestStatus.PAID).exists()

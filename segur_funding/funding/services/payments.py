@@ -1,34 +1,42 @@
 """Recording payments: the one money move of the ASP, one at a time (the request's « Enregistrer
 le versement ») or a whole accounting file at once (`payments_record_bulk`, issue 15).
 
-Both paths ask the same questions in the same order (`_payment_target`: already paid, validated,
-payment date, bank details in force, milestone guard) and write the same rows: the status moved
-compare-and-set, the history row, the payment with the bank details it went to, the quote's
-`next_step`. They differ in how many queries it takes, and in what the editor reads: one
-notification per payment one by one, one digest per editor for a file.
+Both paths read the reference once (`_reference`), the milestone facts and the bank details in
+force with the same readers (`_base.MilestoneBook`, `bank.bank_accounts_in_force`), ask the same
+questions in the same order (`_payment_target`: already paid, validated, payment date, bank
+details in force, milestone guard) and write the same rows through the same move (`_base._moves`:
+the status moved compare-and-set, the quote's `next_step`, the history row), then the payment with
+the bank details it went to. They differ in how many queries it takes, and in what the editor
+reads: one notification per payment one by one, one digest per editor for a file.
 """
 
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
-from segur_funding.core import clock
 from segur_funding.core.errors import DomainError, InvalidInput
-from segur_funding.core.moves import history_user, next_steps_refresh, today_or
-from segur_funding.organizations.constants import BankAccountStatus
+from segur_funding.core.moves import today_or
 from segur_funding.organizations.models import BankAccount, User
 from segur_funding.quotes.models import Quote
 
 from .. import notify, rules
-from ..bank import bank_account_in_force
-from ..constants import ALREADY_PAID_MESSAGE, Actor, Milestone, RequestAction, RequestStatus
-from ..models import FundingRequest, Payment, RequestEvent
+from ..bank import bank_account_in_force, bank_accounts_in_force
+from ..constants import ALREADY_PAID_MESSAGE, Actor, RequestAction, RequestStatus
+from ..models import FundingRequest, Payment
 from ..selectors import request_validated_on
-from ._base import _fr, _locked_request, _milestone_facts, _move, _require_asp
+from ._base import (
+    MilestoneBook,
+    _fr,
+    _locked_request,
+    _milestone_book,
+    _milestone_facts,
+    _move,
+    _moves,
+    _require_asp,
+)
 
 NO_BANK_DETAILS_MESSAGE = (
     "L'éditeur n'a pas de coordonnées bancaires validées par l'ASP : validez-les (Coordonnées "
@@ -67,6 +75,15 @@ def _payment_comment(*, reference: str, paid_on: date) -> str:
     return f"Versement {reference} du {_fr(paid_on)}"
 
 
+def _reference(text: str) -> str:
+    """The payment reference as recorded, read once at the door of both paths: stripped, and
+    refused when blank."""
+    reference = (text or "").strip()
+    if not reference:
+        raise InvalidInput("Indiquez la référence du versement.")
+    return reference
+
+
 def payment_record(
     *,
     request: FundingRequest | int,
@@ -83,9 +100,7 @@ def payment_record(
     """
     _require_asp(user)
     today = today_or(today)
-    reference = reference.strip()
-    if not reference:
-        raise InvalidInput("Indiquez la référence du versement.")
+    reference = _reference(reference)
     request_id = request if isinstance(request, int) else request.pk
     try:
         with transaction.atomic():
@@ -141,32 +156,10 @@ class BulkPaymentOutcome:
     requests: dict[int, FundingRequest] = field(default_factory=dict)
     payments: list[Payment] = field(default_factory=list)
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
-
-def _bank_accounts_in_force(editor_ids: set[int]) -> dict[int, BankAccount]:
-    """`bank_account_in_force` for many editors in one query (its ordering, first one kept)."""
-    in_force: dict[int, BankAccount] = {}
-    accounts = BankAccount.objects.filter(
-        organization_id__in=editor_ids, status=BankAccountStatus.VALIDATED
-    ).order_by("organization_id", *BankAccount._meta.ordering)
-    for account in accounts:
-        in_force.setdefault(account.organization_id, account)
-    return in_force
-
-
-BULK_FIELDS = (
-    "status",
-    "milestone",
-    "amount",
-    "decided_at",
-    "quote_id",
-    "quote__number",
-    "editor_id",
-    "editor__name",
-)
+# What the checks, the writes and the digest read, nothing more: 10,000 rows of every column
+# (dates parsed, files, comments) were a third of the import.
+BULK_FIELDS = ("status", "milestone", "amount", "decided_at", "quote_id", "editor_id", "editor__name")
 
 
 def payments_record_bulk(
@@ -177,139 +170,128 @@ def payments_record_bulk(
     today: date | None = None,
 ) -> BulkPaymentOutcome:
     """Check (`dry_run`) or record every payment of `lines`, all or nothing, in a number of
-    queries that does not grow with the lines (it grows with the editors told, one digest each).
+    queries that does not grow with the lines nor with the editors told.
 
     The requests are locked in one `SELECT … FOR UPDATE` ordered by id (two imports, or an import
-    and a single payment, lock in the same order and never deadlock), then each line is judged
-    by `_payment_target` like a single payment, with the milestone facts and bank details read
-    for all lines at once. Facts move as lines are applied, in file order, so that the file is
-    judged as if its lines were recorded one after the other. One refused line and nothing is
-    written. The status update is compare-and-set and the unique payment per milestone stays the
-    last guard: exactly once, as one by one. The dry run asks the same questions under the same
-    locks and writes nothing.
+    and a single payment, lock in the same order and never deadlock), then their quotes, then
+    each line is judged by `_payment_target` like a single payment (already paid first, then the
+    amount), with the milestone facts and bank details read for all lines at once. Facts move
+    as lines are judged, in file order, so that the file is judged as if its lines were
+    recorded one after the other. One refused line and nothing is written. The writes go
+    through `_moves`, the move of a single payment for many requests (compare-and-set), and
+    the unique payment per milestone stays the last guard: exactly once, as one by one; a
+    payment written meanwhile by someone else is told with its line, as a refused line. The
+    dry run asks the same questions under the same locks and writes nothing.
     """
     _require_asp(user)
     today = today_or(today)
     outcome = BulkPaymentOutcome()
-    ids = sorted({line.request_id for line in lines})
+    moves: list[tuple[PaymentLine, FundingRequest, rules.MilestoneFacts]] = []
     try:
         with transaction.atomic():
+            ids = sorted({line.request_id for line in lines})
             requests = {
                 request.pk: request
                 for request in FundingRequest.objects.select_for_update(of=("self",))
-                .select_related("editor", "quote")
-                # What the checks, the writes and the digest read, nothing more: 10,000 rows of
-                # every column (dates parsed, files, comments) were a third of the import.
+                .select_related("editor")
                 .only(*BULK_FIELDS)
                 .filter(pk__in=ids)
                 .order_by("pk")
             }
-            quote_ids = {request.quote_id for request in requests.values()}
+            quote_ids = sorted({request.quote_id for request in requests.values()})
             # The quotes locked before their requests' statuses are read, as the single payment's
-            # `next_step_refresh` does: a move of the other milestone committing in between would
+            # `next_step` refresh does: a move of the other milestone committing in between would
             # otherwise leave a stale `next_step` behind (requests, then quotes, in pk order).
             list(Quote.objects.select_for_update().filter(pk__in=quote_ids).order_by("pk").values_list("pk"))
-            statuses: dict[int, dict[str, str]] = defaultdict(dict)  # quote -> milestone -> status
-            for quote_id, milestone, status in FundingRequest.objects.filter(
-                quote_id__in=quote_ids
-            ).values_list("quote_id", "milestone", "status"):
-                statuses[quote_id][milestone] = status
-            paid: set[tuple[int, str]] = set(
-                Payment.objects.filter(quote_id__in=quote_ids).values_list("quote_id", "milestone")
+            book = _milestone_book(quote_ids)
+            in_force = bank_accounts_in_force(organizations={r.editor_id for r in requests.values()})
+            moves = _judge(
+                lines, requests=requests, book=book, in_force=in_force, today=today, outcome=outcome
             )
-            in_force = _bank_accounts_in_force({request.editor_id for request in requests.values()})
-
-            moves: list[tuple[PaymentLine, FundingRequest, str, str]] = []
-            for line in lines:
-                request = requests.get(line.request_id)
-                if not line.reference.strip():
-                    outcome.errors[line.line] = "Indiquez la référence du versement."
-                    continue
-                if request is None:
-                    outcome.errors[line.line] = f"la demande n° {line.request_id} n'existe pas"
-                    continue
-                if line.amount != request.amount:
-                    outcome.errors[line.line] = (
-                        f"montant {line.amount} € différent du montant validé de la demande "
-                        f"n° {request.pk} ({request.amount} €)"
-                    )
-                    continue
-                quote_id = request.quote_id
-                facts = rules.MilestoneFacts(
-                    milestone=request.milestone,
-                    advance_paid=(quote_id, Milestone.ADVANCE) in paid,
-                    refused=RequestStatus.REFUSED in statuses[quote_id].values(),
-                    balance_paid=(quote_id, Milestone.BALANCE) in paid,
-                )
-                try:
-                    to = _payment_target(
-                        request,
-                        paid_on=line.paid_on,
-                        today=today,
-                        bank_account=in_force.get(request.editor_id),
-                        facts=facts,
-                    )
-                except DomainError as error:
-                    outcome.errors[line.line] = f"demande n° {request.pk} : {error.message}"
-                    continue
-                moves.append((line, request, request.status, to))
-                # What the next lines see, as if this one were recorded already.
-                paid.add((quote_id, request.milestone))
-                statuses[quote_id][request.milestone] = to
-                request.status = to
-            outcome.requests = {line.request_id: requests[line.request_id] for line, *_ in moves}
+            outcome.requests = {line.request_id: request for line, request, _facts in moves}
             if outcome.errors or dry_run:
                 return outcome
-            outcome.payments = _payments_write(moves, user=user, in_force=in_force, statuses=statuses)
+            outcome.payments = _payments_write(moves, user=user, in_force=in_force, book=book)
             return outcome
     except IntegrityError:
-        # The unique constraint per (quote, milestone): a payment written since our read.
-        raise DomainError(ALREADY_PAID_MESSAGE, code="ALREADY_PAID") from None
+        pass  # the unique payment per (quote, milestone): one was written since our read
+    except DomainError as error:
+        if error.code != "ALREADY_PAID":  # the compare-and-set found a request paid meanwhile
+            raise
+    return BulkPaymentOutcome(errors=_paid_meanwhile([(line, request) for line, request, _facts in moves]))
+
+
+def _judge(
+    lines: Sequence[PaymentLine],
+    *,
+    requests: dict[int, FundingRequest],
+    book: MilestoneBook,
+    in_force: dict[int, BankAccount],
+    today: date,
+    outcome: BulkPaymentOutcome,
+) -> list[tuple[PaymentLine, FundingRequest, rules.MilestoneFacts]]:
+    """Each line's refusal into `outcome.errors`, in this order: the reference, the request
+    (unknown, named twice), then the single payment's questions (already paid first), then the
+    amount. Returns the lines to record (reference as read at the door), their requests and
+    facts; `book` moved as if they were recorded."""
+    moves: list[tuple[PaymentLine, FundingRequest, rules.MilestoneFacts]] = []
+    seen: dict[int, int] = {}
+    for line in lines:
+        try:
+            line = replace(line, reference=_reference(line.reference))
+        except InvalidInput as error:
+            outcome.errors[line.line] = error.message
+            continue
+        request = requests.get(line.request_id)
+        if request is None:
+            outcome.errors[line.line] = f"la demande n° {line.request_id} n'existe pas"
+            continue
+        if line.request_id in seen:
+            first = seen[line.request_id]
+            outcome.errors[line.line] = f"la demande n° {line.request_id} figure déjà ligne {first}"
+            continue
+        seen[line.request_id] = line.line
+        facts = book.facts(request)
+        try:
+            to = _payment_target(
+                request,
+                paid_on=line.paid_on,
+                today=today,
+                bank_account=in_force.get(request.editor_id),
+                facts=facts,
+            )
+        except DomainError as error:
+            outcome.errors[line.line] = f"demande n° {request.pk} : {error.message}"
+            continue
+        if line.amount != request.amount:
+            outcome.errors[line.line] = (
+                f"montant {line.amount} € différent du montant validé de la demande "
+                f"n° {request.pk} ({request.amount} €)"
+            )
+            continue
+        moves.append((line, request, facts))
+        book.apply(request, to)  # what the next lines see
+    return moves
 
 
 def _payments_write(
-    moves: list[tuple[PaymentLine, FundingRequest, str, str]],
+    moves: list[tuple[PaymentLine, FundingRequest, rules.MilestoneFacts]],
     *,
     user: User,
     in_force: dict[int, BankAccount],
-    statuses: dict[int, dict[str, str]],
+    book: MilestoneBook,
 ) -> list[Payment]:
-    """The writes of `payment_record`, a statement per kind of row instead of one per line."""
-    now = clock.now()
-    by_move: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for _line, request, frm, to in moves:
-        by_move[(frm, to)].append(request.pk)
-    for (frm, to), pks in by_move.items():
-        # Compare-and-set, as `core.moves.move`: under our locks every row still has `frm`; a
-        # count that differs means a writer ignored the lock, and nothing is written.
-        if FundingRequest.objects.filter(pk__in=pks, status=frm).update(status=to, updated_at=now) != len(
-            pks
-        ):
-            raise DomainError(ALREADY_PAID_MESSAGE, code="ALREADY_PAID")
-    for _line, request, _frm, _to in moves:
-        request.updated_at = now
-
-    next_steps_refresh(
-        Quote,
-        {request.quote_id for _line, request, _frm, _to in moves},
-        decide=lambda quote: rules.quote_next_step(
-            quote_status=quote.status,
-            origin=quote.origin,
-            advance=statuses[quote.pk].get(Milestone.ADVANCE),
-            balance=statuses[quote.pk].get(Milestone.BALANCE),
-        ),
-        only=("status", "origin"),
-    )
-    actor = history_user(user)
-    RequestEvent.objects.bulk_create(
-        RequestEvent(
-            request=request,
-            from_status=frm,
-            to_status=to,
-            actor=actor,
-            comment=_payment_comment(reference=line.reference.strip(), paid_on=line.paid_on),
-        )
-        for line, request, frm, to in moves
+    """The writes of `payment_record` for many lines: the move (`_moves`: statuses, the quotes'
+    `next_step` decided on `book`, history rows), the payments, one digest per editor."""
+    _moves(
+        [
+            (request, facts, _payment_comment(reference=line.reference, paid_on=line.paid_on))
+            for line, request, facts in moves
+        ],
+        action=RequestAction.PAY,
+        actor=Actor.ASP,
+        user=user,
+        next_step=book.next_step,
     )
     payments = Payment.objects.bulk_create(
         Payment(
@@ -319,10 +301,24 @@ def _payments_write(
             milestone=request.milestone,
             amount=request.amount,
             paid_on=line.paid_on,
-            reference=line.reference.strip(),
+            reference=line.reference,
             recorded_by=user,
         )
-        for line, request, _frm, _to in moves
+        for line, request, _facts in moves
     )
     notify.payments_made_digest_notify(payments=payments)
     return payments
+
+
+def _paid_meanwhile(moves: list[tuple[PaymentLine, FundingRequest]]) -> dict[int, str]:
+    """After a write refused because someone else paid first (two imports at once, under a
+    writer that ignored the locks): the lines whose milestone is paid now, each named as a
+    refused line would be (every line when none is found: the file was not recorded)."""
+    by_milestone = {(request.quote_id, request.milestone): (line, request) for line, request in moves}
+    paid = set(
+        Payment.objects.filter(quote_id__in={quote_id for quote_id, _m in by_milestone}).values_list(
+            "quote_id", "milestone"
+        )
+    )
+    named = [by_milestone[key] for key in by_milestone if key in paid] or moves
+    return {line.line: f"demande n° {request.pk} : {ALREADY_PAID_MESSAGE}" for line, request in named}
