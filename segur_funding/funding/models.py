@@ -107,6 +107,11 @@ class FundingRequest(models.Model):
                 name="request_queue_decision_idx",
                 condition=models.Q(status__in=[status.value for status in AWAITING_ASP]),
             ),
+            # An editor's own requests, newest first: /financement/ (by submission) and the API
+            # (by id, its cursor) read one page of this editor's rows instead of walking the
+            # whole table's order filtered down to one editor (issue 17).
+            models.Index(fields=["editor", "-submitted_at", "-id"], name="request_editor_submitted_idx"),
+            models.Index(fields=["editor", "-id"], name="request_editor_id_idx"),
         ]
 
     def __str__(self) -> str:
