@@ -112,6 +112,10 @@ class FundingRequest(models.Model):
             # whole table's order filtered down to one editor (issue 17).
             models.Index(fields=["editor", "-submitted_at", "-id"], name="request_editor_submitted_idx"),
             models.Index(fields=["editor", "-id"], name="request_editor_id_idx"),
+            # « Mon espace »'s and the header's counters of an editor's requests in one status
+            # (« à modifier », capped at 101): an index range, not a BitmapAnd of the status
+            # index with every request of the editor (20 → 3 buffers, 102 heap pages → 0).
+            models.Index(fields=["editor", "status"], name="request_editor_status_idx"),
         ]
 
     def __str__(self) -> str:
