@@ -6,7 +6,7 @@ all N »). At 1.6 million funding requests that COUNT(*) alone took 156 ms of a 
 `EXACT_UP_TO` rows:
 
 - a list without filter or search: PostgreSQL's own row count of the table (`pg_class.reltuples`,
-  kept by VACUUM / ANALYZE), one catalogue read;
+  kept by VACUUM / ANALYZE), or the capped count below, in one query either way;
 - a filtered list: a count that stops at `EXACT_UP_TO + 1` rows (a LIMIT inside the count, a few
   milliseconds on an index), exact below it; above, the planner's estimate of the filter
   (EXPLAIN, no execution), never below the rows already counted.
@@ -40,11 +40,15 @@ class EstimatedCountPaginator(Paginator):
             return super().count
         vendor = connections[queryset.db].vendor
         if vendor == "postgresql" and _unfiltered(queryset):
-            rows = _table_rows(queryset)
-            if rows is not None and rows > self.exact_up_to:
+            rows, estimated = _table_rows_or_count(queryset, self.exact_up_to)
+            if estimated:
                 self.estimated = True
                 return rows
-        counted = queryset.order_by()[: self.exact_up_to + 1].count()
+            if rows <= self.exact_up_to:
+                return rows
+            counted = rows  # reltuples unknown or stale: as a filtered list past the cap
+        else:
+            counted = queryset.order_by()[: self.exact_up_to + 1].count()
         if counted <= self.exact_up_to:
             return counted
         if vendor != "postgresql":
@@ -58,15 +62,22 @@ def _unfiltered(queryset: QuerySet) -> bool:
     return not query.where and not query.distinct and not query.combinator and not query.is_sliced
 
 
-def _table_rows(queryset: QuerySet) -> int | None:
-    """PostgreSQL's estimate of the table's rows; None for a table never analysed (reltuples -1)."""
+def _table_rows_or_count(queryset: QuerySet, exact_up_to: int) -> tuple[int, bool]:
+    """(rows, estimated) of a whole table in one query at any size: PostgreSQL's estimate
+    (`reltuples`) past `exact_up_to`, else a count capped at `exact_up_to + 1` (a never analysed
+    table has reltuples -1). The capped count is a subquery of the CASE's other branch, which
+    PostgreSQL runs only when it is read: one query whether the table is small or large, so the
+    page's query count does not change with the table's size (issue 17)."""
+    table = connections[queryset.db].ops.quote_name(queryset.model._meta.db_table)
+    capped = f"(SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT %s) capped)"  # noqa: S608
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(
-            "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-            [queryset.model._meta.db_table],
+            f"SELECT CASE WHEN reltuples > %s THEN reltuples::bigint ELSE {capped} END, reltuples > %s"  # noqa: S608
+            " FROM pg_class WHERE oid = %s::regclass",
+            [exact_up_to, exact_up_to + 1, exact_up_to, queryset.model._meta.db_table],
         )
-        row = cursor.fetchone()
-    return row[0] if row and row[0] >= 0 else None
+        rows, estimated = cursor.fetchone()
+    return rows, estimated
 
 
 def _planned_rows(queryset: QuerySet) -> int:

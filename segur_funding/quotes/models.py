@@ -179,6 +179,17 @@ class Quote(models.Model):
                 condition=models.Q(next_step__in=EDITOR_FILING_STEPS),
                 name="quote_filing_step_idx",
             ),
+            # An editor's own quotes, newest first: the web list (by creation) and the API (by id,
+            # its cursor) read one page of this editor's rows, not the whole table's order
+            # filtered down to one editor (issue 17: that walk grew with the number of editors).
+            models.Index(
+                fields=["editor", "-created_at", "-id"],
+                condition=models.Q(origin="web"),
+                name="quote_editor_created_idx",
+            ),
+            models.Index(
+                fields=["editor", "-id"], condition=models.Q(origin="web"), name="quote_editor_id_idx"
+            ),
         ]
 
     def __str__(self) -> str:

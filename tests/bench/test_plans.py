@@ -141,13 +141,43 @@ def _assert_queue_plans() -> None:
     assert not {"Sort", "Incremental Sort"} & set(above), above
 
 
+def _assert_editor_list_plans() -> None:
+    """The editor's own lists (« Mes devis », /financement/) read one page in an index's order,
+    never a sort of all the editor's rows: the table's order filtered down to the editor while
+    the editor has a large share of the rows (these scales), the editor's own index
+    (quote_editor_created_idx, request_editor_submitted_idx) once the walk costs more."""
+    from segur_funding.funding.selectors import requests_for_editor
+    from segur_funding.quotes.selectors import quotes_for_editor
+
+    user = _top_editor_user()
+    for queryset, table, indexes in (
+        (  # as quotes.views.common.quote_list_page orders it
+            quotes_for_editor(user=user).order_by("-created_at", "-id"),
+            "quotes_quote",
+            {"quote_created_idx", "quote_editor_created_idx"},
+        ),
+        (  # as funding.views.editor_list orders it
+            requests_for_editor(user=user).order_by("-submitted_at", "-pk"),
+            "funding_fundingrequest",
+            {"request_submitted_idx", "request_editor_submitted_idx"},
+        ),
+    ):
+        plan = _plan(queryset[:51])
+        scan = _scan_of(plan, table)
+        assert scan.get("Index Name") in indexes, scan
+        above = [n["Node Type"] for n in _path_to(plan, scan)]
+        assert not {"Sort", "Incremental Sort"} & set(above), above
+
+
 def test_key_list_queries_use_their_index_at_a_tiny_scale(reference_data):
     _generate(0.002)  # 2,000 quotes
     _assert_key_plans()
     _assert_queue_plans()
+    _assert_editor_list_plans()
 
 
 def test_key_list_queries_use_their_index_at_a_larger_scale(reference_data):
     _generate(0.01)  # 10,000 quotes
     _assert_key_plans()
     _assert_queue_plans()
+    _assert_editor_list_plans()

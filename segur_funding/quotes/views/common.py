@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 
 from segur_funding.core.errors import DomainError
 from segur_funding.core.files import pdf_download
-from segur_funding.core.pagination import page_of
+from segur_funding.core.pagination import uncounted_page_of
 
 from .. import services
 from ..models import Quote
@@ -30,8 +30,12 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def quote_list_page(request: HttpRequest, quotes: QuerySet[Quote], template: str) -> HttpResponse:
-    """A page of the user's quotes, newest first, without the document the list does not show."""
-    page = page_of(request, quotes.defer("document", "overrides").order_by("-created_at", "-id"))
+    """A page of the user's quotes, newest first, without the document the list does not show.
+
+    No COUNT(*): an editor's quotes grow with the programme (tens of thousands at national
+    scale) and counting them all cost more than the page (issue 17); « Page N » and « Page
+    suivante » are read with one more row than the page shows, on the editor's index."""
+    page = uncounted_page_of(request, quotes.defer("document", "overrides").order_by("-created_at", "-id"))
     return render(request, template, {"quotes": page.object_list, "page": page, **roles(request)})
 
 
