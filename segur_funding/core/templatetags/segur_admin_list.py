@@ -62,7 +62,13 @@ class _Column:
                 self.kind = _OTHER  # a model attribute or property: Django's lookup, row by row
         self.empty = getattr(self.attr, "empty_value_display", self.default_empty)
         self.boolean = getattr(self.attr, "boolean", False)
+        self.choices = None
         if self.kind == _FIELD:
+            if getattr(self.field, "flatchoices", None):  # display_for_field's first case, once
+                try:
+                    self.choices = dict(self.field.flatchoices)
+                except TypeError:
+                    pass
             self.reverse_fk = isinstance(self.field.remote_field, models.ManyToOneRel)
             classes = [self.class_name]
             if isinstance(self.field, (models.DateField, models.TimeField, models.ForeignKey)):
@@ -110,6 +116,11 @@ class _Column:
                 if self.reverse_fk:
                     field_val = getattr(result, field.name)
                     result_repr = empty if field_val is None else field_val
+                elif self.choices is not None:
+                    try:
+                        result_repr = self.choices.get(value, empty)
+                    except TypeError:  # an unhashable value: Django's own way
+                        result_repr = display_for_field(value, field, empty, avoid_link=self.link)
                 else:
                     result_repr = display_for_field(value, field, empty, avoid_link=self.link)
                 row_class = self.field_class
