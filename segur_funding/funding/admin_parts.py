@@ -29,6 +29,9 @@ class RequestEventInline(ReadOnlyInlineMixin, admin.TabularInline):
     readonly_fields = fields
     verbose_name_plural = "Historique"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")  # not one query per row
+
 
 class CorrectionInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = CorrectionRequest
@@ -36,6 +39,9 @@ class CorrectionInline(ReadOnlyInlineMixin, admin.TabularInline):
     fields = ["requested_at", "requested_by", "reasons_display", "comment", "resolved_at"]
     readonly_fields = fields
     verbose_name_plural = "Demandes de modification"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("requested_by")
 
     @admin.display(description="Motifs")
     def reasons_display(self, obj: CorrectionRequest) -> str:
@@ -47,6 +53,9 @@ class PaymentInline(ReadOnlyInlineMixin, admin.StackedInline):
     fields = ["amount", "paid_on", "reference", "bank_account", "recorded_by", "recorded_at"]
     readonly_fields = fields
     verbose_name_plural = "Versement"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("bank_account", "recorded_by")
 
 
 class AwaitingFilter(admin.SimpleListFilter):

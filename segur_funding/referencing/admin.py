@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -192,6 +192,22 @@ class DossierAdmin(LargeListAdmin, admin.ModelAdmin):
         extra_context = {"title": "File d'instruction des dossiers de référencement",
                          **(extra_context or {})}
         return super().changelist_view(request, extra_context)
+
+    def get_object(self, request, object_id, from_field=None):
+        """The dossier of the page, read once (its instruction block, then Django's form) with what
+        both show: its editor, DSR, solution and corrections (one query each, instead of twice)."""
+        cache = request.__dict__.setdefault("_segur_dossiers", {})
+        key = (object_id, from_field)
+        if key not in cache:
+            queryset = self.get_queryset(request).select_related(
+                "editor", "dsr", "solution_version__solution"
+            ).prefetch_related("corrections")
+            field = Dossier._meta.pk if from_field is None else Dossier._meta.get_field(from_field)
+            try:
+                cache[key] = queryset.get(**{field.name: field.to_python(object_id)})
+            except (Dossier.DoesNotExist, ValidationError, ValueError):
+                cache[key] = None
+        return cache[key]
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST":
