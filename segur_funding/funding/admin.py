@@ -80,7 +80,12 @@ class RequestChangeList(FastChangeList):
     """The requests of the page and their columns in one query on the request table alone."""
 
     def get_queryset(self, request, exclude_parameters=None):
-        return super().get_queryset(request, exclude_parameters).select_related(None).annotate(**LIST_COLUMNS)
+        # The columns are added to the root queryset, before Django sorts it: a reviewer sorting
+        # by « Devis » or « Éditeur » sorts by these columns (added after, that was an error 500).
+        if not getattr(self, "_columns_added", False):
+            self.root_queryset = self.root_queryset.annotate(**LIST_COLUMNS)
+            self._columns_added = True
+        return super().get_queryset(request, exclude_parameters).select_related(None)
 
 
 @admin.register(FundingRequest)

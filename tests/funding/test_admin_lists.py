@@ -144,3 +144,19 @@ def test_a_reviewers_list_draws_its_rows_as_django_draws_them(client, many_reque
     assert all(row in html for row in django_rows)
     if "?" in url:
         assert "/change/?_changelist_filters=" in html
+
+
+@pytest.mark.parametrize(("name", "url", "model"), LISTS, ids=[name for name, _, _ in LISTS])
+def test_every_column_a_reviewer_can_sort_by_sorts_the_list(client, many_requests, name, url, model):
+    """Each sort link in a list's header (« Devis », « Éditeur », « Client »…), in both directions,
+    shows the list again: the columns read from other tables are there before the list is sorted."""
+    client.force_login(many_requests)
+    html = client.get(url).content.decode()
+    orders = sorted(set(re.findall(r'href="\?(?:[^"]*&amp;)?o=([-0-9.]+)', html)))
+    assert len(orders) >= 4, f"{name} : trop peu de colonnes triables ({orders})"
+    base = url + ("&" if "?" in url else "?")
+    for order in orders:
+        for direction in (order, f"-{order.split('.')[0]}"):
+            response = client.get(f"{base}o={direction}")
+            assert response.status_code == 200, f"{name} trié par ?o={direction} : {response.status_code}"
+            assert _rows(response.content.decode()) > 0, f"{name} trié par ?o={direction} : liste vide"
