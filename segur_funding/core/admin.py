@@ -7,6 +7,24 @@ from django.utils.html import format_html
 from .paginator import EstimatedCountPaginator
 
 
+class ReadOnlyInlineMixin:
+    """An inline written by the services only (history, corrections, payments, a quote's lines):
+    shown, never edited. Tabular ones use `READ_ONLY_TABULAR`: no empty header cells (axe) and the
+    table in its own keyboard-reachable scroll container (a phone's page never scrolls sideways)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+READ_ONLY_TABULAR = "admin/segur/tabular_readonly.html"
+
+
 class FastChangeList(ChangeList):
     """Django's changelist, with each row's link made from one reversed URL (a `reverse()` per row
     and per link column was a tenth of a 50-row page's CPU); its rows are drawn by

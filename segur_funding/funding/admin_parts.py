@@ -3,28 +3,16 @@
 from django.contrib import admin
 
 from segur_funding.core import clock
+from segur_funding.core.admin import READ_ONLY_TABULAR, ReadOnlyInlineMixin
 
 from .admin_page import ASP_TARGET_DAYS, overdue_q
 from .constants import AWAITING_ASP, RequestStatus
 from .models import CorrectionRequest, Payment, RequestEvent
 
 
-class ReadOnlyInlineMixin:
-    """History, corrections and payments are written by the services only: shown, never edited."""
-
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
 class RequestEventInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = RequestEvent
-    template = "admin/segur/tabular_readonly.html"
+    template = READ_ONLY_TABULAR
     fields = ["at", "actor", "from_status", "to_status", "comment"]
     readonly_fields = fields
     verbose_name_plural = "Historique"
@@ -35,7 +23,7 @@ class RequestEventInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 class CorrectionInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = CorrectionRequest
-    template = "admin/segur/tabular_readonly.html"
+    template = READ_ONLY_TABULAR
     fields = ["requested_at", "requested_by", "reasons_display", "comment", "resolved_at"]
     readonly_fields = fields
     verbose_name_plural = "Demandes de modification"

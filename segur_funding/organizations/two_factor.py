@@ -117,8 +117,9 @@ def backup_codes_renew(*, user: User) -> list[str]:
 # --- Login: the code after the password ---------------------------------------------------------
 
 
-def second_factor_verify(*, request: HttpRequest, code: str) -> None:
-    """Accepts a TOTP code or a backup code (used up), or raises a French DomainError."""
+def second_factor_verify(*, request: HttpRequest, code: str) -> str:
+    """Accepts a TOTP code or a backup code (used up), or raises a French DomainError. Returns
+    what to tell the person: after a backup code, how many are left and what to do next."""
     user = request.user
     token = otp_code_normalized(code)
     if token is None:
@@ -136,8 +137,19 @@ def second_factor_verify(*, request: HttpRequest, code: str) -> None:
                 raise DomainError(_throttled(details))
             if device.verify_token(token):
                 _session_verified(request, device)
-                return
+                return _backup_code_notice(user) if isinstance(device, StaticDevice) else ""
     raise DomainError(WRONG_CODE)
+
+
+def _backup_code_notice(user: User) -> str:
+    left = backup_codes_left(user)
+    count = f"il vous en reste {left}" if left else "c'était votre dernier"
+    return (
+        f"Code de secours accepté ; il ne servira plus ({count}). Si vous avez perdu votre "
+        "téléphone, demandez à l'administrateur de la plateforme de réinitialiser votre double "
+        "authentification ; vous pouvez aussi générer de nouveaux codes de secours depuis la page "
+        "« Double authentification »."
+    )
 
 
 def _throttled(details: dict | None) -> str:

@@ -296,10 +296,12 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     form = SecondFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            two_factor.second_factor_verify(request=request, code=form.cleaned_data["code"])
+            notice = two_factor.second_factor_verify(request=request, code=form.cleaned_data["code"])
         except DomainError as error:
             form.add_error("code", error.message)
         else:
+            if notice:
+                messages.warning(request, notice)
             return redirect(next_url)
     return render(
         request,

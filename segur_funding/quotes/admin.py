@@ -8,7 +8,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from segur_funding.core.admin import LargeListAdmin, changelist_deferring
+from segur_funding.core.admin import (
+    READ_ONLY_TABULAR,
+    LargeListAdmin,
+    ReadOnlyInlineMixin,
+    changelist_deferring,
+)
 from segur_funding.referential.admin_filters import WindowFilter
 from segur_funding.referential.models import ConditionWording, QuoteLabelItem, pattern_lines
 
@@ -17,35 +22,21 @@ from .rules.patterns import pattern_problems
 from .selectors import QUOTE_HEAVY_FIELDS
 
 
-class QuoteLineInline(admin.TabularInline):
+class QuoteLineInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = QuoteLine
-    extra = 0
-    can_delete = False
+    template = READ_ONLY_TABULAR
     fields = [
         "position", "label", "scope", "dsr_codes", "is_technical_debt", "amount_ht", "amount_ttc", "declined"
     ]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class QuoteEventInline(admin.TabularInline):
+class QuoteEventInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = QuoteEvent
-    extra = 0
-    can_delete = False
+    template = READ_ONLY_TABULAR
     fields = ["at", "kind", "actor", "from_status", "to_status", "comment"]
     readonly_fields = fields
     verbose_name_plural = "Historique"
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 QuoteChangeList = changelist_deferring(*QUOTE_HEAVY_FIELDS)

@@ -38,6 +38,11 @@ def test_accessibility_statement_states_non_conformity_and_what_was_measured(cli
     html = client.get("/accessibilite/").content.decode()
     assert "non conforme" in html and "RGAA" in html
     assert "axe-core" in html and "375 pixels" in html
+    # Keyboard-only runs of the lab, editor and reviewer journeys; the admin lists; backup codes.
+    assert "Au clavier seul" in html
+    for journey in ("le laboratoire, sur téléphone", "l'éditeur, sur téléphone", "les instructeurs"):
+        assert journey in html.replace("&#x27;", "'")
+    assert "versements, devis, signalements de devis" in html and "codes de secours" in html
     assert "Défenseur des droits" in html
 
 

@@ -80,6 +80,20 @@ def test_adding_the_suggested_state_line_makes_the_quote_conform(client, scenari
     assert STATE_WORDING.replace("'", "&#x27;") in page
     assert "<strong>Conforme</strong>" in page
     assert not Quote.objects.exists()
+    # The blank lines offered below are not called incomplete: no error, no error summary.
+    assert "Ce champ est obligatoire" not in page and "segur-error-summary" not in page
+
+
+def test_a_refused_quote_form_lists_its_errors_in_a_summary_linking_to_each_field(client, scenario):
+    client.force_login(scenario.editor_user)
+    data = form_data(scenario, SEGUR_ONLY, action="check")
+    data["dossier"] = ""
+    data["lines-0-amount_ttc"] = ""
+    page = client.post(reverse("quotes:editor_create"), data).content.decode().replace("&#x27;", "'")
+    assert "Le devis n'est ni vérifié ni enregistré" in page
+    assert 'href="#id_dossier"' in page and "Solution proposée (dossier de référencement) :" in page
+    assert 'href="#id_lines-0-amount_ttc"' in page and "Montant TTC (€), ligne 1 :" in page
+    assert not Quote.objects.exists()
 
 
 def test_save_then_issue_conform_quote(client, scenario):

@@ -12,7 +12,7 @@ from segur_funding.organizations.selectors import user_editors
 from segur_funding.referential.selectors import scheme_ref_for_dsr
 
 from .. import services
-from ..forms import LineFormSet, QuoteForm, blank_line_formset
+from ..forms import LineForm, LineFormSet, QuoteForm, blank_line_formset
 from ..models import Quote, QuoteLine, QuoteStatus
 from ..selectors import LabTier, ReferencingDates, document_build, lab_tier, quotes_for_editor
 from .common import roles
@@ -36,6 +36,10 @@ def _formset_data(lines, *, blanks: int = BLANK_LINES) -> dict[str, str]:
             data[p + "is_technical_debt"] = "on"
         data[p + "amount_ht"] = "" if line.amount_ht is None else f"{line.amount_ht:.2f}".replace(".", ",")
         data[p + "amount_ttc"] = f"{line.amount_ttc:.2f}".replace(".", ",")
+    # The blank lines as the browser sends them (the list's first choice): unchanged, so that
+    # the re-rendered page does not call them incomplete.
+    for i in range(len(lines), len(lines) + blanks):
+        data[f"{LINES_PREFIX}-{i}-scope"] = LineForm.base_fields["scope"].initial
     return data
 
 
