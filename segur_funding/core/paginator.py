@@ -48,7 +48,8 @@ class EstimatedCountPaginator(Paginator):
                 return rows
             counted = rows  # reltuples unknown or stale: as a filtered list past the cap
         else:
-            counted = queryset.order_by()[: self.exact_up_to + 1].count()
+            # values("pk"): the list's display columns (subqueries) stay out of the count.
+            counted = queryset.order_by().values("pk")[: self.exact_up_to + 1].count()
         if counted <= self.exact_up_to:
             return counted
         if vendor != "postgresql":
