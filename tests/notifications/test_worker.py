@@ -67,7 +67,12 @@ def drain_queue(mailbox) -> None:
     """The worker runs one task at a time, in order: once a fresh notification is delivered,
     every message queued before it has been handled."""
     [sentinel] = enqueue(1)
-    wait_for(lambda: deliveries(mailbox)[sentinel] == 1, what="la notification témoin")
+    # The file lands before the row reads `sent`: wait for both, or a sweep run right after
+    # would rightly see the sentinel still `sending`.
+    wait_for(
+        lambda: deliveries(mailbox)[sentinel] == 1 and all_sent([sentinel]),
+        what="la notification témoin",
+    )
 
 
 def test_a_real_worker_sends_each_notification_once(celery_worker_process, mailbox):
