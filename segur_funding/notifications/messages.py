@@ -195,7 +195,7 @@ MESSAGES: dict[str, KindMessages] = {
 
 # Subjects and one-liners are plain text: autoescaping would turn "l'ASP" into "l&#x27;ASP"; the
 # in-app list escapes the rendered line once, when it shows it.
-_TEXT_ENGINE = Engine(autoescape=False)
+_TEXT_ENGINE = Engine(autoescape=False, builtins=["segur_funding.core.templatetags.french"])
 
 
 @cache

@@ -116,6 +116,8 @@ TEMPLATES = [
                 # « Mon espace (n) » in the header: one query, only on pages that show it.
                 "segur_funding.dashboard.my_space.header_counts",
             ],
+            # French plural agreement (« 0 demande validée ») in every template.
+            "builtins": ["segur_funding.core.templatetags.french"],
         },
     },
 ]
