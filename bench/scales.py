@@ -118,6 +118,7 @@ def page_cost(page: dict, creds: dict[str, str], repeat: int) -> dict:
         "queries": queries,
         "sql_ms": sum(t["ms"] for t in timings),
         "buffers": sum(t["buffers"] for t in timings),
+        "rows_read": sum(t["rows"] for t in timings),
         "sql_main_ms": slowest["ms"] if slowest else None,
         "main_sql": slowest["sql"] if slowest else "",
         "main_indexes": indexes,

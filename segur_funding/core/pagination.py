@@ -50,16 +50,32 @@ class UncountedPage:
 
 
 def uncounted_page_of(
-    request: HttpRequest, queryset: QuerySet, *, per_page: int = PER_PAGE, param: str = "page"
+    request: HttpRequest,
+    queryset: QuerySet,
+    *,
+    per_page: int = PER_PAGE,
+    param: str = "page",
+    by_ids: bool = False,
 ) -> UncountedPage:
     """Like page_of, without COUNT(*): a malformed or non-positive number gives the first page,
-    one past the end an empty page with a link back."""
+    one past the end an empty page with a link back.
+
+    `by_ids` reads the page in two steps: the ids of the page (one index, when an index covers
+    the filter and the order: no table row is read), then those rows with their joins. One more
+    query, and a page that costs the same whatever the size of the table and the planner's
+    mood: without it, a large tenant's page may walk the whole table's order and filter out
+    the other tenants' rows (bench/NOTES.md, issue 17)."""
     try:
         number = max(1, int(request.GET.get(param, 1)))
     except ValueError:
         number = 1
     start = (number - 1) * per_page
-    rows = list(queryset[start : start + per_page + 1])
+    if by_ids:
+        ids = list(queryset.values_list("pk", flat=True)[start : start + per_page + 1])
+        found = queryset.order_by().in_bulk(ids)
+        rows = [found[pk] for pk in ids if pk in found]
+    else:
+        rows = list(queryset[start : start + per_page + 1])
     page = UncountedPage(object_list=rows[:per_page], number=number, more=len(rows) > per_page)
     page.links = _links(request, page, param)
     return page

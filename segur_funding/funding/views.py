@@ -53,6 +53,7 @@ def editor_list(request: HttpRequest) -> HttpResponse:
     page = uncounted_page_of(
         request,
         requests.defer(*(f"quote__{name}" for name in QUOTE_HEAVY_FIELDS)).order_by("-submitted_at", "-pk"),
+        by_ids=True,
     )
     return render(
         request,

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import AXE_ALL_IMPACTS, assert_accessible, assert_no_sideways_scroll
+from .test_funding_journey import INVOICE
 from .test_keyboard_journey import _assert_focus_shown, _skip_to_content, _tab_to
 from .test_sign_journey import PHONE, SCREENS
 
@@ -77,8 +78,7 @@ def test_an_editor_issues_a_quote_and_files_the_advance_with_the_keyboard_only(p
         _editor_journey(page, console_errors)
 
 
-def _editor_journey(page, console_errors) -> None:
-    # 1. Sign in, « Mon espace » opens at its content; its drafts lead to the quotes.
+def _sign_in(page, console_errors) -> None:
     page.goto("/connexion/")
     _skip_to_content(page)
     page.keyboard.press("Tab")
@@ -89,6 +89,11 @@ def _editor_journey(page, console_errors) -> None:
     page.keyboard.press("Enter")
     expect(page).to_have_title(re.compile("^Mon espace"))
     _clean(page, console_errors)
+
+
+def _editor_journey(page, console_errors) -> None:
+    # 1. Sign in, « Mon espace » opens at its content; its drafts lead to the quotes.
+    _sign_in(page, console_errors)
     _tab_to(page, "^Devis en brouillon à émettre$")
     page.keyboard.press("Enter")
     expect(page).to_have_title(re.compile("^Mes devis|^Devis"))
@@ -168,3 +173,48 @@ def _editor_journey(page, console_errors) -> None:
     page.keyboard.press("Enter")
     expect(page.get_by_text("Demande d'avance déposée")).to_be_visible()
     _clean(page, console_errors)
+
+
+def test_an_editor_files_the_balance_with_its_invoice_with_the_keyboard_only(page, console_errors, demo):
+    """The demo's D-DEMO-0003 has its advance paid and its delivery declared: the balance is due.
+    On both screens the editor forgets the invoice: the summary takes the focus and leads to the
+    file field. On the last screen it picks the file (Space opens the file chooser) and files."""
+    for index, screen in enumerate(SCREENS):
+        page.context.clear_cookies()
+        page.set_viewport_size(screen.values[0])
+        _sign_in(page, console_errors)
+        _tab_to(page, "^Demandes de financement à déposer$")
+        page.keyboard.press("Enter")
+        expect(page).to_have_title(re.compile("^Demandes de financement"))
+        _skip_to_content(page)
+        _tab_to(page, "^D-DEMO-0003$")
+        _tab_to(page, "^demander le solde$")
+        page.keyboard.press("Enter")
+        expect(page).to_have_title(re.compile("^Demander le solde — devis D-DEMO-0003"))
+        _clean(page, console_errors)
+
+        # No invoice: nothing is filed, the summary says what to fix and links to the field.
+        _skip_to_content(page)
+        _tab_to(page, "^Déposer la demande de solde$")
+        page.keyboard.press("Enter")
+        summary = page.get_by_role("alert").filter(has_text="La demande de solde n'est pas déposée")
+        expect(summary).to_be_focused()
+        _clean(page, console_errors)
+        page.keyboard.press("Tab")
+        assert _assert_focus_shown(page)["name"].startswith("Facture (PDF)")
+        page.keyboard.press("Enter")
+        expect(page.get_by_label(re.compile("^Facture \\(PDF\\)"))).to_be_focused()
+        _assert_focus_shown(page)
+        if index < len(SCREENS) - 1:
+            continue
+
+        # The file chooser opens from the keyboard; the request is filed.
+        with page.expect_file_chooser() as chooser:
+            page.keyboard.press("Space")
+        chooser.value.set_files(
+            files=[{"name": "facture.pdf", "mimeType": "application/pdf", "buffer": INVOICE}]
+        )
+        _tab_to(page, "^Déposer la demande de solde$")
+        page.keyboard.press("Enter")
+        expect(page.get_by_text("Demande de solde déposée")).to_be_visible()
+        _clean(page, console_errors)

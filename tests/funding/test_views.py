@@ -157,6 +157,23 @@ def test_balance_page_takes_the_invoice(client, live_scenario, asp):
     assert b"".join(invoice.streaming_content) == PDF
 
 
+def test_balance_page_without_an_invoice_says_what_to_fix_and_files_nothing(client, live_scenario, asp):
+    quote = live_scenario.quote
+    request = services.advance_request_file(quote=quote, user=live_scenario.editor_user)
+    services.funding_request_validate(request=request, user=asp)
+    services.payment_record(request=request, user=asp, paid_on=timezone.localdate(), reference="A1")
+    from segur_funding.quotes.services import quote_declare_delivery
+
+    quote_declare_delivery(quote=quote, user=live_scenario.lab_user)
+    client.force_login(live_scenario.editor_user)
+    response = client.post(reverse("funding:balance_file", args=[quote.pk]), {"comment": "Facture jointe"})
+    page = response.content.decode()
+    assert "La demande de solde n'est pas déposée" in page
+    assert 'href="#id_invoice"' in page  # the summary links to the field to fix
+    assert "Facture jointe" in page  # what was typed is kept
+    assert not FundingRequest.objects.filter(milestone="balance").exists()
+
+
 def _export(client, asp, action: str, ids):
     return client.post(
         reverse("admin:funding_fundingrequest_changelist"),

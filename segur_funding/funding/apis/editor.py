@@ -15,6 +15,7 @@ from segur_funding.core.apis import (
     LIST_ERRORS,
     READ_ERRORS,
     UPLOAD_PARSERS,
+    TenantCursorPagination,
     error_responses,
     responses,
 )
@@ -59,6 +60,7 @@ from .examples import REQUEST_EXAMPLE, detail_example, paginated
 )
 class EditorFundingRequestViewSet(ScopedRequestViewSet):
     permission_classes = [IsEditorMember]
+    pagination_class = TenantCursorPagination  # one editor's requests
     filter_serializer = RequestFilterSerializer
 
     def scoped(self) -> QuerySet[FundingRequest]:

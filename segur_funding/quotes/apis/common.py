@@ -10,7 +10,13 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from segur_funding.core.apis import AUTHENTICATION, CursorPagination, IdField, IdOrdering, query_params
+from segur_funding.core.apis import (
+    AUTHENTICATION,
+    IdField,
+    IdOrdering,
+    TenantCursorPagination,
+    query_params,
+)
 from segur_funding.core.errors import DomainError
 from segur_funding.core.files import pdf_download
 
@@ -74,7 +80,7 @@ class ScopedQuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     `detail_serializer` how one quote is shown after a read or a command."""
 
     authentication_classes = AUTHENTICATION
-    pagination_class = CursorPagination
+    pagination_class = TenantCursorPagination  # one editor's or one lab's quotes
     filter_backends = [IdOrdering]
     scope: Callable[..., QuerySet]
     detail_serializer: type[serializers.Serializer]
