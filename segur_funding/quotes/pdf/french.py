@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from segur_funding.core.money import format_eur
-from segur_funding.quotes.rules.words import COMBINING
+from segur_funding.core.text import COMBINING
 
 SPACES = "\u00a0\u202f\u2007\u2009 "
 MINUS = "-\u2212\u2013"
