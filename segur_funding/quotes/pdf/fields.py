@@ -74,12 +74,23 @@ class _Sources(NamedTuple):
 
     texts: list[str]
     lowered: list[str] | None
+    # Words -> the indexes of the sources holding one of them (patterns share their words).
+    holding: dict[tuple[str, ...], list[int]]
 
     @classmethod
     def of(cls, texts: Iterable[str]) -> _Sources:
         texts = list(texts)
-        lowered = [_lowered(text) for text in texts]
-        return cls(texts, None if None in lowered else lowered)
+        if _lowered(_APART.join(texts)) is None:
+            return cls(texts, None, {})
+        return cls(texts, [text.lower() for text in texts], {})
+
+    def with_words(self, words: tuple[str, ...]) -> list[int]:
+        kept = self.holding.get(words)
+        if kept is None:
+            lowered = self.lowered or []
+            kept = sorted({index for word in words for index, low in enumerate(lowered) if word in low})
+            self.holding[words] = kept
+        return kept
 
 
 def _scan(pattern: _Pattern, sources: _Sources) -> tuple[str, Iterator[re.Match[str]]]:
@@ -88,12 +99,12 @@ def _scan(pattern: _Pattern, sources: _Sources) -> tuple[str, Iterator[re.Match[
     case. In lower case when it can be, and then only in the sources that hold one of the
     pattern's words: a match never crosses `_APART` and always holds one of them, so the
     others cannot have any (the same matches, in the same order, for less searching)."""
-    texts, lowered = sources
+    texts, lowered, _ = sources
     if lowered is None:
         text = _APART.join(texts)
         return text, pattern.cased.finditer(text)
     if pattern.words:
-        kept = [index for index, low in enumerate(lowered) if any(w in low for w in pattern.words)]
+        kept = sources.with_words(pattern.words)
         if not kept:
             return "", iter(())
         if len(kept) < len(texts):
