@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from segur_funding.core.errors import InvalidInput
 from segur_funding.core.money import parse_amount
+from segur_funding.core.text import COMBINING
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # The largest number of sites a quote may state: far above any lab (tier E starts at 64), far
@@ -280,7 +281,6 @@ def _dsr_code(value: object, field: str, *, required: bool) -> str | None:
     return code.upper() if code else None
 
 
-_COMBINING = re.compile(r"[\u0300-\u036f]+")
 _SCOPES = frozenset({"segur", "state_funding", "out_of_scope"})
 
 
@@ -292,7 +292,7 @@ def _scope(value: str) -> str | None:
         return None
     folded = text.lower()
     if not folded.isascii():
-        folded = _COMBINING.sub("", unicodedata.normalize("NFKD", folded))
+        folded = COMBINING.sub("", unicodedata.normalize("NFKD", folded))
     return folded if folded in _SCOPES else text
 
 

@@ -44,10 +44,15 @@ class Column:
 
 
 _HEADER_PATTERNS = [(kind, re.compile(pattern)) for kind, pattern in _HEADER_WORDS]
+# All of them at once: most cells name no column, and one search says so. A cell that matches
+# is then tried pattern by pattern, in order, for its kind.
+_ANY_HEADER = re.compile("|".join(f"(?:{pattern})" for _, pattern in _HEADER_WORDS))
 
 
 def header_kind(text: str) -> str | None:
     words = normalize(text)
+    if _ANY_HEADER.search(words) is None:
+        return None
     for kind, pattern in _HEADER_PATTERNS:
         if pattern.search(words):
             return kind

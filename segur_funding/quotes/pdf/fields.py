@@ -64,14 +64,52 @@ def _lowered(text: str) -> str | None:
     return None if any(char in text for char in _OTHER_CASES) else text.lower()
 
 
-def _scan(pattern: _Pattern, text: str, lowered: str | None) -> Iterator[re.Match[str]]:
-    """The matches of `pattern` in `text`, whose `lowered` (`_lowered(text)`) is searched when
-    it can be: read a match's groups by their positions in `text` to keep their case."""
+# Between two sources of a search: no pattern matches across it.
+_APART = "\x00"
+
+
+class _Sources(NamedTuple):
+    """The texts a field is searched in, and each in lower case (`_lowered`), or None when one
+    of them cannot be lowered (then all are searched with re.IGNORECASE)."""
+
+    texts: list[str]
+    lowered: list[str] | None
+    # Words -> the indexes of the sources holding one of them (patterns share their words).
+    holding: dict[tuple[str, ...], list[int]]
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> _Sources:
+        texts = list(texts)
+        if _lowered(_APART.join(texts)) is None:
+            return cls(texts, None, {})
+        return cls(texts, [text.lower() for text in texts], {})
+
+    def with_words(self, words: tuple[str, ...]) -> list[int]:
+        kept = self.holding.get(words)
+        if kept is None:
+            lowered = self.lowered or []
+            kept = sorted({index for word in words for index, low in enumerate(lowered) if word in low})
+            self.holding[words] = kept
+        return kept
+
+
+def _scan(pattern: _Pattern, sources: _Sources) -> tuple[str, Iterator[re.Match[str]]]:
+    """The matches of `pattern` in the sources, and the text they were found in (the sources
+    joined by `_APART`): read a match's groups by their positions in that text to keep their
+    case. In lower case when it can be, and then only in the sources that hold one of the
+    pattern's words: a match never crosses `_APART` and always holds one of them, so the
+    others cannot have any (the same matches, in the same order, for less searching)."""
+    texts, lowered, _ = sources
     if lowered is None:
-        return pattern.cased.finditer(text)
-    if pattern.words and not any(word in lowered for word in pattern.words):
-        return iter(())
-    return pattern.lower.finditer(lowered)
+        text = _APART.join(texts)
+        return text, pattern.cased.finditer(text)
+    if pattern.words:
+        kept = sources.with_words(pattern.words)
+        if not kept:
+            return "", iter(())
+        if len(kept) < len(texts):
+            texts, lowered = [texts[i] for i in kept], [lowered[i] for i in kept]
+    return _APART.join(texts), pattern.lower.finditer(_APART.join(lowered))
 
 
 _NUMBER = r"(?P<value>[A-Za-z0-9][\w/.\-]*\d[\w/\-]*)"
@@ -107,7 +145,8 @@ _DATE_LABELS = {
         r"lu\s+et\s+approuv[ée]e?",
     ],
     "referenced_on": [
-        r"r[ée]f[ée]renc[ée]e?\s+(?:par\s+l.\s*ans\s+)?(?:le|depuis\s+le)",
+        # « l'ANS » with any apostrophe, but not across two sources (`_APART`).
+        r"r[ée]f[ée]renc[ée]e?\s+(?:par\s+l[^\x00]\s*ans\s+)?(?:le|depuis\s+le)",
         r"date\s+(?:de\s+|du\s+)?r[ée]f[ée]rencement",
         r"r[ée]f[ée]rencement\s+(?:ans\s+)?n\s*°\s*[\w/.\-]+\s+(?:du|obtenu\s+le)",
     ],
@@ -192,15 +231,15 @@ def read_fields(
     """
     document: dict = {}
     checks: list[str] = []
-    sources = [squash(text) for text in texts] + [p.text for p in paragraphs]
-    # One string to search, the sources kept apart by a character no pattern crosses.
-    everything = "\x00".join(sources)
-    lowered = _lowered(everything)
+    # A one-line paragraph is often the very text of its row: searched once (the matches of a
+    # source do not depend on its neighbours, and the values found are kept once each anyway).
+    sources = _Sources.of(dict.fromkeys([squash(text) for text in texts] + [p.text for p in paragraphs]))
 
     numbers = _distinct(
-        everything[match.start("value") : match.end("value")].rstrip(".-/")
+        text[match.start("value") : match.end("value")].rstrip(".-/")
         for pattern in _NUMBER_PATTERNS
-        for match in _scan(pattern, everything, lowered)
+        for text, matches in [_scan(pattern, sources)]
+        for match in matches
     )
     if len(numbers) == 1:
         document["number"] = numbers[0]
@@ -213,7 +252,7 @@ def read_fields(
     if dsr is not None:
         document["dsr"] = dsr
 
-    client, client_checks = _client(paragraphs, everything)
+    client, client_checks = _client(paragraphs, sources)
     if client:
         document["client"] = client
     checks.extend(client_checks)
@@ -222,7 +261,7 @@ def read_fields(
     for key, pattern in _DATE_PATTERNS.items():
         found = _distinct(
             value.isoformat()
-            for match in _scan(pattern, everything, lowered)
+            for match in _scan(pattern, sources)[1]
             if (value := date_from_match(match)) is not None
         )
         if len(found) == 1:
@@ -261,7 +300,7 @@ def _document_dsr(lines: list[dict], texts: list[str]) -> str | None:
     return codes[0] if len(codes) == 1 else None
 
 
-def _client(paragraphs: list[Paragraph], everything: str) -> tuple[dict, list[str]]:
+def _client(paragraphs: list[Paragraph], sources: _Sources) -> tuple[dict, list[str]]:
     client: dict = {}
     checks: list[str] = []
     block = _client_block(paragraphs)
@@ -274,7 +313,7 @@ def _client(paragraphs: list[Paragraph], everything: str) -> tuple[dict, list[st
             client["siret"] = _NON_DIGIT.sub("", siret.group(1))
     sites = _sites(block.text) if block is not None else []
     if not sites:
-        sites = _sites(everything)
+        sites = _sites_in(sources)
     if len(sites) == 1:
         client["geographic_sites"] = sites[0]
     elif sites:
@@ -312,8 +351,11 @@ def _client_name(block: Paragraph) -> str | None:
 
 
 def _sites(text: str) -> list[int]:
-    words = squash(text)
-    lowered = _lowered(words)
+    return _sites_in(_Sources.of([squash(text)]))
+
+
+def _sites_in(sources: _Sources) -> list[int]:
+    """The numbers of sites the sources state (each source squashed already)."""
     return list(
-        dict.fromkeys(int(match.group(1)) for pattern in _SITES for match in _scan(pattern, words, lowered))
+        dict.fromkeys(int(match.group(1)) for pattern in _SITES for match in _scan(pattern, sources)[1])
     )

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from segur_funding.core.money import format_eur
-from segur_funding.quotes.rules.words import COMBINING
+from segur_funding.core.text import COMBINING
 
 SPACES = "\u00a0\u202f\u2007\u2009 "
 MINUS = "-\u2212\u2013"
@@ -65,6 +65,9 @@ _AMOUNT = re.compile(
     re.VERBOSE,
 )
 _FREE_WORDS = {"inclus", "incluse", "offert", "offerte", "compris", "comprise", "gratuit"}
+_MORE_THAN_A_FREE_WORD = re.compile(
+    f"[A-Za-z0-9](?:[^A-Za-z0-9]*[A-Za-z0-9]){{{max(len(word) for word in _FREE_WORDS)}}}"
+)
 
 
 class Amount(NamedTuple):
@@ -98,8 +101,10 @@ def parse_amount(cell: str) -> Amount | None:
     match = _AMOUNT.match(text)
     if match is None:
         # Tried second: every cell of a row is tried as an amount, and an amount, made of
-        # digits, currency and tax, is never one of these words once normalized.
-        if normalize(text) in _FREE_WORDS:
+        # digits, currency and tax, is never one of these words once normalized. A cell with
+        # more ASCII letters and digits than the longest of them is none either (`normalize`
+        # keeps each of them): a sentence is not normalized for nothing.
+        if _MORE_THAN_A_FREE_WORD.search(text) is None and normalize(text) in _FREE_WORDS:
             return Amount(Decimal("0.00"), None, True, True)
         return None
     integer, sep, dec, cents, currency, sign, tax = match.group(

@@ -198,7 +198,7 @@ def rebuild_lines(rows: list[TableRow]) -> RuledReading | None:
 
 def _total_check(lines: list[dict], since: int, label: str, printed: Decimal, page: int) -> str | None:
     """A printed total that no sum of the lines read gives: the table was not read right."""
-    sums = _sums(lines, "amount_ttc")
+    sums = _sums([line.get("scope") for line in lines], [Decimal(line["amount_ttc"]) for line in lines])
     section = sum(
         (Decimal(line["amount_ttc"]) for line in lines[since:] if line.get("scope") != "state_funding"),
         Decimal("0"),

@@ -288,22 +288,34 @@ MAX_TOTALS_CHECKED = 30
 
 def _check_totals(lines: list[dict], totals: list[_Total]) -> list[str]:
     checks = []
+    # Each line's scope and amounts, read once for all the totals (None: no such amount).
+    scopes = [line.get("scope") for line in lines]
+    values = {
+        key: [Decimal(line[key]) if key in line else None for line in lines]
+        for key in ("amount_ttc", "amount_ht")
+    }
     for total in totals[:MAX_TOTALS_CHECKED]:
         if total.kind == "tva":
             continue
         for key, printed in (("amount_ttc", total.ttc), ("amount_ht", total.ht)):
             if printed is None:
                 continue
-            before = lines[: total.lines_before]
-            section = [
-                line
-                for line in lines[total.previous_total_lines : total.lines_before]
-                if line.get("scope") != "state_funding"
-            ]
-            if any(key not in line for line in before):
+            before = values[key][: total.lines_before]
+            if None in before:
                 continue  # some line has no such amount: nothing to compare with
-            sums = _sums(before, key)
-            section_sum = sum((Decimal(line[key]) for line in section), Decimal("0"))
+            sums = _sums(scopes, before)
+            section_sum = sum(
+                (
+                    value
+                    for value, scope in zip(
+                        before[total.previous_total_lines :],
+                        scopes[total.previous_total_lines : total.lines_before],
+                        strict=True,
+                    )
+                    if scope != "state_funding"
+                ),
+                Decimal("0"),
+            )
             candidates = set(sums.values()) | {section_sum}
             if abs(printed) in candidates or printed in candidates:
                 continue
@@ -322,15 +334,14 @@ def _check_totals(lines: list[dict], totals: list[_Total]) -> list[str]:
     return checks
 
 
-def _sums(lines: list[dict], key: str) -> dict[str, Decimal]:
-    def total(scope: str | None) -> Decimal:
-        return sum(
-            (Decimal(line[key]) for line in lines if line.get("scope") == scope),
-            Decimal("0"),
-        )
-
-    segur, state, other = total("segur"), total("state_funding"), total("out_of_scope")
-    unclassified = total(None)
+def _sums(scopes: list[str | None], values: list[Decimal]) -> dict[str, Decimal]:
+    """The sums a total may print, over the lines of `values` (with their `scopes`)."""
+    by_scope = dict.fromkeys(("segur", "state_funding", "out_of_scope", None), Decimal("0"))
+    for scope, value in zip(scopes, values, strict=False):
+        if scope in by_scope:
+            by_scope[scope] += value
+    segur, state, other = by_scope["segur"], by_scope["state_funding"], by_scope["out_of_scope"]
+    unclassified = by_scope[None]
     gross = segur + other + unclassified
     return {
         "segur": segur,

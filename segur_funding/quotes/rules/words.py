@@ -16,10 +16,9 @@ from itertools import chain
 from operator import itemgetter
 from typing import NamedTuple
 
+from segur_funding.core.text import COMBINING
+
 _FOLD = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
-# The combining marks a decomposed (NFKD) text carries its accents as: « é » is « e » + U+0301.
-# The PDF reader's `french.normalize` strips the same ones.
-COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 
 def fold(text: str) -> str:
