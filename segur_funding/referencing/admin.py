@@ -65,8 +65,9 @@ class DossierAdmin(LargeListAdmin, admin.ModelAdmin):
     ]
     search_help_text = "Nom du logiciel et version (ex. « 6.0 »), éditeur, SIREN, n° de référencement."
     list_select_related = ["editor", "dsr", "solution_version__solution", "assigned_to"]
-    # The queue: the most urgent phase first, dossiers without a running clock after.
-    ordering = [F("clock_deadline").asc(nulls_last=True), "-created_at"]
+    # The queue: the most urgent phase first, dossiers without a running clock after; the id makes
+    # the order total, so the page of 50 is read in the order of `dossier_queue_idx` (no sort).
+    ordering = [F("clock_deadline").asc(nulls_last=True), "-created_at", "-id"]
     actions = [
         *assignment_actions(
             reviewers_group=ANS_REVIEWERS_GROUP,

@@ -178,7 +178,12 @@ class Dossier(models.Model):
                 name="dossier_one_open_per_version_and_dsr",
             ),
         ]
-        indexes = [models.Index(fields=["status", "clock_deadline"])]
+        indexes = [
+            models.Index(fields=["status", "clock_deadline"]),
+            # The ANS queue's order (admin): deadline first (NULLs last, PostgreSQL's default for
+            # ASC), newest first, then the id; the admin reads its page of 50 along it.
+            models.Index(fields=["clock_deadline", "-created_at", "-id"], name="dossier_queue_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.solution_version} — {self.dsr.code}"

@@ -6,6 +6,8 @@ ANALYZE as the generator does), then asks PostgreSQL for the plan (EXPLAIN, FORM
 editor's « À demander » page and of the « Mon espace » count, as the largest editor reads them,
 and checks the index each one reads: never a time, which a shared machine would make flaky. The
 ASP's queue « à instruire » (admin changelist and API cursor) reads its partial indexes, unsorted.
+The ANS's dossier queue (admin changelist, API cursor) reads its page of 50 along an index in the
+page's order once the dossiers outgrow a few pages.
 """
 
 import json
@@ -20,6 +22,8 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgresql]
 
 FILING_INDEX = "quote_filing_step_idx"
 QUEUE_INDEX = "request_queue_decision_idx"  # the admin's order, (-submitted_at, -id)
+DOSSIER_QUEUE_INDEX = "dossier_queue_idx"  # the ANS admin's order, (clock_deadline, -created_at, -id)
+DOSSIER_PKEY = "referencing_dossier_pkey"  # the API's cursor, -id
 
 
 def _generate(scale: float) -> None:
@@ -181,3 +185,67 @@ def test_key_list_queries_use_their_index_at_a_larger_scale(reference_data):
     _assert_key_plans()
     _assert_queue_plans()
     _assert_editor_list_plans()
+
+
+def _generate_dossiers(editors: int) -> None:
+    """Editors and their referencing dossiers only (about 1.8 dossiers an editor, as at every
+    scale): `editors` editors, as many as the national scale has (1,000) for the larger run."""
+    from bench import generate
+    from segur_funding.organizations.models import Membership, Organization, User
+    from segur_funding.referencing.models import Dossier, DossierEvent, Proof, Solution, SolutionVersion
+
+    assert connection.vendor == "postgresql", "the generator writes with PostgreSQL COPY"
+    url = _url()
+    generator = generate.Generator(url, scale=0.001, seed=11, history=False)
+    generator.counts["editors"] = editors
+    generator.users_and_organizations()
+    generator.referencing()
+    loaded = [User, Organization, Membership, Solution, SolutionVersion, Dossier, DossierEvent, Proof]
+    generate.sequences_reset(url, loaded)
+    generate.vacuum_analyze(url, [m._meta.db_table for m in loaded])
+
+
+def _admin_dossiers():
+    """The rows of the ANS's admin queue of dossiers, as its changelist builds them."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from segur_funding.organizations.models import User
+    from segur_funding.referencing.models import Dossier
+
+    request = RequestFactory().get("/admin/referencing/dossier/")
+    request.user = User.objects.create_superuser(email="plans-ans@test.example", password="x" * 20)
+    changelist = admin.site._registry[Dossier].get_changelist_instance(request)
+    return changelist.queryset
+
+
+def _assert_dossier_plans(*, pages: bool) -> None:
+    """The admin queue and the API list read the dossiers' page of 50 in an index's order, no
+    sort above it; at a tiny scale (the table in a page or two) a sort of the whole table is
+    what the planner rightly prefers, and `pages` is false."""
+    from segur_funding.referencing.apis.ans import _ans_dossiers
+    from segur_funding.referencing.models import Dossier
+
+    queue = _admin_dossiers()
+    assert queue.query.order_by[1:3] == ("-created_at", "-id"), queue.query.order_by
+    for queryset, index in ((queue[:50], DOSSIER_QUEUE_INDEX), (_ans_dossiers()[:51], DOSSIER_PKEY)):
+        plan = _plan(queryset)
+        scan = _scan_of(plan, Dossier._meta.db_table)
+        if not pages:
+            assert scan["Node Type"] in ("Seq Scan", "Index Scan", "Index Only Scan"), scan
+            continue
+        assert scan["Node Type"] == "Index Scan", scan
+        assert scan["Index Name"] == index, scan
+        assert "Filter" not in scan, scan
+        above = [n["Node Type"] for n in _path_to(plan, scan)]
+        assert not {"Sort", "Incremental Sort"} & set(above), above
+
+
+def test_dossier_lists_at_a_tiny_scale(reference_data):
+    _generate_dossiers(10)  # 16 dossiers, as the 1 % data set
+    _assert_dossier_plans(pages=False)
+
+
+def test_dossier_lists_use_their_index_at_the_national_count(reference_data):
+    _generate_dossiers(1_000)  # about 1,800 dossiers, as the 100 % data set
+    _assert_dossier_plans(pages=True)
