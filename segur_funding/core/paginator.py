@@ -47,7 +47,7 @@ class EstimatedCountPaginator(Paginator):
             if rows <= self.exact_up_to:
                 return rows
             counted = rows  # reltuples unknown or stale: as a filtered list past the cap
-        elif vendor == "postgresql":
+        elif vendor == "postgresql" and _planned_rows_function(queryset.db):
             rows, estimated = _capped_count_or_planned_rows(queryset, self.exact_up_to)
             self.estimated = estimated
             return rows
@@ -85,6 +85,21 @@ def _table_rows_or_count(queryset: QuerySet, exact_up_to: int) -> tuple[int, boo
     return rows, estimated
 
 
+_FUNCTION_INSTALLED: dict[tuple[str, str], bool] = {}
+
+
+def _planned_rows_function(alias: str) -> bool:
+    """Whether the database has `segur_planned_rows` (core migration 0003): asked once per process
+    and database; a database not migrated yet gets the two queries of before, not an error."""
+    connection = connections[alias]
+    key = (alias, str(connection.settings_dict.get("NAME")))
+    if key not in _FUNCTION_INSTALLED:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regprocedure('segur_planned_rows(text)') IS NOT NULL")
+            _FUNCTION_INSTALLED[key] = cursor.fetchone()[0]
+    return _FUNCTION_INSTALLED[key]
+
+
 def _capped_count_or_planned_rows(queryset: QuerySet, exact_up_to: int) -> tuple[int, bool]:
     """(rows, estimated) of a filtered list in one query at any size: a count capped at
     `exact_up_to + 1`, and past it the planner's estimate of the whole list, never below the rows
@@ -98,7 +113,7 @@ def _capped_count_or_planned_rows(queryset: QuerySet, exact_up_to: int) -> tuple
     whole = connection.ops.compose_sql(sql, params)  # the list's SQL as text, its values quoted
     capped = f"(SELECT count(*) AS n FROM ({sql} LIMIT %s) ids) capped"  # noqa: S608 - Django's SQL
     query = (
-        "SELECT CASE WHEN capped.n > %s THEN GREATEST(capped.n, segur_planned_rows(%s))"  # noqa: S608
+        "SELECT CASE WHEN capped.n > %s THEN GREATEST(capped.n, segur_planned_rows(%s::text))"  # noqa: S608
         " ELSE capped.n END, capped.n > %s FROM " + capped
     )
     with connection.cursor() as cursor:

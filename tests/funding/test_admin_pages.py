@@ -125,3 +125,25 @@ def test_the_request_page_costs_the_same_queries_for_one_history_row_as_for_many
         and html.count('class="form-row" id="corrections-') == 6
     )
     assert len(one) == len(many) <= MAX_QUERIES, "\n".join(many)
+
+
+@pytest.mark.parametrize(
+    "path", ["/admin/funding/fundingrequest/", "/admin/quotes/quote/1/change/", "/admin/"]
+)
+def test_the_side_bar_is_drawn_as_django_draws_it(rf, asp, path):
+    from django.contrib import admin
+    from django.template.loader import render_to_string
+
+    from segur_funding.core.templatetags.segur_admin_nav import fast_nav_app_list
+
+    request = rf.get(path)
+    request.user = asp
+    apps = admin.site.get_app_list(request)
+    assert apps
+    django = render_to_string(
+        "admin/app_list.html", {"app_list": apps, "show_changelinks": False, "request": request}
+    )
+    assert _normalised(fast_nav_app_list({"request": request}, apps)) == _normalised(django)
+    assert _normalised(fast_nav_app_list({"request": request}, [])) == _normalised(
+        render_to_string("admin/app_list.html", {"app_list": [], "request": request})
+    )
