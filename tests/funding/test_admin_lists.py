@@ -125,6 +125,7 @@ def test_a_filtered_count_is_one_query_below_and_past_the_exact_limit(many_reque
     if connection.vendor != "postgresql":
         pytest.fail("Test PostgreSQL : lancer avec DATABASE_URL=postgres://… (marqueur postgresql).")
     queue = FundingRequest.objects.filter(status="submitted")
+    assert EstimatedCountPaginator(queue, 5).count  # once a process: is the function installed?
     for limit, estimated in ((10, True), (1000, False)):
         monkeypatch.setattr(EstimatedCountPaginator, "exact_up_to", limit)
         paginator = EstimatedCountPaginator(queue, 5)
