@@ -68,6 +68,7 @@ def _same_page_as_djangos(client, url: str, monkeypatch) -> str:
     fast = client.get(url).content.decode()
     monkeypatch.setattr(segur_admin_form, "readonly_fieldset_html", lambda *args: "")
     monkeypatch.setattr(segur_admin_form, "readonly_tabular_html", lambda *args: "")
+    monkeypatch.setattr(segur_admin_form, "readonly_stacked_html", lambda *args: "")
     django = client.get(url).content.decode()
     monkeypatch.undo()
     assert _normalised(fast) == _normalised(django)
@@ -90,6 +91,7 @@ def test_the_request_page_is_drawn_as_django_draws_it(client, paid, asp, monkeyp
         client, reverse("admin:funding_fundingrequest_change", args=[paid.pk]), monkeypatch
     )
     assert "RIB illisible" in html and "VIR-1" in html and 'id="events-group"' in html
+    assert 'data-inline-type="stacked"' in html and 'name="payment-0-id"' in html
 
 
 def test_the_quote_page_costs_the_same_queries_for_one_line_as_for_many(client, paid, asp):

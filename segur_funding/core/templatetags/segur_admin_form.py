@@ -48,22 +48,23 @@ def _readonly_field(field: AdminReadonlyField, multi: bool) -> str:
     return html + "</div>"
 
 
-def readonly_fieldset_html(fieldset, index: int) -> str:
+def readonly_fieldset_html(fieldset, index: int, *, heading_level=2, prefix="fieldset", id_prefix=0) -> str:
     """The fieldset `index` of a change form (Django's include with heading_level=2,
-    prefix="fieldset", id_prefix=0), or "" when one of its fields is editable."""
+    prefix="fieldset", id_prefix=0; an inline's with its own), or "" when a field is editable."""
     lines = list(fieldset)
     if fieldset.form.is_bound or any(
         f not in fieldset.readonly_fields for line in lines for f in line.fields
     ):
         return ""
-    heading_id = f"fieldset-0-{index}-heading"
+    heading_id = f"{conditional_escape(prefix)}-{id_prefix}-{index}-heading"
     parts = [f'<fieldset class="module aligned {conditional_escape(fieldset.classes)}"']
     collapsible = bool(fieldset.name) and fieldset.is_collapsible
     if fieldset.name:
         parts.append(f' aria-labelledby="{heading_id}">')
         parts.append(
             ("<details><summary>" if collapsible else "")
-            + f'<h2 id="{heading_id}" class="fieldset-heading">{conditional_escape(fieldset.name)}</h2>'
+            + f'<h{heading_level} id="{heading_id}" class="fieldset-heading">'
+            + f"{conditional_escape(fieldset.name)}</h{heading_level}>"
             + ("</summary>" if collapsible else "")
         )
     else:
@@ -189,6 +190,58 @@ def readonly_tabular_html(inline_admin_formset, last: bool) -> str:
     return mark_safe("".join(parts))  # noqa: S308 - every value escaped above, or Django's safe HTML
 
 
+def readonly_stacked_html(inline_admin_formset) -> str:
+    """A read-only stacked inline (Django's `admin/edit_inline/stacked.html`: a payment), or "" for
+    an editable, bound or otherwise drawn one."""
+    admin_formset, formset = inline_admin_formset, inline_admin_formset.formset
+    inline = inline_admin_formset.opts
+    if (
+        inline.template != "admin/edit_inline/stacked.html"
+        or formset.is_bound
+        or admin_formset.has_change_permission
+        or admin_formset.has_add_permission
+        or formset.extra_forms
+        or admin_formset.is_collapsible
+        or inline.show_change_link
+    ):
+        return ""
+    prefix = escape(formset.prefix)
+    title = inline.verbose_name if formset.max_num == 1 else inline.verbose_name_plural
+    management = "".join(
+        _hidden_input(formset.management_form[name]) for name in formset.management_form.fields
+    )
+    parts = [
+        f'<div class="js-inline-admin-formset inline-group" id="{prefix}-group" data-inline-type="stacked" '
+        f'data-inline-formset="{escape(admin_formset.inline_formset_data())}">'
+        f'<fieldset class="module {conditional_escape(admin_formset.classes)}" '
+        f'aria-labelledby="{prefix}-heading"><h2 id="{prefix}-heading" class="inline-heading">'
+        f"\n{conditional_escape(capfirst(title))}\n</h2>{management}"  # the template's spaces
+    ]
+    fk = getattr(formset, "fk", None)
+    for i, admin_form in enumerate(admin_formset):
+        original = admin_form.original
+        if original is None or admin_form.show_url:
+            return ""
+        fieldsets = [
+            readonly_fieldset_html(fieldset, j, heading_level=4, prefix=formset.prefix, id_prefix=i)
+            for j, fieldset in enumerate(admin_form)
+        ]
+        if not all(fieldsets):
+            return ""
+        explicit_pk = admin_form.needs_explicit_pk_field()
+        hidden = (_hidden_input(admin_form.pk_field().field) if explicit_pk else "") + (
+            _hidden_input(admin_form.fk_field().field) if fk else ""
+        )
+        parts.append(
+            f'<div class="inline-related has_original" id="{prefix}-{i}">'
+            f"<h3><b>{conditional_escape(capfirst(inline.verbose_name))}:</b> "
+            f'<span class="inline_label">{conditional_escape(original)}\n</span></h3>'
+            f"{''.join(fieldsets)}{hidden}</div>"
+        )
+    parts.append("</fieldset></div>")
+    return mark_safe("".join(parts))  # noqa: S308 - every value escaped above, or Django's safe HTML
+
+
 @register.simple_tag
 def fast_readonly_inline(inline_admin_formset, last):
-    return readonly_tabular_html(inline_admin_formset, last)
+    return readonly_tabular_html(inline_admin_formset, last) or readonly_stacked_html(inline_admin_formset)
