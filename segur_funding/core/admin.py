@@ -2,18 +2,53 @@
 
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ChangeList
+from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
 from .paginator import EstimatedCountPaginator
 
 
+class RowsReadWithTheObject(BaseInlineFormSet):
+    """An inline's rows taken from its parent object when the page read them with it
+    (`prefetch_related` of the relation, or `select_related` of a one-to-one): the page and the
+    inline then share one query instead of two. Otherwise Django's own query."""
+
+    def get_queryset(self):
+        if not hasattr(self, "_queryset"):
+            rows = _rows_read_with(self.instance, self.fk)
+            if rows is None:
+                return super().get_queryset()
+            self._queryset = rows
+        return self._queryset
+
+
+def _rows_read_with(instance, fk) -> list | None:
+    """The rows of `instance` that point to it through `fk`, if already read, else None."""
+    if instance is None or instance.pk is None:
+        return None
+    related = fk.remote_field
+    if related.one_to_one:
+        if not related.is_cached(instance):
+            return None
+        row = related.get_cached_value(instance)
+        return [] if row is None else [row]
+    prefetched = getattr(instance, "_prefetched_objects_cache", {}).get(related.cache_name)
+    if prefetched is None:
+        return None
+    # Django's formset orders unordered rows by their key: the same order.
+    return list(prefetched) if prefetched.ordered else sorted(prefetched, key=lambda row: row.pk)
+
+
 class ReadOnlyInlineMixin:
     """An inline written by the services only (history, corrections, payments, a quote's lines):
     shown, never edited. Tabular ones use `READ_ONLY_TABULAR`: no empty header cells (axe) and the
-    table in its own keyboard-reachable scroll container (a phone's page never scrolls sideways)."""
+    table in its own keyboard-reachable scroll container (a phone's page never scrolls sideways).
+    Its rows come from the page's object when the page read them with it (`RowsReadWithTheObject`):
+    read them there with the inline's ordering and `select_related`."""
 
     extra = 0
     can_delete = False
+    formset = RowsReadWithTheObject
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

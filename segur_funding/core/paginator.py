@@ -47,6 +47,10 @@ class EstimatedCountPaginator(Paginator):
             if rows <= self.exact_up_to:
                 return rows
             counted = rows  # reltuples unknown or stale: as a filtered list past the cap
+        elif vendor == "postgresql" and _planned_rows_function(queryset.db):
+            rows, estimated = _capped_count_or_planned_rows(queryset, self.exact_up_to)
+            self.estimated = estimated
+            return rows
         else:
             # values("pk"): the list's display columns (subqueries) stay out of the count.
             counted = queryset.order_by().values("pk")[: self.exact_up_to + 1].count()
@@ -77,6 +81,43 @@ def _table_rows_or_count(queryset: QuerySet, exact_up_to: int) -> tuple[int, boo
             " FROM pg_class WHERE oid = %s::regclass",
             [exact_up_to, exact_up_to + 1, exact_up_to, queryset.model._meta.db_table],
         )
+        rows, estimated = cursor.fetchone()
+    return rows, estimated
+
+
+_FUNCTION_INSTALLED: dict[tuple[str, str], bool] = {}
+
+
+def _planned_rows_function(alias: str) -> bool:
+    """Whether the database has `segur_planned_rows` (core migration 0003): asked once per process
+    and database; a database not migrated yet gets the two queries of before, not an error."""
+    connection = connections[alias]
+    key = (alias, str(connection.settings_dict.get("NAME")))
+    if key not in _FUNCTION_INSTALLED:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regprocedure('segur_planned_rows(text)') IS NOT NULL")
+            _FUNCTION_INSTALLED[key] = cursor.fetchone()[0]
+    return _FUNCTION_INSTALLED[key]
+
+
+def _capped_count_or_planned_rows(queryset: QuerySet, exact_up_to: int) -> tuple[int, bool]:
+    """(rows, estimated) of a filtered list in one query at any size: a count capped at
+    `exact_up_to + 1`, and past it the planner's estimate of the whole list, never below the rows
+    counted (`segur_planned_rows`, core migration 0003: EXPLAIN from inside the query, run by
+    PostgreSQL only when the CASE reads it). One query whether the queue is small or large: the
+    page's query count does not change with the data set's size (issue 15)."""
+    connection = connections[queryset.db]
+    # values("pk"): the list's display columns (subqueries) stay out of the count and the plan.
+    ids = queryset.order_by().values("pk")
+    sql, params = ids.query.sql_with_params()
+    whole = connection.ops.compose_sql(sql, params)  # the list's SQL as text, its values quoted
+    capped = f"(SELECT count(*) AS n FROM ({sql} LIMIT %s) ids) capped"  # noqa: S608 - Django's SQL
+    query = (
+        "SELECT CASE WHEN capped.n > %s THEN GREATEST(capped.n, segur_planned_rows(%s::text))"  # noqa: S608
+        " ELSE capped.n END, capped.n > %s FROM " + capped
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [exact_up_to, whole, exact_up_to, *params, exact_up_to + 1])
         rows, estimated = cursor.fetchone()
     return rows, estimated
 

@@ -7,8 +7,8 @@ transition function the web pages use), which refuses an illegal move with a Fre
 from functools import partial
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import CharField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -172,11 +172,25 @@ class FundingRequestAdmin(LargeListAdmin, admin.ModelAdmin):
         )
 
     def get_object(self, request: HttpRequest, object_id, from_field=None):
-        # The page reads the request twice (its decision block, then Django's form): one query.
+        """The request of the page, read once (its decision block, then Django's form) with what
+        the page shows: its payment with the bank details and who recorded it (the « Versement »
+        block), its corrections and its history (their tables, and the answers block, take their
+        rows from it: `RowsReadWithTheObject`), one query each whatever their number."""
         cache = request.__dict__.setdefault("_segur_requests", {})
         key = (object_id, from_field)
         if key not in cache:
-            cache[key] = super().get_object(request, object_id, from_field)
+            queryset = self.get_queryset(request).select_related(
+                "payment__bank_account__organization", "payment__recorded_by"
+            ).prefetch_related(
+                Prefetch("corrections", CorrectionInline.rows()),
+                Prefetch("events", RequestEventInline.rows()),
+            )
+            opts = FundingRequest._meta
+            field = opts.pk if from_field is None else opts.get_field(from_field)
+            try:
+                cache[key] = queryset.get(**{field.name: field.to_python(object_id)})
+            except (FundingRequest.DoesNotExist, ValidationError, ValueError):
+                cache[key] = None
         return cache[key]
 
     def get_changelist(self, request: HttpRequest, **kwargs):

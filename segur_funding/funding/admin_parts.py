@@ -17,8 +17,13 @@ class RequestEventInline(ReadOnlyInlineMixin, admin.TabularInline):
     readonly_fields = fields
     verbose_name_plural = "Historique"
 
+    @classmethod
+    def rows(cls):
+        """The rows as the table shows them (the request page reads them with the request)."""
+        return RequestEvent.objects.select_related("actor")  # not one query per row
+
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")  # not one query per row
+        return self.rows()
 
 
 class CorrectionInline(ReadOnlyInlineMixin, admin.TabularInline):
@@ -28,8 +33,13 @@ class CorrectionInline(ReadOnlyInlineMixin, admin.TabularInline):
     readonly_fields = fields
     verbose_name_plural = "Demandes de modification"
 
+    @classmethod
+    def rows(cls):
+        """The rows as the table and the answers block show them (read with the request)."""
+        return CorrectionRequest.objects.select_related("requested_by", "answered_by", "bank_account")
+
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("requested_by")
+        return self.rows()
 
     @admin.display(description="Motifs")
     def reasons_display(self, obj: CorrectionRequest) -> str:

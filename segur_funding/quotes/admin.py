@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -30,6 +31,11 @@ class QuoteLineInline(ReadOnlyInlineMixin, admin.TabularInline):
     ]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        # The quote's own lines: ordered within it (the model's ordering starts with the quote,
+        # which would join the quote table again).
+        return super().get_queryset(request).order_by("position", "id")
+
 
 class QuoteEventInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = QuoteEvent
@@ -38,8 +44,14 @@ class QuoteEventInline(ReadOnlyInlineMixin, admin.TabularInline):
     readonly_fields = fields
     verbose_name_plural = "Historique"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")  # not a query per row
+
 
 QuoteChangeList = changelist_deferring(*QUOTE_HEAVY_FIELDS)
+QUOTE_PAGE_RELATED = (
+    "editor", "client", "dsr", "window", "dossier__solution_version__solution", "dossier__dsr"
+)
 
 
 @admin.register(Quote)
@@ -64,6 +76,16 @@ class QuoteAdmin(LargeListAdmin, admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return QuoteChangeList
+
+    def get_object(self, request, object_id, from_field=None):
+        """Django's, the quote read with what its page shows (editor, client, DSR, window, and the
+        dossier by its solution, version and DSR): not one query each while the fields are drawn."""
+        queryset = self.get_queryset(request).select_related(*QUOTE_PAGE_RELATED)
+        field = Quote._meta.pk if from_field is None else Quote._meta.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (Quote.DoesNotExist, ValidationError, ValueError):
+            return None
     readonly_fields = [
         "origin",
         "number",

@@ -9,7 +9,7 @@ from datetime import date
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -196,13 +196,14 @@ class DossierAdmin(LargeListAdmin, admin.ModelAdmin):
 
     def get_object(self, request, object_id, from_field=None):
         """The dossier of the page, read once (its instruction block, then Django's form) with what
-        both show: its editor, DSR, solution and corrections (one query each, instead of twice)."""
+        both show: its editor, DSR, solution, reviewer, author and corrections (with who opened them
+        and their requirements: the corrections block reads them from here), one query each."""
         cache = request.__dict__.setdefault("_segur_dossiers", {})
         key = (object_id, from_field)
         if key not in cache:
             queryset = self.get_queryset(request).select_related(
-                "editor", "dsr", "solution_version__solution"
-            ).prefetch_related("corrections")
+                "editor", "dsr", "solution_version__solution", "assigned_to", "created_by"
+            ).prefetch_related(Prefetch("corrections", selectors.dossier_corrections_shown()))
             field = Dossier._meta.pk if from_field is None else Dossier._meta.get_field(from_field)
             try:
                 cache[key] = queryset.get(**{field.name: field.to_python(object_id)})

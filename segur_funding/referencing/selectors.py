@@ -143,7 +143,17 @@ def dossier_open_corrections(*, dossier: Dossier) -> QuerySet[CorrectionRequest]
     )
 
 
+def dossier_corrections_shown() -> QuerySet[CorrectionRequest]:
+    """The corrections as the dossier's admin page shows them (with who opened them, their
+    requirements): to read them with the dossier, `Prefetch("corrections", <this>)`."""
+    return CorrectionRequest.objects.prefetch_related("requirements").select_related("opened_by")
+
+
 def dossier_corrections(*, dossier: Dossier) -> QuerySet[CorrectionRequest]:
+    """The dossier's corrections: those read with it (`dossier_corrections_shown`) if it was."""
+    prefetched = getattr(dossier, "_prefetched_objects_cache", {}).get("corrections")
+    if prefetched is not None:
+        return prefetched
     return dossier.corrections.prefetch_related("requirements").select_related("opened_by")
 
 

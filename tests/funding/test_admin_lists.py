@@ -117,6 +117,25 @@ def test_a_count_past_the_exact_limit_is_said_to_be_an_estimate_on_postgresql(ma
     assert small.count == len(queue) and not small.estimated
 
 
+
+@pytest.mark.postgresql
+def test_a_filtered_count_is_one_query_below_and_past_the_exact_limit(many_requests, monkeypatch):
+    """The ASP's queue costs the same queries whatever its size: the capped count and, past the
+    cap, the planner's estimate come back from one query (`segur_planned_rows`)."""
+    if connection.vendor != "postgresql":
+        pytest.fail("Test PostgreSQL : lancer avec DATABASE_URL=postgres://… (marqueur postgresql).")
+    queue = FundingRequest.objects.filter(status="submitted")
+    assert EstimatedCountPaginator(queue, 5).count  # once a process: is the function installed?
+    for limit, estimated in ((10, True), (1000, False)):
+        monkeypatch.setattr(EstimatedCountPaginator, "exact_up_to", limit)
+        paginator = EstimatedCountPaginator(queue, 5)
+        with CaptureQueriesContext(connection) as ctx:
+            count = paginator.count
+        assert len(ctx.captured_queries) == 1
+        assert paginator.estimated is estimated
+        assert count > 10 if estimated else count == len(queue)
+
+
 @pytest.mark.parametrize(
     "url",
     [

@@ -274,3 +274,53 @@ def test_dossier_page_puts_status_clock_and_decisions_first_with_french_dates(
     history = html[html.index('id="history-title"'):]
     assert re.search(r"\d{1,2} [a-zéû]+ \d{4}", history)
     assert not re.search(r"\d{4}-\d{2}-\d{2}|\d{2}/\d{2}/\d{4}", history)
+
+
+def test_the_dossier_page_is_drawn_as_django_draws_it_and_costs_the_same_queries_for_any_rows(
+    client, ans_user, dossier, walk, monkeypatch
+):
+    """Its corrections, history and fieldsets: one query each whatever their number, the read-only
+    fieldsets drawn as Django draws them (core/templatetags/segur_admin_form.py). Twelve here with
+    everything shown (corrections with their requirements, proofs with files, the correction
+    form's choices); ten on the bench's dossier (bench/NOTES.md, « Admin CPU »)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from segur_funding.referencing.models import DossierEvent
+    from tests.funding import test_admin_pages as pages
+    from tests.referencing.factories import UserFactory
+
+    walk.to(dossier, "proofs_submitted")
+    now = clock.now()
+    first = CorrectionRequest.objects.create(
+        dossier=dossier, reason="unreadable_proof", message="Capture illisible", opened_at=now,
+        opened_by=ans_user, resolved_at=now,
+    )
+    first.requirements.add(dossier.proofs.first().requirement)
+    events = list(dossier.events.order_by("id"))
+    DossierEvent.objects.filter(dossier=dossier).exclude(pk=events[0].pk).delete()
+    client.force_login(ans_user)
+    url = change_url(dossier)
+    pages._same_page_as_djangos(client, url, monkeypatch)
+
+    def queries() -> list[str]:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return [q["sql"] for q in ctx.captured_queries]
+
+    one = queries()
+    for i in range(5):
+        other = UserFactory()
+        copy = CorrectionRequest.objects.create(
+            dossier=dossier, reason="other", message=f"Correction {i}", opened_at=now, opened_by=other,
+            resolved_at=now,
+        )
+        copy.requirements.add(dossier.proofs.first().requirement)
+        DossierEvent.objects.create(
+            dossier=dossier, kind=events[0].kind, actor=other, actor_role=events[0].actor_role,
+            from_status=events[0].from_status, to_status=events[0].to_status,
+        )
+    many = queries()
+    html = text(client.get(url))
+    assert "Correction 4" in html and html.count("Capture illisible") >= 1
+    assert len(one) == len(many) <= 12, "\n".join(many)
