@@ -39,6 +39,9 @@ from segur_funding.referencing.rules import WORKFLOW as DOSSIER_WORKFLOW
 
 COUNT_CAP = 100
 UPCOMING_DEADLINES = 8
+ANS_SIDE, ASP_SIDE, EDITOR_SIDE, LAB_SIDE = "Instruction ANS", "Instruction ASP", "Éditeur", "Laboratoire"
+# The header counts the reviewers' queues for staff only (reviewers work in the admin).
+REVIEWER_SIDES = (ANS_SIDE, ASP_SIDE)
 
 
 @dataclass(frozen=True)
@@ -66,24 +69,43 @@ class Side:
         return sum(min(task.count, COUNT_CAP) for task in self.tasks)
 
 
-def _capped(queryset: QuerySet) -> int:
-    return len(queryset.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
-
-
 @dataclass(frozen=True)
 class TaskQuery:
-    """A task before it is counted: the page counts each, the header counts all in one query."""
+    """A task before it is counted: the page and the header count all of theirs in one query
+    (`capped_counts`)."""
 
     label: str
     queryset: QuerySet
     link: str
     hint: str = ""
 
-    def counted(self) -> Task:
-        return Task(self.label, _capped(self.queryset), self.link, self.hint)
+    def counted(self, count: int) -> Task:
+        return Task(self.label, count, self.link, self.hint)
 
 
-def _editor_tasks(user: User, editor_ids: list[int]) -> list[TaskQuery]:
+def capped_counts_sql(tasks: list[TaskQuery]) -> tuple[str, list]:
+    """One SELECT of each task's capped count, side by side (each subquery reads at most
+    COUNT_CAP + 1 index entries, whatever the size of the table)."""
+    columns, params = [], []
+    for task in tasks:
+        sql, task_params = task.queryset.order_by().values("pk")[: COUNT_CAP + 1].query.sql_with_params()
+        # A subquery Django compiled for this connection; its values stay parameters.
+        columns.append(f"(SELECT COUNT(*) FROM ({sql}) capped)")  # noqa: S608
+        params.extend(task_params)
+    return "SELECT " + ", ".join(columns), params
+
+
+def capped_counts(tasks: list[TaskQuery]) -> list[int]:
+    """The count of each task, capped at COUNT_CAP + 1, in one SQL query."""
+    if not tasks:
+        return []
+    sql, params = capped_counts_sql(tasks)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchone())
+
+
+def editor_tasks(user: User, editor_ids: list[int]) -> list[TaskQuery]:
     dossiers = Dossier.objects.filter(editor_id__in=editor_ids)
     editor_statuses = DOSSIER_WORKFLOW.states_awaiting(Actor.EDITOR)
     quotes = Quote.objects.filter(editor_id__in=editor_ids, origin=QuoteOrigin.WEB)
@@ -143,15 +165,14 @@ def _lab_tasks(client_ids: list[int]) -> list[TaskQuery]:
     ]
 
 
-def _lab_side(client_ids: list[int], deadlines: list[tuple[Deadline, str]]) -> Side:
-    tasks = [task.counted() for task in _lab_tasks(client_ids)]
+def _lab_side(tasks: list[Task], client_ids: list[int], deadlines: list[tuple[Deadline, str]]) -> Side:
     payments = list(
         Payment.objects.filter(quote__client_id__in=client_ids)
         .select_related("quote", "quote__editor")
         .order_by("-paid_on", "-pk")[:10]
     )
     alerts = list(QuoteAlert.objects.filter(client_id__in=client_ids).select_related("quote")[:10])
-    return Side("Laboratoire", tasks, deadlines, payments, alerts)
+    return Side(LAB_SIDE, tasks, deadlines, payments, alerts)
 
 
 def _pending_accounts(kind: str) -> QuerySet[AccountRequest]:
@@ -205,14 +226,23 @@ def _asp_tasks() -> list[TaskQuery]:
 
 
 def my_space(*, user: User, today: date | None = None) -> list[Side]:
-    """The sides the person acts on, each with its tasks and its next deadlines."""
+    """The sides the person acts on, each with its tasks and its next deadlines. The tasks of
+    every side are counted in one query."""
     today = today or clock.today()
-    sides: list[Side] = []
-    if is_ans_reviewer(user=user):
-        sides.append(Side("Instruction ANS", [task.counted() for task in _ans_tasks(today)]))
-    if is_asp_reviewer(user=user):
-        sides.append(Side("Instruction ASP", [task.counted() for task in _asp_tasks()]))
     editor_ids, client_ids = user_editor_ids(user=user), user_client_ids(user=user)
+    queries: dict[str, list[TaskQuery]] = {}
+    if is_ans_reviewer(user=user):
+        queries[ANS_SIDE] = _ans_tasks(today)
+    if is_asp_reviewer(user=user):
+        queries[ASP_SIDE] = _asp_tasks()
+    if editor_ids:
+        queries[EDITOR_SIDE] = editor_tasks(user, editor_ids)
+    if client_ids:
+        queries[LAB_SIDE] = _lab_tasks(client_ids)
+    counts = iter(capped_counts([task for side in queries.values() for task in side]))
+    tasks = {title: [task.counted(next(counts)) for task in side] for title, side in queries.items()}
+
+    sides: list[Side] = [Side(title, tasks[title]) for title in (ANS_SIDE, ASP_SIDE) if title in tasks]
     if editor_ids or client_ids:
         sections = {
             s.audience: s
@@ -225,12 +255,16 @@ def my_space(*, user: User, today: date | None = None) -> list[Side]:
             return [(item, item.link(audience)) for item in items]
 
         if editor_ids:
-            tasks = [task.counted() for task in _editor_tasks(user, editor_ids)]
-            sides.append(Side("Éditeur", tasks, upcoming("editor")))
+            sides.append(Side(EDITOR_SIDE, tasks[EDITOR_SIDE], upcoming("editor")))
         if client_ids:
-            sides.append(_lab_side(client_ids, upcoming("lab")))
+            sides.append(_lab_side(tasks[LAB_SIDE], client_ids, upcoming("lab")))
     return sides
 
+
+def header_count(*, user: User, sides: list[Side]) -> int:
+    """What the header's « Mon espace (n) » says, from the sides the page has just counted (the
+    same figure as `waiting_count`, without counting again)."""
+    return sum(side.waiting for side in sides if user.is_staff or side.title not in REVIEWER_SIDES)
 
 
 # --- The header's « Mon espace (n) » ------------------------------------------------------------
@@ -249,21 +283,10 @@ def waiting_count(*, user: User, today: date | None = None) -> int:
     if user.is_staff and is_asp_reviewer(user=user):
         tasks += _asp_tasks()
     if editor_ids:
-        tasks += _editor_tasks(user, editor_ids)
+        tasks += editor_tasks(user, editor_ids)
     if client_ids:
         tasks += _lab_tasks(client_ids)
-    if not tasks:
-        return 0
-    columns, params = [], []
-    for task in tasks:
-        sql, task_params = task.queryset.order_by().values("pk")[: COUNT_CAP + 1].query.sql_with_params()
-        # A subquery Django compiled for this connection; its values stay parameters.
-        columns.append(f"(SELECT COUNT(*) FROM ({sql}) capped)")  # noqa: S608
-        params.extend(task_params)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(columns), params)
-        counts = cursor.fetchone()
-    return sum(min(count, COUNT_CAP) for count in counts)
+    return sum(min(count, COUNT_CAP) for count in capped_counts(tasks))
 
 
 def header_counts(request: HttpRequest) -> dict[str, int | Callable[[], int]]:

@@ -13,7 +13,7 @@ from segur_funding.core import clock
 from segur_funding.referential.selectors import dsr_list
 
 from . import charts
-from .my_space import my_space
+from .my_space import header_count, my_space
 from .selectors import (
     DEFAULT_WEEKS,
     MAX_WEEKS,
@@ -193,4 +193,10 @@ def my_space_view(request: HttpRequest) -> HttpResponse:
     sides = my_space(user=request.user)
     if not sides and request.user.is_staff:
         return redirect("admin:index")
-    return render(request, "dashboard/my_space.html", {"sides": sides, "today": clock.today()})
+    context = {
+        "sides": sides,
+        "today": clock.today(),
+        # The header's count is the page's own, already counted: not a second query.
+        "my_space_count": header_count(user=request.user, sides=sides),
+    }
+    return render(request, "dashboard/my_space.html", context)

@@ -28,6 +28,7 @@ DOSSIER_PKEY = "referencing_dossier_pkey"  # the API's cursor, -id
 
 def _generate(scale: float) -> None:
     from bench import generate
+    from segur_funding.funding.models import CorrectionRequest as FundingCorrection
     from segur_funding.funding.models import FundingRequest, Payment
     from segur_funding.organizations.models import Membership, Organization, User
     from segur_funding.quotes.models import Quote
@@ -40,11 +41,14 @@ def _generate(scale: float) -> None:
     generator.quotes()
     loaded = [User, Organization, Membership, Quote, FundingRequest, Payment]
     generate.sequences_reset(url, loaded)
-    generate.vacuum_analyze(url, [m._meta.db_table for m in loaded])
+    generate.vacuum_analyze(url, [m._meta.db_table for m in (*loaded, FundingCorrection)])
 
 
 def _plan(queryset) -> dict:
-    sql, params = queryset.query.sql_with_params()
+    return _plan_of(*queryset.query.sql_with_params())
+
+
+def _plan_of(sql: str, params) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         raw = cursor.fetchone()[0]
@@ -107,6 +111,29 @@ def _assert_key_plans() -> None:
 
     # The stored step is what the rule says, on the generated rows too.
     assert set(Quote.objects.values_list("next_step", flat=True)) <= set(NextStep.values)
+
+
+def _assert_my_space_plans() -> None:
+    """« Mon espace » of the largest editor: its counters in one query, every quote counter on an
+    index (the drafts on their own partial index: no heap page per draft to check its origin),
+    and its first open corrections reading the open ones once, hashed against the editor's
+    requests « à modifier »: no nested loop (one probe per request grew with the editor)."""
+    from segur_funding.dashboard.my_space import capped_counts_sql, editor_tasks
+    from segur_funding.funding.deadlines.calendar import first_open_correction_ids
+    from segur_funding.organizations.selectors import user_editor_ids
+
+    user = _top_editor_user()
+    editor_ids = user_editor_ids(user=user)
+    plan = _plan_of(*capped_counts_sql(editor_tasks(user, editor_ids)))
+    quote_scans = [n for n in _nodes(plan) if n.get("Relation Name") == "quotes_quote"]
+    assert quote_scans and all("Index" in n["Node Type"] for n in quote_scans), quote_scans
+    assert "quote_editor_draft_idx" in {n.get("Index Name") for n in quote_scans}, quote_scans
+
+    plan = _plan(first_open_correction_ids(editor_ids=editor_ids, limit=8))
+    _scan_of(plan, "funding_correctionrequest")  # read once
+    requests = _scan_of(plan, "funding_fundingrequest")
+    assert requests.get("Index Name") == "request_editor_to_modify_idx", requests
+    assert not [n for n in _nodes(plan) if n["Node Type"] == "Nested Loop"], plan
 
 
 def _admin_queue():
@@ -178,6 +205,7 @@ def test_key_list_queries_use_their_index_at_a_tiny_scale(reference_data):
     _assert_key_plans()
     _assert_queue_plans()
     _assert_editor_list_plans()
+    _assert_my_space_plans()
 
 
 def test_key_list_queries_use_their_index_at_a_larger_scale(reference_data):
@@ -185,6 +213,7 @@ def test_key_list_queries_use_their_index_at_a_larger_scale(reference_data):
     _assert_key_plans()
     _assert_queue_plans()
     _assert_editor_list_plans()
+    _assert_my_space_plans()
 
 
 def _generate_dossiers(editors: int) -> None:

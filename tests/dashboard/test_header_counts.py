@@ -49,3 +49,16 @@ def test_a_page_reads_the_count_once_and_visitors_never(client, demo):
         html = client.get("/accessibilite/").content.decode()
     assert not [q for q in queries.captured_queries if "COUNT(*)" in q["sql"]]
     assert 'class="fr-nav__link" href="/mon-espace/"' not in html
+
+
+def test_my_space_counts_its_tasks_in_one_query_that_the_header_reuses(client, demo):
+    for who in ("editeur", "labo", "asp", "ans"):
+        user = type(demo.users[who]).objects.get(pk=demo.users[who].pk)
+        expected = waiting_count(user=user)
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/mon-espace/").content.decode()
+        counting = [q for q in queries.captured_queries if "SELECT (SELECT COUNT(*)" in q["sql"]]
+        assert len(counting) == 1, who
+        assert not [q for q in queries.captured_queries if q["sql"].endswith("LIMIT 101")], who
+        assert _header_count(html) == (expected or None), who

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db import connection
-from django.db.models import CharField, Prefetch, Q, Value
+from django.db.models import CharField, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast, Collate, Concat
 from django.urls import reverse
 from django.utils import timezone
@@ -81,20 +81,39 @@ def key_order(prefix: str, suffix: str = "") -> Collate | Concat:
     return Collate(key, "C") if connection.vendor == "postgresql" else key
 
 
+def _open_corrections(editor_ids: Iterable[int] | None) -> QuerySet[CorrectionRequest]:
+    corrections = CorrectionRequest.objects.filter(
+        resolved_at__isnull=True, request__status=RequestStatus.TO_MODIFY
+    )
+    if editor_ids is not None:
+        corrections = corrections.filter(request__editor_id__in=list(editor_ids))
+    return corrections
+
+
+def first_open_correction_ids(*, editor_ids: Iterable[int] | None, limit: int) -> QuerySet:
+    """The ids of the first `limit` open corrections in calendar order (dateless: by key).
+
+    Read from two small partial indexes, index-only: the editor's requests « à modifier »
+    (request_editor_to_modify_idx), hashed, against every open correction (correction_open_idx),
+    read once; never the table of all the corrections ever asked, nor one probe per request."""
+    return (
+        _open_corrections(editor_ids)
+        .order_by(key_order("funding-correction:"))
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
 def open_correction_items(
     *, editor_ids: Iterable[int] | None = None, limit: int | None = None
 ) -> list[Deadline]:
     """ASP's « à modifier » the editor has to answer: no date (the ASP sets no limit), only the
     day it was asked. With `limit`, the first ones in calendar order (dateless: by key)."""
-    corrections = CorrectionRequest.objects.filter(
-        resolved_at__isnull=True, request__status=RequestStatus.TO_MODIFY
-    ).select_related("request__quote__client", "request__editor")
-    if editor_ids is not None:
-        corrections = corrections.filter(request__editor_id__in=list(editor_ids))
+    editor_ids = None if editor_ids is None else list(editor_ids)
+    corrections = _open_corrections(editor_ids).select_related("request__quote__client", "request__editor")
     if limit is not None:
-        # The first ids alone, then their rows: the joins read `limit` rows, not every open one.
-        first = corrections.order_by(key_order("funding-correction:")).values_list("pk", flat=True)
-        corrections = corrections.filter(pk__in=list(first[:limit]))
+        # The first ids alone (a subquery), then their rows: the joins read `limit` rows, not
+        # every open one.
+        corrections = corrections.filter(pk__in=first_open_correction_ids(editor_ids=editor_ids, limit=limit))
     items = []
     for correction in corrections:
         request = correction.request

@@ -61,9 +61,20 @@ def _request_of(**lookups: Any) -> Exists:
     return Exists(FundingRequest.objects.filter(quote=OuterRef("pk"), **lookups))
 
 
-def _first_preorder(quotes: QuerySet[Quote], *, today: date, schemes: dict[str, SchemeRef], limit: int):
+def _first_preorder(
+    quotes: QuerySet[Quote],
+    *,
+    today: date,
+    schemes: dict[str, SchemeRef],
+    limit: int,
+    editor_ids: Iterable[int] | None,
+):
     """The first `limit` orders under the 120-day rule, one query per distinct delay of the AFs
-    (one in practice): ordered by the order date, hence by the deadline the rule derives from it."""
+    (one in practice): ordered by the order date, hence by the deadline the rule derives from it.
+
+    For editors, the dossiers are read as theirs (a quote's dossier is its editor's: the drafting
+    service refuses another's), so the query starts from the editor's few dossiers still short
+    of referencing instead of every such dossier of the programme."""
     since = visible_since(today)
     by_delay: dict[int, list[str]] = {}
     for code, scheme in schemes.items():
@@ -76,6 +87,8 @@ def _first_preorder(quotes: QuerySet[Quote], *, today: date, schemes: dict[str, 
         dossier__proofs_complete_on__isnull=True,
         dossier__referenced_on__isnull=True,
     ).exclude(dossier__status__in=[DossierStatus.INELIGIBLE, DossierStatus.REFUSED])
+    if editor_ids is not None:
+        pending = pending.filter(dossier__editor_id__in=list(editor_ids))
     kind = DeadlineKind.PREORDER
     for days, codes in by_delay.items():
         # due = order date + delay >= visible_since(today)
@@ -94,6 +107,7 @@ def first_deadlines(
     """At least the first `limit` deadlines of `preorder_deadlines` + `window_deadlines` for these
     editors / labs (the same items, in calendar order), in a few queries of `limit` rows each
     whatever the number of quotes: what « Mon espace » shows."""
+    editor_ids = None if editor_ids is None else list(editor_ids)
     schemes = active_scheme_refs()
     quotes = _open_quote_rows(editor_ids=editor_ids, client_ids=client_ids)
     since = visible_since(today)
@@ -104,7 +118,14 @@ def first_deadlines(
         return kinds is None or kind in kinds
 
     if wanted(DeadlineKind.PREORDER):
-        for quote in _first_preorder(quotes, today=today, schemes=schemes, limit=limit):
+        first = _first_preorder(
+            quotes,
+            today=today,
+            schemes=schemes,
+            limit=limit,
+            editor_ids=editor_ids if client_ids is None else None,
+        )
+        for quote in first:
             due = preorder_deadline(
                 order_date=quote.order_date, max_days=schemes[quote.dsr.code].preorder_max_days
             )
