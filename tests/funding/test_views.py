@@ -135,14 +135,20 @@ def test_editor_cannot_use_the_asp_admin(client, live_scenario):
     assert request.status == RequestStatus.SUBMITTED
 
 
-def test_balance_page_takes_the_invoice(client, live_scenario, asp):
+def _balance_due(live_scenario, asp):
+    """The scenario's quote with its advance paid and its delivery declared: the balance is due."""
+    from segur_funding.quotes.services import quote_declare_delivery
+
     quote = live_scenario.quote
     request = services.advance_request_file(quote=quote, user=live_scenario.editor_user)
     services.funding_request_validate(request=request, user=asp)
     services.payment_record(request=request, user=asp, paid_on=timezone.localdate(), reference="A1")
-    from segur_funding.quotes.services import quote_declare_delivery
-
     quote_declare_delivery(quote=quote, user=live_scenario.lab_user)
+    return quote
+
+
+def test_balance_page_takes_the_invoice(client, live_scenario, asp):
+    quote = _balance_due(live_scenario, asp)
     client.force_login(live_scenario.editor_user)
     response = client.post(
         reverse("funding:balance_file", args=[quote.pk]),
@@ -158,13 +164,7 @@ def test_balance_page_takes_the_invoice(client, live_scenario, asp):
 
 
 def test_balance_page_without_an_invoice_says_what_to_fix_and_files_nothing(client, live_scenario, asp):
-    quote = live_scenario.quote
-    request = services.advance_request_file(quote=quote, user=live_scenario.editor_user)
-    services.funding_request_validate(request=request, user=asp)
-    services.payment_record(request=request, user=asp, paid_on=timezone.localdate(), reference="A1")
-    from segur_funding.quotes.services import quote_declare_delivery
-
-    quote_declare_delivery(quote=quote, user=live_scenario.lab_user)
+    quote = _balance_due(live_scenario, asp)
     client.force_login(live_scenario.editor_user)
     response = client.post(reverse("funding:balance_file", args=[quote.pk]), {"comment": "Facture jointe"})
     page = response.content.decode()

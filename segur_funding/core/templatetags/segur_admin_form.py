@@ -95,6 +95,11 @@ def fast_readonly_fieldset(fieldset, index):
 # --- Read-only tables (inlines) --------------------------------------------------------------------
 
 
+def _management_inputs(formset) -> str:
+    """The formset's management form (its hidden TOTAL/INITIAL/MIN/MAX inputs)."""
+    return "".join(_hidden_input(formset.management_form[name]) for name in formset.management_form.fields)
+
+
 def _hidden_input(bound_field) -> str:
     """A hidden input as the form widget templates draw it; any other widget through them."""
     field, widget = bound_field.field, bound_field.field.widget
@@ -146,9 +151,7 @@ def readonly_tabular_html(inline_admin_formset, last: bool) -> str:
     ):
         return ""
     prefix = escape(formset.prefix)
-    management = "".join(
-        _hidden_input(formset.management_form[name]) for name in formset.management_form.fields
-    )
+    management = _management_inputs(formset)
     parts = [
         f'<div class="js-inline-admin-formset inline-group" id="{prefix}-group" data-inline-type="tabular" '
         f'data-inline-formset="{escape(admin_formset.inline_formset_data())}">'
@@ -207,9 +210,7 @@ def readonly_stacked_html(inline_admin_formset) -> str:
         return ""
     prefix = escape(formset.prefix)
     title = inline.verbose_name if formset.max_num == 1 else inline.verbose_name_plural
-    management = "".join(
-        _hidden_input(formset.management_form[name]) for name in formset.management_form.fields
-    )
+    management = _management_inputs(formset)
     parts = [
         f'<div class="js-inline-admin-formset inline-group" id="{prefix}-group" data-inline-type="stacked" '
         f'data-inline-formset="{escape(admin_formset.inline_formset_data())}">'
