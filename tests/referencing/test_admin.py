@@ -324,3 +324,16 @@ def test_the_dossier_page_is_drawn_as_django_draws_it_and_costs_the_same_queries
     html = text(client.get(url))
     assert "Correction 4" in html and html.count("Capture illisible") >= 1
     assert len(one) == len(many) <= 12, "\n".join(many)
+
+
+def test_incomplete_correction_request_lists_what_to_fix_with_links_to_the_fields(
+    client, ans_user, dossier, walk
+):
+    walk.to(dossier, "under_review")
+    client.force_login(ans_user)
+    response = client.post(action_url(dossier, "request_correction"), {"correction-reason": "other"})
+    page = response.content.decode()
+    summary = page.split('class="errornote segur-error-summary"', 1)[1].split("</div>", 1)[0]
+    assert "La demande de correction n'est pas envoyée" in summary
+    assert 'href="#id_correction-message"' in summary
+    assert 'id="id_correction-message"' in page
