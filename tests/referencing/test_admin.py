@@ -256,6 +256,14 @@ def test_a_reviewer_assigns_dossiers_and_finds_them_in_her_queue(client, ans_use
     assert other.assigned_to == colleague
     nobody = text(client.get(reverse(CHANGELIST), {"assignation": "personne"}))
     assert "Autre" not in nobody and "BioLab 5.2" not in nobody
+    # The whole list names both reviewers, read by id after the page (not joined): still ≤ 10.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        listed = text(client.get(reverse(CHANGELIST)))
+    assert "Camille Durand" in listed and ans_user.get_full_name() in listed
+    assert len(queries) <= 10
 
 
 def test_dossier_page_puts_status_clock_and_decisions_first_with_french_dates(
