@@ -1199,6 +1199,7 @@ class Generator:
             [
                 "id",
                 "request_id",
+                "editor_id",
                 "reasons",
                 "comment",
                 "requested_by_id",
@@ -1258,8 +1259,9 @@ class Generator:
                 answer = "Facture corrigée." if answered else ""
                 answered_by = self.editor_user(editor) if answered else "\\N"
                 fcorrections.add(
-                    f'{correction_id}\t{request_id}\t["invoice_mismatch"]\tMontant de la facture différent '
-                    f"du devis.\t{self.asp_user}\t{clock.ts(decided or submitted, second + 1200)}\t"
+                    f'{correction_id}\t{request_id}\t{editor}\t["invoice_mismatch"]\t'
+                    "Montant de la facture différent du devis.\t"
+                    f"{self.asp_user}\t{clock.ts(decided or submitted, second + 1200)}\t"
                     f"{resolved}\t{answer}\t{answered_by}\t[]\t\\N\n"
                 )
             if status == "paid":

@@ -153,6 +153,17 @@ class CorrectionRequest(models.Model):
     """An "à modifier" answer of the ASP: its reasons, and when the editor resolved it."""
 
     request = models.ForeignKey(FundingRequest, on_delete=models.CASCADE, related_name="corrections")
+    # The request's editor, copied when the correction is asked (a request never changes editor):
+    # « Mon espace » reads an editor's first open corrections from one index in calendar order
+    # (migration 0011's correction_editor_open_idx), a few rows at any size of the programme.
+    editor = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        verbose_name="éditeur",
+    )
     reasons = models.JSONField("motifs", default=list)
     comment = models.TextField("précisions", blank=True)
     requested_by = models.ForeignKey(
@@ -191,21 +202,16 @@ class CorrectionRequest(models.Model):
         verbose_name = "demande de correction"
         verbose_name_plural = "demandes de correction"
         ordering = ["-requested_at", "-id"]
-        indexes = [
-            # The open corrections with their request, index-only: « Mon espace » hashes an
-            # editor's requests « à modifier » (request_editor_to_modify_idx) and reads this small
-            # index once, instead of the whole table (every correction ever asked). The id leads
-            # on purpose: keyed by request, the planner probes it once per request of the editor
-            # (two pages each, 700 at national scale) rather than reading its 25 pages.
-            models.Index(
-                fields=["id", "request"],
-                condition=models.Q(resolved_at__isnull=True),
-                name="correction_open_idx",
-            ),
-        ]
+        # The open corrections of an editor in calendar order, `correction_editor_open_idx`, is
+        # created by migration 0011 on PostgreSQL only: its key is the id as text in "C" order.
 
     def __str__(self) -> str:
         return ", ".join(self.reason_labels)
+
+    def save(self, *args, **kwargs) -> None:
+        if self.editor_id is None and self.request_id is not None:
+            self.editor_id = self.request.editor_id
+        super().save(*args, **kwargs)
 
     @property
     def reason_labels(self) -> list[str]:

@@ -116,10 +116,10 @@ def _assert_key_plans() -> None:
 def _assert_my_space_plans() -> None:
     """« Mon espace » of the largest editor: its counters in one query, every quote counter on an
     index (the drafts on their own partial index: no heap page per draft to check its origin),
-    and its first open corrections reading the open ones once, hashed against the editor's
-    requests « à modifier »: no nested loop (one probe per request grew with the editor)."""
+    and its first open corrections walking the editor's open ones in calendar order on their
+    own index: no sort (reading every open correction, or hashing the requests « à modifier »,
+    grew with the programme)."""
     from segur_funding.dashboard.my_space import capped_counts_sql, editor_tasks
-    from segur_funding.funding.deadlines.calendar import first_open_correction_ids
     from segur_funding.organizations.selectors import user_editor_ids
 
     user = _top_editor_user()
@@ -129,11 +129,21 @@ def _assert_my_space_plans() -> None:
     assert quote_scans and all("Index" in n["Node Type"] for n in quote_scans), quote_scans
     assert "quote_editor_draft_idx" in {n.get("Index Name") for n in quote_scans}, quote_scans
 
+    _assert_first_corrections_plan(editor_ids, pages=False)
+
+
+def _assert_first_corrections_plan(editor_ids: list[int], *, pages: bool) -> None:
+    """The first open corrections of « Mon espace » read the corrections once, without the
+    requests; once the open corrections outgrow a few pages (`pages`), along their index in
+    calendar order, no sort: a few rows whatever the programme's size."""
+    from segur_funding.funding.deadlines.calendar import first_open_correction_ids
+
     plan = _plan(first_open_correction_ids(editor_ids=editor_ids, limit=8))
-    _scan_of(plan, "funding_correctionrequest")  # read once
-    requests = _scan_of(plan, "funding_fundingrequest")
-    assert requests.get("Index Name") == "request_editor_to_modify_idx", requests
-    assert not [n for n in _nodes(plan) if n["Node Type"] == "Nested Loop"], plan
+    corrections = _scan_of(plan, "funding_correctionrequest")  # read once
+    assert not [n for n in _nodes(plan) if n.get("Relation Name") == "funding_fundingrequest"], plan
+    if pages:
+        assert corrections.get("Index Name") == "correction_editor_open_idx", corrections
+        assert not [n for n in _nodes(plan) if n["Node Type"] in ("Sort", "Incremental Sort")], plan
 
 
 def _admin_queue():
@@ -214,6 +224,36 @@ def test_key_list_queries_use_their_index_at_a_larger_scale(reference_data):
     _assert_queue_plans()
     _assert_editor_list_plans()
     _assert_my_space_plans()
+
+
+def test_first_open_corrections_use_their_index_at_the_national_count(reference_data):
+    """As many open corrections as the 100 % data set (6,234, 353 of them the largest editor's),
+    among four times as many resolved ones: the largest editor's first ones read from the index."""
+    from bench import generate
+    from segur_funding.funding.models import CorrectionRequest
+    from segur_funding.organizations.selectors import user_editor_ids
+
+    _generate(0.002)
+    generate.sequences_reset(_url(), [CorrectionRequest])
+    user = _top_editor_user()
+    editor_ids = user_editor_ids(user=user)
+    with connection.cursor() as cursor:
+        for editor_filter, resolved, rows in (
+            ("", "NULL", 353),
+            ("", "now()", 1_400),
+            ("NOT", "NULL", 5_900),
+            ("NOT", "now()", 23_600),
+        ):
+            cursor.execute(
+                "INSERT INTO funding_correctionrequest (request_id, editor_id, reasons, comment,"  # noqa: S608
+                f" requested_at, resolved_at, answer_comment, changes) SELECT r.id, r.editor_id, '[]',"
+                f" '', now(), {resolved}, '', '[]' FROM funding_fundingrequest r"
+                f" CROSS JOIN generate_series(1, 20) n WHERE {editor_filter} r.editor_id = ANY(%s)"
+                " ORDER BY n, r.id LIMIT %s",
+                [editor_ids, rows],
+            )
+        cursor.execute("ANALYZE funding_correctionrequest")
+    _assert_first_corrections_plan(editor_ids, pages=True)
 
 
 def _generate_dossiers(editors: int) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db import connection
-from django.db.models import CharField, Prefetch, Q, QuerySet, Value
+from django.db.models import CharField, Prefetch, Q, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Collate, Concat
 from django.urls import reverse
 from django.utils import timezone
@@ -86,21 +86,31 @@ def _open_corrections(editor_ids: Iterable[int] | None) -> QuerySet[CorrectionRe
         resolved_at__isnull=True, request__status=RequestStatus.TO_MODIFY
     )
     if editor_ids is not None:
-        corrections = corrections.filter(request__editor_id__in=list(editor_ids))
+        corrections = corrections.filter(editor_id__in=list(editor_ids))
     return corrections
+
+
+def id_key_order() -> Collate | Cast:
+    """The order of `key_order(prefix)` for keys made of a constant prefix and the id alone: the
+    id as text in "C" order, the expression of `correction_editor_open_idx` (funding 0011)."""
+    key = Cast("pk", TextField())
+    return Collate(key, "C") if connection.vendor == "postgresql" else key
 
 
 def first_open_correction_ids(*, editor_ids: Iterable[int] | None, limit: int) -> QuerySet:
     """The ids of the first `limit` open corrections in calendar order (dateless: by key).
 
-    Read from two small partial indexes, index-only: the editor's requests « à modifier »
-    (request_editor_to_modify_idx), hashed, against every open correction (correction_open_idx),
-    read once; never the table of all the corrections ever asked, nor one probe per request."""
-    return (
-        _open_corrections(editor_ids)
-        .order_by(key_order("funding-correction:"))
-        .values_list("pk", flat=True)[:limit]
-    )
+    For one editor, the first entries of `correction_editor_open_idx` (its open corrections in key
+    order), index-only: `limit` rows at any size of the programme; never every open correction,
+    nor one probe per request « à modifier ». The request's status is not joined here: an open
+    correction's request is « à modifier » (its one way out, RESUBMIT, resolves the request's
+    corrections: rules.TRANSITIONS, services.corrections), and a join on it made the planner,
+    taking the two conditions for independent, hash the programme's requests « à modifier »
+    instead of walking the index. `open_correction_items` still checks it on the rows it shows."""
+    corrections = CorrectionRequest.objects.filter(resolved_at__isnull=True)
+    if editor_ids is not None:
+        corrections = corrections.filter(editor_id__in=list(editor_ids))
+    return corrections.order_by(id_key_order()).values_list("pk", flat=True)[:limit]
 
 
 def open_correction_items(
