@@ -28,18 +28,7 @@ from bench.pages import _second_factor_passed  # noqa: E402
 
 
 def pages() -> list[dict]:
-    from django.db import connection
-
-    def one(sql: str):
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-            row = cursor.fetchone()
-        return row[0] if row else None
-
-    last = "SELECT id FROM funding_fundingrequest WHERE status = '{}' ORDER BY id DESC LIMIT 1"
-    request_id, paid_id = one(last.format("submitted")), one(last.format("paid"))
-    dossier_id = one("SELECT id FROM referencing_dossier ORDER BY id DESC LIMIT 1")
-    quote_id = one(f"SELECT quote_id FROM funding_fundingrequest WHERE id = {int(request_id)}")
+    from bench.pages import decision_pages
     from segur_funding.organizations.constants import ANS_REVIEWERS_GROUP, ASP_REVIEWERS_GROUP
     from segur_funding.organizations.models import User
 
@@ -50,16 +39,13 @@ def pages() -> list[dict]:
     asp, ans = reviewer(ASP_REVIEWERS_GROUP), reviewer(ANS_REVIEWERS_GROUP)
     requests = "/admin/funding/fundingrequest/"
     return [
-        {"name": "funding requests", "user": asp, "url": "/admin/funding/fundingrequest/"},
+        {"name": "funding requests", "user": asp, "url": requests},
         {"name": "ASP queue (file=decision)", "user": asp, "url": f"{requests}?file=decision"},
-        {"name": "funding request page", "user": asp, "url": f"{requests}{request_id}/change/"},
-        {"name": "paid request page", "user": asp, "url": f"{requests}{paid_id}/change/"},
         {"name": "quotes", "user": asp, "url": "/admin/quotes/quote/"},
-        {"name": "quote page", "user": asp, "url": f"/admin/quotes/quote/{quote_id}/change/"},
         {"name": "payments", "user": asp, "url": "/admin/funding/payment/"},
         {"name": "dossiers", "user": ans, "url": "/admin/referencing/dossier/"},
-        {"name": "dossier page", "user": ans, "url": f"/admin/referencing/dossier/{dossier_id}/change/"},
         {"name": "alerts", "user": asp, "url": "/admin/alerts/quotealert/"},
+        *({**page, "name": page["name"].split("— ", 1)[1]} for page in decision_pages(asp, ans)),
     ]
 
 

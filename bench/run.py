@@ -42,9 +42,15 @@ RESULTS = ROOT / "bench" / "RESULTS.md"
 SAVED = ROOT / "var" / "bench-results.json"  # the last run, to rewrite RESULTS.md with --report-only
 FIGURES = ("pages", "structured", "pdf", "export", "weasyprint", "recheck")
 PAGE_P95_MS = 150
+# Issue 15, the reviewers' admin pages: Django CPU and SQL per page for one client, and 16 clients
+# on the machine's cores within this factor of the queueing floor (16 × CPU per request ÷ cores).
+ADMIN_CPU_MS = 40
+ADMIN_SQL_MS = 20
+ADMIN_FLOOR_RATIO = 1.3
 PAGE_MAX_QUERIES = 10
 STRUCTURED_PER_SECOND = 20_000
 PDF_RATIO = 1.5
+PDF_TWO_PAGE_P95_MS = 300
 EXPORT_SECONDS = 20
 EXPORT_MB = 200
 WEASYPRINT_SECONDS = 0.5
@@ -150,13 +156,13 @@ def figure_structured() -> dict:
     return {**values, "output": out, "load": [load_before, load_average()]}
 
 
-def figure_pdf() -> dict:
-    load_before = load_average()
-    out = child(["bench/pdf_checks.py", "--runs", "20"])
+def pdf_rows(out: str) -> list[dict]:
+    """The per-file lines of bench/pdf_checks.py (its last column, the pages read as ruled
+    tables, is optional: older runs did not print it)."""
     rows = []
     for line in out.splitlines():
         parts = line.split()
-        if len(parts) == 9 and parts[0].endswith(".pdf"):
+        if len(parts) in (9, 10) and parts[0].endswith(".pdf"):
             rows.append(
                 {
                     "file": parts[0],
@@ -168,8 +174,14 @@ def figure_pdf() -> dict:
                     "ratio": float(parts[8]),
                 }
             )
+    return rows
+
+
+def figure_pdf() -> dict:
+    load_before = load_average()
+    out = child(["bench/pdf_checks.py", "--runs", "20"])
     summary = next((line for line in out.splitlines() if line.startswith("all files")), "")
-    return {"rows": rows, "summary": summary, "output": out, "load": [load_before, load_average()]}
+    return {"rows": pdf_rows(out), "summary": summary, "output": out, "load": [load_before, load_average()]}
 
 
 def run_figures(only: set[str], options) -> dict:
@@ -363,16 +375,28 @@ def summary_rows(results: dict) -> list[list[str]]:
                 f"; {per_core['clients']} clients (one per core): p95 {ms(per_core['p95_ms'])}, "
                 f"median {ms(per_core['median_ms'])}"
             )
-        rows.append(
-            [
-                page["name"],
-                measured,
-                limit,
-                f"p95 ≤ {PAGE_P95_MS} ms, ≤ {PAGE_MAX_QUERIES} queries, constant",
-                ok(met),
-                load_text(basis["load"]),
-            ]
-        )
+        target = f"p95 ≤ {PAGE_P95_MS} ms, ≤ {PAGE_MAX_QUERIES} queries, constant"
+        if page["name"].startswith("Admin") and conc is not None and conc["per_second"]:
+            # Closed loop: the mean wait is the clients over the throughput (Little's law).
+            floor = 16 * cpu / cores
+            mean = conc["clients"] / conc["per_second"] * 1000  # ms
+            measured += (
+                f"; Django CPU {num(single['cpu_app_ms'])} ms (1 client); 16 clients' mean "
+                f"{ms(mean)}, ×{mean / floor:.2f} the floor"
+            )
+            met = (
+                single["cpu_app_ms"] <= ADMIN_CPU_MS
+                and page["sql_total_ms"] <= ADMIN_SQL_MS
+                and page["queries"] <= PAGE_MAX_QUERIES
+                and constant
+                and not conc["errors"]
+                and mean <= ADMIN_FLOOR_RATIO * floor
+            )
+            target = (
+                f"(issue 15) Django CPU ≤ {ADMIN_CPU_MS} ms, SQL ≤ {ADMIN_SQL_MS} ms, ≤ {PAGE_MAX_QUERIES} "
+                f"queries, constant; 16 clients' mean ≤ {ADMIN_FLOOR_RATIO}× the floor"
+            )
+        rows.append([page["name"], measured, limit, target, ok(met), load_text(basis["load"])])
     if "structured" in results:
         s = results["structured"]
         rows.append(
@@ -388,17 +412,25 @@ def summary_rows(results: dict) -> list[list[str]]:
         )
     if "pdf" in results:
         p = results["pdf"]
-        worst = max((r["ratio"] for r in p["rows"]), default=float("nan"))
-        checks = sorted(r["check_med"] for r in p["rows"])
-        raws = sorted(r["raw_med"] for r in p["rows"])
+        files = pdf_rows(p["output"])
+        worst = max(files, key=lambda r: r["ratio"])
+        over = [r for r in files if r["ratio"] > PDF_RATIO]
+        two_pages = [r for r in files if r["pages"] == 2]
+        two_p95 = max((r["check_p95"] for r in two_pages), default=0.0)
+        checks = sorted(r["check_med"] for r in files)
+        raws = sorted(r["raw_med"] for r in files)
         rows.append(
             [
-                f"PDF quote check ({len(p['rows'])} corpus files, CPU time)",
-                f"median over files {num(checks[len(checks) // 2], 1)} ms, worst p95 "
-                f"{num(max(r['check_p95'] for r in p['rows']), 1)} ms; worst ratio ×{worst:.2f}",
-                f"raw pypdf extraction: median {num(raws[len(raws) // 2], 1)} ms; {p['summary']}",
-                f"≤ ×{PDF_RATIO} raw extraction (every file)",
-                ok(worst <= PDF_RATIO),
+                f"PDF quote check ({len(files)} corpus files, CPU time)",
+                f"median over files {num(checks[len(checks) // 2], 1)} ms; 2-page quotes: worst p95 "
+                f"{num(two_p95, 1)} ms; worst ratio ×{worst['ratio']:.2f} ({worst['file']}); "
+                f"{len(over)} file(s) above ×{PDF_RATIO}"
+                + (f": {', '.join(r['file'] for r in over)}" if over else ""),
+                f"raw extraction by the same libraries: median {num(raws[len(raws) // 2], 1)} ms; "
+                f"{p['summary']}",
+                f"≤ ×{PDF_RATIO} raw extraction (every file), p95 ≤ {PDF_TWO_PAGE_P95_MS} ms for a "
+                "2-page quote",
+                ok(not over and two_p95 <= PDF_TWO_PAGE_P95_MS),
                 load_text(p["load"]),
             ]
         )

@@ -96,9 +96,6 @@ def page_cost(page: dict, creds: dict[str, str], repeat: int) -> dict:
 
     from bench import pages
 
-    # Counted on the second request: the first pays once-per-process work (the admin's probe
-    # of `segur_planned_rows`, caches) that no later request of the same process repeats.
-    pages.count_queries(page, page["url"], creds)
     queries, rows, sqls = pages.count_queries(page, page["url"], creds)
     client = Client(headers=pages.headers_for(page, creds))
     clock = CpuClock()

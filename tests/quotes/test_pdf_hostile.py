@@ -263,3 +263,29 @@ def test_a_page_with_tens_of_thousands_of_text_pieces_is_refused():
         for i in range(12_000)
     )
     refusal(_pages_drawing(rows, 1))
+
+
+def test_the_garbage_collector_runs_again_after_every_reading_read_or_refused():
+    """A reading pauses Python's cyclic collector (a tenth of a small quote's reading); a process
+    that read a quote, or refused a hostile one, must not be left without it."""
+    import gc
+    import threading
+
+    readable = (Path(__file__).resolve().parent / "corpus" / "pdfs" / "canvas_conform.pdf").read_bytes()
+    assert gc.isenabled()
+    read_pdf_quote(readable)
+    assert gc.isenabled()
+    refusal((CORPUS / "hostile_bomb.pdf").read_bytes())
+    assert gc.isenabled()
+    threads = [threading.Thread(target=read_pdf_quote, args=(readable,)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert gc.isenabled()
+    gc.disable()  # switched off by someone else: a reading leaves it off
+    try:
+        read_pdf_quote(readable)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

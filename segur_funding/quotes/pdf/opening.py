@@ -8,6 +8,7 @@ traceback. What the pages say is `reader.py`'s business.
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import logging
@@ -76,6 +77,39 @@ def pypdf_quiet() -> Iterator[None]:
             if _quiet_readers == 0:
                 pypdf_logger.propagate = _quiet_saved_propagate
                 pypdf_logger.removeHandler(_quiet_handler)
+
+
+_paused_lock = threading.Lock()
+_paused_readers = 0
+_paused_was_enabled = True
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a quote is read.
+
+    A reading keeps a few thousand small objects alive (fragments, rows, cells) while it makes
+    them, so the collector's youngest generation fills again and again and each collection walks
+    what the reading still holds: about a tenth of the reading of a one-page quote, for garbage
+    that reference counting frees anyway (the pieces hold no cycles). What a reading can hold
+    is bounded by the limits above (MAX_FRAGMENTS, MAX_TEXT_CHARACTERS, page and stream sizes),
+    so memory stays bounded; the collector runs again as soon as the last reader is done. A
+    counter keeps this right when several threads read at once, and a collector someone else
+    turned off stays off.
+    """
+    global _paused_readers, _paused_was_enabled
+    with _paused_lock:
+        if _paused_readers == 0:
+            _paused_was_enabled = gc.isenabled()
+            gc.disable()
+        _paused_readers += 1
+    try:
+        yield
+    finally:
+        with _paused_lock:
+            _paused_readers -= 1
+            if _paused_readers == 0 and _paused_was_enabled:
+                gc.enable()
 
 
 def check_envelope(data: bytes) -> None:

@@ -25,6 +25,7 @@ from segur_funding.quotes.pdf.opening import (
     TIME_BUDGET_SECONDS,
     Grids,
     check_envelope,
+    collector_paused,
     pypdf_quiet,
     read_pages,
 )
@@ -69,6 +70,11 @@ def read_pdf_quote(
     selector's, read from the reference data); it is called once the file has been opened, so
     a file refused costs no query. None reads with the shipped wordings.
     """
+    with collector_paused():
+        return _read(data, conditions)
+
+
+def _read(data: bytes, conditions: Callable[[], ConditionMatcher] | None) -> PdfReading:
     check_envelope(data)
     pages, attachment, grids = read_pages(data)
     layer_checks = _text_layer_checks(pages)
