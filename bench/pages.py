@@ -531,7 +531,9 @@ def main() -> int:
     try:
         for page, entry in zip(pages, results, strict=True):
             headers = headers_for(page, creds[page["user"]])
-            for _ in range(options.workers * 2):  # warm-up: each worker's first hit pays imports
+            # Warm-up: each worker's first hit pays imports and the URL configuration, and
+            # which worker takes a connection is up to the kernel: enough hits to reach them all.
+            for _ in range(options.workers * 5):
                 if fetch(page["url"], headers)[2] > SLOW_PAGE_SECONDS * 1000:
                     break
             pids = {"server_pid": server.pid}
