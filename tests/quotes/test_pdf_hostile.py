@@ -283,6 +283,17 @@ def test_the_garbage_collector_runs_again_after_every_reading_read_or_refused():
     for thread in threads:
         thread.join()
     assert gc.isenabled()
+    # Two readings that overlap, the first one done first (what threads do): the collector stays
+    # paused until the last one is done, then runs again.
+    from segur_funding.quotes.pdf.opening import collector_paused
+
+    first, second = collector_paused(), collector_paused()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
     gc.disable()  # switched off by someone else: a reading leaves it off
     try:
         read_pdf_quote(readable)

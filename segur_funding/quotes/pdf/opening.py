@@ -14,7 +14,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -45,71 +45,80 @@ LOCKED_PDF_REFUSAL = (
     "version sans mot de passe puis déposez-la à nouveau."
 )
 
-_quiet_lock = threading.Lock()
-_quiet_readers = 0
-_quiet_saved_propagate = True
+class WhileReading:
+    """A process-wide setting changed by the first reader in and put back by the last one out.
+
+    `change()` returns what `restore(saved)` needs. Several threads may read at once: a counter
+    under a lock makes the first one in change the setting and the last one out restore it, so
+    no reader restores it under another one still reading (which a plain save-and-restore per
+    reader would do when their readings overlap).
+    """
+
+    def __init__(self, change: Callable[[], Any], restore: Callable[[Any], None]) -> None:
+        self._change, self._restore = change, restore
+        self._lock = threading.Lock()
+        self._readers = 0
+        self._saved: Any = None
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if self._readers == 0:
+                self._saved = self._change()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._readers -= 1
+                if self._readers == 0:
+                    self._restore(self._saved)
+
+
 _quiet_handler = logging.NullHandler()
 
 
-@contextmanager
-def pypdf_quiet() -> Iterator[None]:
-    """Silence pypdf's logging while quotes are being read.
-
-    pypdf logs every oddity of a damaged file; `check_quote` must print one French line and
-    nothing else. Its records stop at the "pypdf" logger, whose only handler drops them. Not a
-    level change: `Logger.setLevel` clears the cache of every logger of the process, twice
-    per file read, a fixed cost that showed on small quotes. A counter keeps this right when
-    several threads read at once.
-    """
-    global _quiet_readers, _quiet_saved_propagate
+def _pypdf_silenced() -> bool:
     pypdf_logger = logging.getLogger("pypdf")
-    with _quiet_lock:
-        if _quiet_readers == 0:
-            _quiet_saved_propagate = pypdf_logger.propagate
-            pypdf_logger.addHandler(_quiet_handler)
-            pypdf_logger.propagate = False
-        _quiet_readers += 1
-    try:
-        yield
-    finally:
-        with _quiet_lock:
-            _quiet_readers -= 1
-            if _quiet_readers == 0:
-                pypdf_logger.propagate = _quiet_saved_propagate
-                pypdf_logger.removeHandler(_quiet_handler)
+    propagate = pypdf_logger.propagate
+    pypdf_logger.addHandler(_quiet_handler)
+    pypdf_logger.propagate = False
+    return propagate
 
 
-_paused_lock = threading.Lock()
-_paused_readers = 0
-_paused_was_enabled = True
+def _pypdf_heard(propagate: bool) -> None:
+    pypdf_logger = logging.getLogger("pypdf")
+    pypdf_logger.propagate = propagate
+    pypdf_logger.removeHandler(_quiet_handler)
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a quote is read.
+# Silence pypdf's logging while quotes are being read: pypdf logs every oddity of a damaged
+# file; `check_quote` must print one French line and nothing else. Its records stop at the
+# "pypdf" logger, whose only handler drops them. Not a level change: `Logger.setLevel` clears
+# the cache of every logger of the process, twice per file read, a fixed cost that showed on
+# small quotes.
+pypdf_quiet = WhileReading(_pypdf_silenced, _pypdf_heard)
 
-    A reading keeps a few thousand small objects alive (fragments, rows, cells) while it makes
-    them, so the collector's youngest generation fills again and again and each collection walks
-    what the reading still holds: about a tenth of the reading of a one-page quote, for garbage
-    that reference counting frees anyway (the pieces hold no cycles). What a reading can hold
-    is bounded by the limits above (MAX_FRAGMENTS, MAX_TEXT_CHARACTERS, page and stream sizes),
-    so memory stays bounded; the collector runs again as soon as the last reader is done. A
-    counter keeps this right when several threads read at once, and a collector someone else
-    turned off stays off.
-    """
-    global _paused_readers, _paused_was_enabled
-    with _paused_lock:
-        if _paused_readers == 0:
-            _paused_was_enabled = gc.isenabled()
-            gc.disable()
-        _paused_readers += 1
-    try:
-        yield
-    finally:
-        with _paused_lock:
-            _paused_readers -= 1
-            if _paused_readers == 0 and _paused_was_enabled:
-                gc.enable()
+
+def _collector_paused() -> bool:
+    enabled = gc.isenabled()
+    gc.disable()
+    return enabled
+
+
+def _collector_back(was_enabled: bool) -> None:
+    if was_enabled:
+        gc.enable()  # a collector someone else had turned off stays off
+
+
+# Pause Python's cyclic garbage collector while a quote is read. A reading keeps a few thousand
+# small objects alive (fragments, rows, cells) while it makes them, so the collector's youngest
+# generation fills again and again and each collection walks what the reading still holds:
+# about a tenth of the reading of a one-page quote. Most of what a reading throws away is freed
+# by reference counting as it goes; the few cycles (pypdf's reader and its pages) wait for the
+# first collection after the pause. What a reading can hold is bounded by the limits above
+# (MAX_FRAGMENTS, MAX_TEXT_CHARACTERS, page and stream sizes), so memory stays bounded.
+collector_paused = WhileReading(_collector_paused, _collector_back)
 
 
 def check_envelope(data: bytes) -> None:
