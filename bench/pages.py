@@ -151,27 +151,20 @@ def page_list() -> list[dict]:
 
 def decision_pages(asp: int = 2, ans: int = 3) -> list[dict]:
     """The reviewers' decision pages, as each opens the first item of their queue: the newest
-    submitted request (and its quote), the newest paid one, the dossier at the head of the ANS
-    queue. One object each, whatever the scale: their cost must not grow with the tables."""
-    from django.db import connection
+    request awaiting ASP (and its quote), the newest paid one, the dossier at the head of the ANS
+    queue (its clock running, soonest deadline first). One object each, whatever the scale: their
+    cost must not grow with the tables."""
+    from segur_funding.funding.constants import AWAITING_ASP, RequestStatus
+    from segur_funding.funding.models import FundingRequest
+    from segur_funding.referencing import rules
+    from segur_funding.referencing.models import Dossier
 
-    def one(sql: str):
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-            row = cursor.fetchone()
-        return row[0] if row else None
-
-    last = (
-        "SELECT id FROM funding_fundingrequest WHERE status = '{}' "
-        "ORDER BY submitted_at DESC, id DESC LIMIT 1"
-    )
-    request_id, paid_id = one(last.format("submitted")), one(last.format("paid"))
-    quote_id = one(f"SELECT quote_id FROM funding_fundingrequest WHERE id = {int(request_id)}")
-    dossier_id = one(
-        "SELECT id FROM referencing_dossier WHERE status IN ('candidature_submitted', "
-        "'proofs_submitted', 'under_review', 'proofs_resubmitted') "
-        "ORDER BY clock_deadline, created_at DESC, id DESC LIMIT 1"
-    ) or one("SELECT id FROM referencing_dossier ORDER BY id DESC LIMIT 1")
+    newest = FundingRequest.objects.order_by("-submitted_at", "-id").values_list("id", "quote_id")
+    request_id, quote_id = newest.filter(status__in=AWAITING_ASP)[0]
+    paid_id, _ = newest.filter(status=RequestStatus.PAID)[0]
+    queue = Dossier.objects.order_by("clock_deadline", "-created_at", "-id").values_list("id", flat=True)
+    clocked = (rules.ELIGIBILITY_CLOCK_STATUSES | rules.INSTRUCTION_CLOCK_STATUSES) - rules.PAUSED_STATUSES
+    dossier_id = queue.filter(status__in=clocked).first() or queue.first()
     requests = "/admin/funding/fundingrequest/"
     return [
         {"name": name, "kind": "decision", "user": user, "url": url, "small": None}
@@ -485,6 +478,13 @@ def load(
     }
 
 
+def warm(url: str, headers: dict[str, str], hits: int) -> None:
+    """Serve `url` `hits` times, unmeasured (stop early on a page that takes seconds)."""
+    for _ in range(hits):
+        if fetch(url, headers)[2] > SLOW_PAGE_SECONDS * 1000:
+            return
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=4)
@@ -533,15 +533,12 @@ def main() -> int:
         # and compile templates, during their first few dozen requests, whatever the page: every
         # page is served a few times first, so the first page measured does not carry that.
         for page in pages:
-            for _ in range(options.workers * 3):
-                fetch(page["url"], headers_for(page, creds[page["user"]]))
+            warm(page["url"], headers_for(page, creds[page["user"]]), options.workers * 3)
         for page, entry in zip(pages, results, strict=True):
             headers = headers_for(page, creds[page["user"]])
-            # Warm-up: each worker's first hit pays imports and the URL configuration, and
-            # which worker takes a connection is up to the kernel: enough hits to reach them all.
-            for _ in range(options.workers * 5):
-                if fetch(page["url"], headers)[2] > SLOW_PAGE_SECONDS * 1000:
-                    break
+            # Each page again just before it is measured: which worker takes a connection is up
+            # to the kernel, enough hits to reach them all.
+            warm(page["url"], headers, options.workers * 5)
             pids = {"server_pid": server.pid}
             log(f"1 client: {page['name']}")
             single = load(page["url"], headers, clients=1, seconds=60, max_requests=options.single, **pids)

@@ -181,7 +181,7 @@ def figure_pdf() -> dict:
     load_before = load_average()
     out = child(["bench/pdf_checks.py", "--runs", "20"])
     summary = next((line for line in out.splitlines() if line.startswith("all files")), "")
-    return {"rows": pdf_rows(out), "summary": summary, "output": out, "load": [load_before, load_average()]}
+    return {"summary": summary, "output": out, "load": [load_before, load_average()]}
 
 
 def settle(limit: float = 1.5, longest: float = 240.0) -> None:
@@ -388,9 +388,9 @@ def summary_rows(results: dict) -> list[list[str]]:
                 f"median {ms(per_core['median_ms'])}"
             )
         target = f"p95 ≤ {PAGE_P95_MS} ms, ≤ {PAGE_MAX_QUERIES} queries, constant"
-        if page["name"].startswith("Admin") and conc is not None and conc["per_second"]:
+        if page["kind"] in ("admin", "decision") and conc is not None and conc["per_second"]:
             # Closed loop: the mean wait is the clients over the throughput (Little's law).
-            floor = 16 * cpu / cores
+            floor = conc["clients"] * cpu / cores
             mean = conc["clients"] / conc["per_second"] * 1000  # ms
             measured += (
                 f"; Django CPU {num(single['cpu_app_ms'])} ms (1 client); 16 clients' mean "
