@@ -300,3 +300,27 @@ def test_the_garbage_collector_runs_again_after_every_reading_read_or_refused():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("name", ["canvas_conform.pdf", "docx_conform.pdf", "xlsx_conform.pdf"])
+def test_a_reading_leaves_none_of_the_file_to_the_cyclic_collector(name):
+    """pypdf's objects all point back to their reader: left as they are, a worker's every reading
+    leaves the file's objects, pages and parsed drawings in a cycle that only a pass of the cyclic
+    collector frees, walking each of them first. The reading frees them as it goes."""
+    import gc
+
+    data = (Path(__file__).resolve().parent / "corpus" / "pdfs" / name).read_bytes()
+    read_pdf_quote(data)  # fonts and caches loaded once per process are not the file's
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        reading = read_pdf_quote(data)
+        gc.collect()
+        left = {type(thing).__name__ for thing in gc.garbage}
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert reading.document["lines"]
+    assert not left & {"PageObject", "ContentStream", "DecodedStreamObject", "Fragment", "_Chunk"}

@@ -387,7 +387,7 @@ def extract_page(page: Any, number: int) -> PageText:
     if collector.overflow:
         text = ""
     operations = getattr(stream, "_operations", None) or None
-    return PageText(
+    reading = PageText(
         number=number,
         text=text or "",
         fragments=collector.fragments,
@@ -396,3 +396,7 @@ def extract_page(page: Any, number: int) -> PageText:
         operations=operations if isinstance(operations, list) else None,
         rotated_text=collector.rotated_text,
     )
+    # pypdf's extractor keeps the visitors in a cycle of its own (its operator table holds its
+    # bound methods), which only the cyclic collector frees: leave nothing of the page in it.
+    collector.__dict__.clear()
+    return reading
