@@ -129,6 +129,7 @@ class Decision:
     title: str  # "{request}" is the request
     submit: str
     done: str  # "{amount}" is the request's amount
+    refused: str  # the title of the error summary when the form comes back refused
     intro: str = ""  # "{amount}", "{milestone}"
 
     @property
@@ -158,6 +159,7 @@ DECISIONS: dict[str, Decision] = {
             title="Valider la demande : {request}",
             submit="Valider la demande",
             done="La demande est validée ; le versement peut être enregistré.",
+            refused="La demande n'est pas validée",
             intro="Montant à verser après validation : {amount} TTC.",
         ),
         Decision(
@@ -171,6 +173,7 @@ DECISIONS: dict[str, Decision] = {
             title="Renvoyer « à modifier » : {request}",
             submit="Renvoyer à l'éditeur",
             done="La demande est renvoyée « à modifier » à l'éditeur.",
+            refused="La demande n'est pas renvoyée à l'éditeur",
         ),
         Decision(
             action=RequestAction.REFUSE,
@@ -183,6 +186,7 @@ DECISIONS: dict[str, Decision] = {
             title="Refuser : {request}",
             submit="Refuser définitivement",
             done="La demande est refusée.",
+            refused="La demande n'est pas refusée",
             intro="Un refus est définitif : aucun versement ne suivra pour ce jalon.",
         ),
         Decision(
@@ -196,6 +200,7 @@ DECISIONS: dict[str, Decision] = {
             title="Enregistrer le versement : {request}",
             submit="Enregistrer le versement",
             done="Versement de {amount} enregistré : la demande est « décidée et payée ».",
+            refused="Le versement n'est pas enregistré",
             intro="Montant versé : {amount} TTC ({milestone}).",
         ),
     )
@@ -254,4 +259,6 @@ def decision_view(modeladmin, request: HttpRequest, pk: int, *, action: str) -> 
         "intro": decision.intro.format(**texts),
         "change_url": reverse("admin:funding_fundingrequest_change", args=[obj.pk]),
     }
-    return TemplateResponse(request, "funding/admin/action_form.html", context)
+    # A refused form comes back with what was typed and its errors, as a 400.
+    status = 400 if request.method == "POST" else 200
+    return TemplateResponse(request, "funding/admin/action_form.html", context, status=status)

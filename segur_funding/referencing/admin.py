@@ -1,9 +1,11 @@
 """ANS review in the admin: the queue of dossiers, and the dossier page with its instruction tools.
 
 Nothing here writes a status, a date or a number: every button and action calls the service that
-the editor pages and the API call too, and a refusal comes back as a French admin message.
+the editor pages and the API call too, and a refusal comes back on the
+dossier page, in French, above the decisions, with what the reviewer typed kept.
 """
 
+import copy
 from collections.abc import Callable
 from datetime import date
 
@@ -18,7 +20,7 @@ from django.utils.html import format_html
 
 from segur_funding.core import clock
 from segur_funding.core.admin import LargeListAdmin, assignment_actions
-from segur_funding.core.errors import DomainError
+from segur_funding.core.errors import DomainError, InvalidInput
 from segur_funding.organizations.constants import ANS_REVIEWERS_GROUP
 from segur_funding.organizations.selectors import is_ans_reviewer
 
@@ -26,6 +28,8 @@ from . import rules, selectors, services
 from .admin_parts import (
     CONFIRM_MISSING,
     DANGER_ACTIONS,
+    DECISION_FORMS,
+    REFUSED_TITLES,
     STATUS_COLOURS,
     STATUS_TONES,
     DeadlineFilter,
@@ -308,22 +312,46 @@ class DossierAdmin(LargeListAdmin, admin.ModelAdmin):
             return self._correction(request, dossier)
         if action not in calls:
             raise PermissionDenied
+        decision = DECISION_FORMS.get(action)
         if action in DANGER_ACTIONS and post.get("confirm") != "on":
-            self.message_user(request, CONFIRM_MISSING, messages.ERROR)
-            return self._back(dossier)
+            return self._refused(request, dossier, action, CONFIRM_MISSING, decision.confirm)
         call, done = calls[action]
         try:
             call()
+        except InvalidInput as exc:  # what was typed: the form's first field
+            return self._refused(request, dossier, action, exc.message, decision and decision.first)
         except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
+            return self._refused(request, dossier, action, exc.message, None)
         except ValueError:
-            self.message_user(
-                request, "Date de référencement invalide : choisissez un jour (jj/mm/aaaa).",
-                messages.ERROR,
+            return self._refused(
+                request, dossier, action,
+                "Date de référencement invalide : choisissez un jour (jj/mm/aaaa).",
+                decision and decision.first,
             )
-        else:
-            self.message_user(request, done, messages.SUCCESS)
+        self.message_user(request, done, messages.SUCCESS)
         return self._back(dossier)
+
+    def _refused(
+        self, request: HttpRequest, dossier: Dossier, action: str, message: str, anchor: str | None
+    ) -> HttpResponse:
+        """The dossier page again, as a 400, nothing written: the refusal above the decisions,
+        linked to the field to correct, and what the reviewer typed kept in its form."""
+        post = request.POST
+        failed = {
+            "action": action,
+            "comment": post.get("comment", ""),
+            "referenced_on": post.get("referenced_on", ""),
+            "confirmed": post.get("confirm") == "on",
+            "anchor": anchor or "",
+            "title": REFUSED_TITLES[action],
+            "lines": [{"anchor": anchor or "", "text": message}],
+        }
+        # Django's change view saves what a POST carries: the page is drawn as for a visit.
+        page = copy.copy(request)
+        page.method = "GET"
+        response = self.change_view(page, str(dossier.pk), extra_context={"failed": failed})
+        response.status_code = 400
+        return response
 
     def _correction(self, request: HttpRequest, dossier: Dossier) -> HttpResponse:
         form = CorrectionRequestForm(request.POST, dossier=dossier, prefix="correction")

@@ -1,6 +1,7 @@
 """Pieces of the ANS queue and dossier page: status colours, the deadline filter, bulk actions."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from django.contrib import admin, messages
@@ -31,6 +32,34 @@ STATUS_TONES = {"#18753c": "success", "#ce0500": "error", "#b34000": "warning"}
 # are made.
 DANGER_ACTIONS = (DossierAction.DECLARE_INELIGIBLE, DossierAction.REFUSE, "withdraw")
 CONFIRM_MISSING = "Cochez la case « Je confirme » : cette décision est définitive."
+
+
+@dataclass(frozen=True)
+class DecisionForm:
+    """The ids of a decision form's inputs on the dossier page (change_form.html)."""
+
+    first: str  # its first input: where a refusal of what was typed sends the reviewer
+    confirm: str = ""  # the « Je confirme » box of a final decision
+
+
+DECISION_FORMS = {
+    DossierAction.DECLARE_ELIGIBLE: DecisionForm("eligible-comment"),
+    DossierAction.DECLARE_INELIGIBLE: DecisionForm("ineligible-comment", "ineligible-confirm"),
+    DossierAction.GRANT: DecisionForm("grant-date"),
+    DossierAction.REFUSE: DecisionForm("refuse-comment", "refuse-confirm"),
+    "withdraw": DecisionForm("withdraw-comment", "withdraw-confirm"),
+}
+
+# The title of the summary when a decision comes back refused.
+REFUSED_TITLES = {
+    DossierAction.DECLARE_ELIGIBLE: "La candidature n'est pas déclarée éligible",
+    DossierAction.DECLARE_INELIGIBLE: "La candidature n'est pas déclarée non éligible",
+    DossierAction.START_REVIEW: "Le dossier n'est pas pris en instruction",
+    DossierAction.GRANT: "Le référencement n'est pas accordé",
+    DossierAction.REFUSE: "Le référencement n'est pas refusé",
+    "accept_submitted": "Les preuves déposées ne sont pas acceptées",
+    "withdraw": "Le référencement n'est pas retiré",
+}
 
 MyDossiersFilter = assigned_filter(mine="Assignés à moi", nobody="Non assignés")
 

@@ -100,8 +100,16 @@ def test_ans_reviewer_finds_by_version_asks_a_correction_and_grants_from_the_top
     _decide(page, "Accepter toutes les preuves déposées non revues", "sont acceptées")
     # A final refusal needs the confirmation box, checked by the server.
     page.get_by_label("Motif du refus (communiqué à l'éditeur)").fill("Essai")
-    _decide(page, "Refuser le référencement", "Cochez la case « Je confirme »")
+    page.get_by_role("button", name="Refuser le référencement", exact=True).click()
+    summary = page.get_by_role("alert").filter(has_text="Le référencement n'est pas refusé")
+    expect(summary).to_contain_text("Cochez la case « Je confirme »")
     expect(page.locator("#dossier-admin-status")).to_have_text("En instruction")
+    # Nothing typed is lost: the reason is still there.
+    expect(page.get_by_label("Motif du refus (communiqué à l'éditeur)")).to_have_value("Essai")
+    # The refused form's 400 is the only thing the console says (and the page is accessible).
+    assert [e for e in console_errors if "status of 400" not in e] == []
+    console_errors.clear()
+    _clean(page, console_errors)
     _decide(page, "Accorder le référencement", "Le référencement est accordé")
     expect(page.locator("#dossier-admin-status")).to_have_text("Référencé")
     expect(page.get_by_role("link", name="Attestation de référencement (PDF)")).to_be_visible()

@@ -69,6 +69,30 @@ def test_a_refusal_needs_a_reason_and_a_confirmation_checked_on_the_server(clien
     assert filed.status == RequestStatus.REFUSED
 
 
+def _summary(page: str) -> str:
+    return page.split('class="errornote segur-error-summary"', 1)[1].split("</div>", 1)[0]
+
+
+def test_a_refused_decision_comes_back_with_a_summary_linked_to_each_field_and_what_was_typed(
+    client, filed, asp
+):
+    client.force_login(asp)
+    response = client.post(_url(filed, "refuse"), {"comment": "Devis hors programme"})
+    assert response.status_code == 400
+    page = _text(response)
+    summary = _summary(page)
+    assert "La demande n'est pas refusée" in summary and 'autofocus' in page
+    assert '<a href="#id_confirm">' in summary and 'id="id_confirm"' in page
+    assert "Devis hors programme</textarea>" in page  # the reason typed is kept
+    # A group of check boxes: the link goes to its fieldset.
+    response = client.post(_url(filed, "send_back"), {"comment": "À revoir"})
+    page = _text(response)
+    assert '<a href="#reasons-fieldset">Motifs : Cochez au moins un motif' in _summary(page)
+    assert 'id="reasons-fieldset"' in page
+    filed.refresh_from_db()
+    assert filed.status == RequestStatus.SUBMITTED
+
+
 def test_send_back_without_a_reason_says_so_in_french_and_writes_nothing(client, filed, asp):
     client.force_login(asp)
     response = client.post(_url(filed, "send_back"), {"comment": "?"})

@@ -136,6 +136,40 @@ def test_refusal_without_reason_is_refused(client, ans_user, dossier, walk):
     assert dossier.status == DossierStatus.UNDER_REVIEW
 
 
+def _summary(page: str) -> str:
+    return page.split('class="errornote segur-error-summary"', 1)[1].split("</div>", 1)[0]
+
+
+def test_a_refused_decision_comes_back_on_the_dossier_page_with_what_was_typed(
+    client, ans_user, dossier, walk
+):
+    walk.to(dossier, "under_review")
+    client.force_login(ans_user)
+    # The box left unticked: the reason typed is kept, the summary links to the box.
+    response = client.post(action_url(dossier, "refuse"), {"comment": "Preuves insuffisantes"})
+    assert response.status_code == 400
+    page = text(response)
+    summary = _summary(page)
+    assert "Le référencement n'est pas refusé" in summary
+    assert '<a href="#refuse-confirm">Cochez la case « Je confirme »' in summary
+    assert ">Preuves insuffisantes</textarea>" in page
+    assert re.search(r'id="refuse-confirm" name="confirm" aria-invalid="true"', page)
+    # No reason: the link goes to the reason, the box ticked stays ticked.
+    response = client.post(action_url(dossier, "refuse"), {"comment": "", "confirm": "on"})
+    page = text(response)
+    assert '<a href="#refuse-comment">Indiquez le motif du refus' in _summary(page)
+    assert 'id="refuse-confirm" name="confirm" checked' in page
+    # A date that is not a day: the grant's date field, the comment kept.
+    response = client.post(
+        action_url(dossier, "grant"), {"referenced_on": "31/02/2022", "comment": "RAS"}
+    )
+    page = text(response)
+    assert '<a href="#grant-date">Date de référencement invalide' in _summary(page)
+    assert ">RAS</textarea>" in page and 'value="31/02/2022"' in page
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.UNDER_REVIEW and dossier.referencing_number is None
+
+
 def test_incomplete_correction_request_keeps_what_was_typed(client, ans_user, dossier, walk):
     walk.to(dossier, "under_review")
     client.force_login(ans_user)
