@@ -663,11 +663,17 @@ def write_results(results: dict, state: dict, info: dict, workers: int, generate
     if info.get("notes"):
         out += ["## Notes", "", *info["notes"], ""]
     text = "\n".join(out)
-    if SCALES_SAVED.exists():  # the cost-against-scale section of the last --scales run stays
-        from bench import scale_report
+    from bench import scale_report
 
+    # The cost-against-scale section of the last --scales run stays: drawn again from its saved
+    # figures, or, on a machine without them (var/ is not kept), as RESULTS.md has it.
+    if SCALES_SAVED.exists():
         saved = json.loads(SCALES_SAVED.read_text())
-        text = scale_report.results_with_section(text, scale_report.section(saved, SCALES_SVG.name))
+        kept = scale_report.section(saved, SCALES_SVG.name)
+    else:
+        kept = scale_report.section_in(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else None
+    if kept:
+        text = scale_report.results_with_section(text, kept)
     RESULTS.write_text(text, encoding="utf-8")
     log(f"written: {RESULTS.relative_to(ROOT)}")
 

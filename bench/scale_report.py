@@ -236,6 +236,14 @@ def _yes(flag: bool) -> str:
     return "**yes**" if flag else "**no**"
 
 
+def section_in(text: str) -> list[str] | None:
+    """The scale section a RESULTS.md already holds (markers included), if any."""
+    if SCALES_START_MARK not in text or SCALES_END_MARK not in text:
+        return None
+    inside = text.split(SCALES_START_MARK, 1)[1].split(SCALES_END_MARK, 1)[0]
+    return (SCALES_START_MARK + inside + SCALES_END_MARK).splitlines()
+
+
 def results_with_section(text: str, lines: list[str]) -> str:
     """RESULTS.md with the scale section in place of the previous one (or after the summary)."""
     block = "\n".join(lines)

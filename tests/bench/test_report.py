@@ -87,3 +87,18 @@ def test_the_pdf_figure_reads_both_line_formats_and_names_the_files_over_the_rat
     assert "2-page quotes: worst p95 280.0 ms" in row[1]
     assert "1 file(s) above ×1.5: canvas_a.pdf" in row[1]
     assert row[4] == "**no**"
+
+
+def test_a_run_on_a_machine_without_the_saved_scale_figures_keeps_the_scale_section():
+    """var/ is not kept from one machine to the next: the cost-against-scale section already in
+    RESULTS.md must survive a run of the other figures."""
+    from bench import scale_report
+
+    marks = scale_report.SCALES_START_MARK, scale_report.SCALES_END_MARK
+    previous = f"# Benchmarks\n\n## Summary\n\nold\n\n{marks[0]}\n## Cost against scale\n\nflat\n{marks[1]}\n"
+    kept = scale_report.section_in(previous)
+    fresh = "# Benchmarks\n\n## Summary\n\nnew\n\n## List pages\n\nrows\n"
+    text = scale_report.results_with_section(fresh, kept)
+    assert "## Cost against scale\n\nflat" in text and "new" in text and "old" not in text
+    assert text.index("Cost against scale") < text.index("## List pages")
+    assert scale_report.section_in(fresh) is None
