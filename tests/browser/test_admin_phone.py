@@ -64,7 +64,10 @@ def test_ans_reviewer_decides_a_dossier_on_a_phone(page, console_errors, version
     page.keyboard.press("Enter")
     _tab_to(page, "^Accorder le référencement$", limit=80)
     page.get_by_role("button", name="Accorder le référencement", exact=True).click()
-    expect(page.locator(".messagelist")).to_be_visible()
+    # Refused (proofs not all accepted): the page comes back with the reason on top, on the phone too.
+    expect(page.get_by_role("alert").filter(has_text="Le référencement n'est pas accordé")).to_be_visible()
+    assert [e for e in console_errors if "status of 400" not in e] == []
+    console_errors.clear()
     _phone_ready(page, console_errors)
 
 

@@ -77,7 +77,7 @@ def test_admin_form_shows_the_rule_on_the_date_field(client, validated_today, as
     client.force_login(asp)
     url = reverse("admin:funding_fundingrequest_payment", args=[validated_today.pk])
     response = client.post(url, {"paid_on": "1900-01-01", "reference": "VIR-1"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors == {
         "paid_on": [f"{BEFORE} ({clock.today():%d/%m/%Y})."]
     }
