@@ -10,7 +10,8 @@ from collections import Counter
 from datetime import date, time, timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from segur_funding.core import clock
@@ -27,7 +28,7 @@ from segur_funding.referencing.constants import DossierStatus
 from segur_funding.referencing.models import Dossier
 from tests.referencing.factories import SolutionVersionFactory, member
 
-from .world import World, paris, update
+from .world import World, paris, request_create, update
 
 REMINDER_KINDS = [
     K.REMINDER,
@@ -135,7 +136,7 @@ def test_a_simulated_year_of_reminders(reference_data):
     advance = {}
 
     def ask_advance():
-        advance["q3"] = FundingRequest.objects.create(
+        advance["q3"] = request_create(
             quote=q3, editor=w.editor, milestone=Milestone.ADVANCE,
             status=RequestStatus.SUBMITTED, funded_amount=32940, amount=9882,
         )
@@ -149,14 +150,14 @@ def test_a_simulated_year_of_reminders(reference_data):
     w.on(d(2022, 6, 1), lambda: update(
         Quote, q3.pk, status=QuoteStatus.DELIVERED, delivered_on=d(2022, 6, 1)))
     w.on(d(2022, 6, 10), send_back)
-    w.on(d(2023, 4, 25), lambda: FundingRequest.objects.create(
+    w.on(d(2023, 4, 25), lambda: request_create(
         quote=q3, editor=w.editor, milestone=Milestone.BALANCE,
         status=RequestStatus.SUBMITTED, funded_amount=32940, amount=23058,
     ))
     # Q4: signed, but its advance was refused: nothing is left to remind of.
     q4 = w.quote("D-4", dossier=a, order_date=d(2022, 3, 1), status=QuoteStatus.SIGNED,
                  signature_date=d(2022, 3, 1), window=w.window)
-    FundingRequest.objects.create(
+    request_create(
         quote=q4, editor=w.editor, milestone=Milestone.ADVANCE, status=RequestStatus.REFUSED,
         funded_amount=32940, amount=9882,
     )
@@ -286,5 +287,13 @@ def test_the_steady_state_run_is_a_handful_of_queries(reference_data, django_ass
     with clock.travel_to(moment):
         assert len(reminders_due(today=clock.today())) == 40
         reminders_send_due()
-        with django_assert_max_num_queries(10):
+        # One query per kind of deadline (each reads only the deadlines still visible), the
+        # reference data, the outbox: as many with 20 quotes as with 40.
+        with CaptureQueriesContext(connection) as twenty:
             assert reminders_send_due().created == 0
+        for n in range(20, 40):
+            w.quote(f"D-{n}", dossier=dossier, order_date=date(2022, 6, 1), status=QuoteStatus.ISSUED)
+        reminders_send_due()
+        with django_assert_max_num_queries(15), CaptureQueriesContext(connection) as forty:
+            assert reminders_send_due().created == 0
+        assert len(forty) == len(twenty)

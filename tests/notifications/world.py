@@ -5,6 +5,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from segur_funding.funding.models import FundingRequest
 from segur_funding.organizations.constants import ANS_REVIEWERS_GROUP
 from segur_funding.organizations.services import reviewer_groups_setup
 from segur_funding.quotes.models import Quote, QuoteOrigin
@@ -28,7 +29,26 @@ def paris(day: date, at: time) -> datetime:
 
 
 def update(model, pk, **fields):
+    """A row written directly; a quote's or a request's keeps `Quote.next_step` as the services do."""
     model.objects.filter(pk=pk).update(**fields)
+    if model is Quote:
+        next_step_refresh(pk)
+    elif model is FundingRequest:
+        next_step_refresh(FundingRequest.objects.get(pk=pk).quote_id)
+
+
+def request_create(**fields) -> FundingRequest:
+    """A funding request written directly, its quote's `next_step` kept as the services do."""
+    request = FundingRequest.objects.create(**fields)
+    next_step_refresh(request.quote_id)
+    return request
+
+
+def next_step_refresh(quote_id: int) -> None:
+    from segur_funding.funding.selectors import quote_next_step
+
+    quote = Quote.objects.get(pk=quote_id)
+    Quote.objects.filter(pk=quote_id).update(next_step=quote_next_step(quote=quote))
 
 
 class World:
@@ -62,9 +82,12 @@ class World:
 
     def quote(self, number: str, *, dossier: Dossier, **fields) -> Quote:
         fields = {"editor": self.editor, "client": self.lab, **fields}
-        return Quote.objects.create(
+        quote = Quote.objects.create(
             origin=QuoteOrigin.WEB, number=number, dsr=self.sgl, dossier=dossier, **fields
         )
+        next_step_refresh(quote.pk)  # what the services write when a quote moves
+        quote.refresh_from_db()
+        return quote
 
     def upload_all(self, dossier: Dossier) -> None:
         for proof in dossier.proofs.select_related("requirement"):

@@ -5,8 +5,9 @@ the requests sent back « à modifier », and who is reminded of them.
 The rules themselves are the AF's (`referential.rules`: `preorder_deadline`,
 `window_for_signature`, the window's dates); this module only reads which step is still pending.
 
-Parts: `calendar` (every deadline, in full), `first` (the first few, in SQL, for « Mon espace »),
-`reminders` (who is reminded, and when).
+Parts: `pending` (which step of a quote is pending, by when: in SQL, all of them or the first
+few), `calendar` (the requests « à modifier », how a deadline reads), `reminders` (who is
+reminded, and when).
 """
 
 from datetime import date
@@ -14,17 +15,11 @@ from datetime import date
 from segur_funding.notifications.deadlines import (
     Audience,
     Deadline,
+    deadline_sort_key,
 )
-from segur_funding.referential.selectors import active_scheme_refs
 
-from .calendar import (
-    LAB_KINDS,
-    open_correction_items,
-    open_quotes,
-    preorder_deadlines,
-    window_deadlines,
-)
-from .first import first_deadlines
+from .calendar import LAB_KINDS, open_correction_items
+from .pending import quote_deadlines
 from .reminders import reminders_due
 
 # What apps.py registers with notifications.
@@ -34,24 +29,13 @@ __all__ = ["deadlines_for", "reminders_due"]
 def deadlines_for(
     *, today: date, audience: Audience, organization_ids: list[int] | None, limit: int | None = None
 ) -> list[Deadline]:
-    if limit is not None and audience == Audience.EDITOR and organization_ids:
-        return open_correction_items(editor_ids=organization_ids, limit=limit) + first_deadlines(
+    """An editor's: its requests « à modifier », its orders and window steps; a lab's: its
+    signatures and deliveries. With `limit`, at least the first `limit` in calendar order."""
+    if audience == Audience.EDITOR and organization_ids:
+        items = open_correction_items(editor_ids=organization_ids, limit=limit) + quote_deadlines(
             today=today, editor_ids=organization_ids, limit=limit
         )
-    if limit is not None and audience == Audience.LAB and organization_ids:
-        return first_deadlines(today=today, client_ids=organization_ids, kinds=LAB_KINDS, limit=limit)
-    if audience == Audience.EDITOR and organization_ids:
-        schemes = active_scheme_refs()
-        quotes = open_quotes(editor_ids=organization_ids)
-        return (
-            open_correction_items(editor_ids=organization_ids)
-            + preorder_deadlines(today=today, schemes=schemes, quotes=quotes)
-            + window_deadlines(today=today, schemes=schemes, quotes=quotes)
-        )
+        return sorted(items, key=deadline_sort_key)
     if audience == Audience.LAB and organization_ids:
-        return [
-            d
-            for d in window_deadlines(today=today, client_ids=organization_ids)
-            if d.kind in LAB_KINDS and d.client_id in organization_ids
-        ]
+        return quote_deadlines(today=today, client_ids=organization_ids, kinds=LAB_KINDS, limit=limit)
     return []

@@ -1,21 +1,17 @@
-"""Every deadline funding publishes, in full (« Mes échéances », the calendar feed): the 120-day
-rule of orders placed before referencing, the funding-window steps of each quote, the requests
-sent back « à modifier ».
-
-The rules themselves are the AF's (`referential.rules`: `preorder_deadline`,
-`window_for_signature`, the window's dates); this module only reads which step is still pending.
+"""The pieces of funding's deadlines: the requests sent back « à modifier », and how a quote's
+deadline reads (its subject, who acts, its link). Which step of a quote is pending, and by when:
+`pending.py`.
 """
 
 from collections.abc import Iterable
 from datetime import date
 
 from django.db import connection
-from django.db.models import CharField, Prefetch, Q, QuerySet, TextField, Value
+from django.db.models import CharField, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Collate, Concat
 from django.urls import reverse
 from django.utils import timezone
 
-from segur_funding.core import clock
 from segur_funding.notifications.constants import (
     DeadlineKind,
 )
@@ -23,21 +19,16 @@ from segur_funding.notifications.deadlines import (
     Audience,
     Deadline,
     by_opening,
-    deadline_sort_key,
-    still_visible,
 )
 from segur_funding.notifications.rules import (
     days_left,
     quote_reference,
 )
-from segur_funding.quotes.models import Quote, QuoteOrigin, QuoteStatus
-from segur_funding.referencing.constants import DossierStatus
+from segur_funding.quotes.models import Quote
 from segur_funding.referencing.deadlines import dossier_ref
-from segur_funding.referential.rules import SchemeRef, preorder_deadline, window_for_signature
-from segur_funding.referential.selectors import active_scheme_refs
 
-from ..constants import Milestone, RequestStatus
-from ..models import CorrectionRequest, FundingRequest
+from ..constants import RequestStatus
+from ..models import CorrectionRequest
 
 # Who is reminded of each window deadline: the side that acts, and the editor, whose funding
 # depends on it whoever acts.
@@ -160,37 +151,6 @@ def open_correction_items(
 QUOTE_HEAVY_FIELDS = ("document", "check_report", "overrides", "mentions", "conditions", "check_error")
 
 
-def open_quotes(
-    *, editor_ids: Iterable[int] | None = None, client_ids: Iterable[int] | None = None
-) -> list[Quote]:
-    """Web quotes with an order still under way (issued, signed or delivered) and their funding
-    requests, in two queries: what `preorder_deadlines` and `window_deadlines` read."""
-    quotes = (
-        Quote.objects.filter(
-            origin=QuoteOrigin.WEB,
-            editor__isnull=False,
-            status__in=[QuoteStatus.ISSUED, QuoteStatus.SIGNED, QuoteStatus.DELIVERED],
-        )
-        .select_related("editor", "client", "dsr", "window", "dossier__dsr")
-        .defer(*QUOTE_HEAVY_FIELDS)
-        .prefetch_related(
-            Prefetch(
-                "funding_requests",
-                queryset=FundingRequest.objects.only("pk", "quote_id", "milestone", "status"),
-            )
-        )
-        .order_by("pk")
-    )
-    if editor_ids is not None or client_ids is not None:
-        scope = Q(pk__in=[])
-        if editor_ids is not None:
-            scope |= Q(editor_id__in=list(editor_ids))
-        if client_ids is not None:
-            scope |= Q(client_id__in=list(client_ids))
-        quotes = quotes.filter(scope)
-    return list(quotes)
-
-
 def quote_deadline(
     quote: Quote,
     *,
@@ -221,51 +181,6 @@ def quote_deadline(
     )
 
 
-def _preorder_pending(quote: Quote) -> bool:
-    dossier = quote.dossier
-    return (
-        quote.order_date is not None
-        and dossier is not None
-        and dossier.proofs_complete_on is None
-        and dossier.referenced_on is None
-        and dossier.status not in (DossierStatus.INELIGIBLE, DossierStatus.REFUSED)
-    )
-
-
-def preorder_deadlines(
-    *,
-    today: date | None = None,
-    editor_ids: Iterable[int] | None = None,
-    schemes: dict[str, SchemeRef] | None = None,
-    quotes: list[Quote] | None = None,
-) -> list[Deadline]:
-    """Orders placed before referencing whose proof dossier is not complete yet (SPEC §3.2):
-    the complete dossier must be sent at most 120 days (the AF's figure) after the order.
-
-    `quotes` (from `open_quotes`) saves loading them again when the caller has them already.
-    """
-    today = today or clock.today()
-    schemes = active_scheme_refs() if schemes is None else schemes
-    quotes = open_quotes(editor_ids=editor_ids) if quotes is None else quotes
-    items = []
-    for quote in quotes:
-        if not _preorder_pending(quote):
-            continue
-        scheme = schemes.get(quote.dsr.code) if quote.dsr_id else None
-        if scheme is None:
-            continue  # no AF, no delay: the quote cannot be funded anyway
-        item = quote_deadline(
-            quote,
-            kind=DeadlineKind.PREORDER,
-            due=preorder_deadline(order_date=quote.order_date, max_days=scheme.preorder_max_days),
-            today=today,
-            owner=step_owner(quote, DeadlineKind.PREORDER),
-        )
-        if still_visible(item.days_left):
-            items.append(item)
-    return sorted(items, key=deadline_sort_key)
-
-
 def step_owner(quote: Quote, kind: str) -> str:
     """Who acts on a quote's deadline, as « Mon espace » and « Mes échéances » both say it."""
     if kind == DeadlineKind.SIGNATURE:
@@ -276,68 +191,3 @@ def step_owner(quote: Quote, kind: str) -> str:
             "(déclaration de mise en ordre de marche)"
         )
     return f"{quote.editor.name} (éditeur)"
-
-
-def _window_steps(
-    quote: Quote, *, today: date, schemes: dict[str, SchemeRef]
-) -> list[tuple[DeadlineKind, date | None, str, str]]:
-    """(kind, due, who acts, window) of each window step still pending on one quote."""
-    requests = {r.milestone: r for r in quote.funding_requests.all()}
-    if any(r.status == RequestStatus.REFUSED for r in requests.values()):
-        return []
-    if quote.status == QuoteStatus.ISSUED:
-        scheme = schemes.get(quote.dsr.code) if quote.dsr_id else None
-        window = window_for_signature(scheme.windows, today) if scheme else None
-        if window is None:
-            return []
-        kind = DeadlineKind.SIGNATURE
-        return [(kind, window.order_signature_deadline, step_owner(quote, kind), window.label)]
-    if quote.window_id is None:
-        return []
-    window, label = quote.window, str(quote.window)
-    steps: list[tuple[DeadlineKind, date | None, str, str]] = []
-    if Milestone.ADVANCE not in requests:
-        kind = DeadlineKind.ADVANCE_REQUEST
-        steps.append((kind, window.advance_request_deadline, step_owner(quote, kind), label))
-    if quote.status == QuoteStatus.SIGNED:
-        kind = DeadlineKind.SERVICE_COMPLETION
-        steps.append((kind, window.service_completion_deadline, step_owner(quote, kind), label))
-    if quote.status == QuoteStatus.DELIVERED and Milestone.BALANCE not in requests:
-        kind = DeadlineKind.BALANCE_REQUEST
-        steps.append((kind, window.balance_request_deadline, step_owner(quote, kind), label))
-    return steps
-
-
-def window_deadlines(
-    *,
-    today: date | None = None,
-    editor_ids: Iterable[int] | None = None,
-    client_ids: Iterable[int] | None = None,
-    schemes: dict[str, SchemeRef] | None = None,
-    quotes: list[Quote] | None = None,
-) -> list[Deadline]:
-    """Funding-window deadlines with the action still pending (SPEC §2, each strict to the day):
-
-    - an issued quote not signed yet: the signature deadline of the window it would be signed in
-      today (the lab signs);
-    - a signed quote without an advance request: the window's advance-request deadline (editor);
-    - a signed quote whose delivery is not declared: the service-completion deadline (the editor
-      installs, the lab declares it in working order);
-    - a delivered quote without a balance request: the balance-request deadline (editor).
-    A quote whose funding was refused has nothing left to do.
-    """
-    today = today or clock.today()
-    schemes = active_scheme_refs() if schemes is None else schemes
-    if quotes is None:
-        quotes = open_quotes(editor_ids=editor_ids, client_ids=client_ids)
-    items = []
-    for quote in quotes:
-        for kind, due, owner, window_label in _window_steps(quote, today=today, schemes=schemes):
-            if due is None:
-                continue
-            item = quote_deadline(
-                quote, kind=kind, due=due, today=today, owner=owner, window_label=window_label
-            )
-            if still_visible(item.days_left):
-                items.append(item)
-    return sorted(items, key=deadline_sort_key)

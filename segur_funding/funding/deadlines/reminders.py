@@ -10,10 +10,12 @@ from segur_funding.notifications.constants import (
     CORRECTION_OPEN_AFTER_DAYS,
     PREORDER_THRESHOLDS,
     WINDOW_THRESHOLDS,
+    DeadlineKind,
     NotificationKind,
 )
 from segur_funding.notifications.deadlines import (
     Audience,
+    Deadline,
     PlannedReminder,
     age_reminder_key,
     aged_items,
@@ -23,22 +25,19 @@ from segur_funding.notifications.rules import (
     crossed_threshold,
     fr_date,
 )
-from segur_funding.referential.selectors import active_scheme_refs
 
 from .calendar import (
     WINDOW_AUDIENCES,
     WINDOW_STEP_LABELS,
     open_correction_items,
-    open_quotes,
-    preorder_deadlines,
-    window_deadlines,
 )
+from .pending import quote_deadlines
 
 # --- Who is reminded ----------------------------------------------------------------------------
 
 
-def _preorder_reminders(today: date, schemes: dict, quotes: list) -> Iterator[PlannedReminder]:
-    for deadline in preorder_deadlines(today=today, schemes=schemes, quotes=quotes):
+def _preorder_reminders(deadlines: list[Deadline]) -> Iterator[PlannedReminder]:
+    for deadline in deadlines:
         threshold = crossed_threshold(days_left=deadline.days_left, thresholds=PREORDER_THRESHOLDS)
         if threshold is None:
             continue
@@ -60,8 +59,8 @@ def _preorder_reminders(today: date, schemes: dict, quotes: list) -> Iterator[Pl
         )
 
 
-def _window_reminders(today: date, schemes: dict, quotes: list) -> Iterator[PlannedReminder]:
-    for deadline in window_deadlines(today=today, schemes=schemes, quotes=quotes):
+def _window_reminders(deadlines: list[Deadline]) -> Iterator[PlannedReminder]:
+    for deadline in deadlines:
         threshold = crossed_threshold(days_left=deadline.days_left, thresholds=WINDOW_THRESHOLDS)
         if threshold is None:
             continue
@@ -106,10 +105,12 @@ def _correction_reminders(today: date) -> Iterator[PlannedReminder]:
 
 
 def reminders_due(*, today: date) -> list[PlannedReminder]:
-    schemes = active_scheme_refs()
-    quotes = open_quotes()
+    # The programme's quote deadlines still visible today, read in SQL (not every open quote).
+    deadlines = quote_deadlines(today=today)
+    preorders = [d for d in deadlines if d.kind == DeadlineKind.PREORDER]
+    windows = [d for d in deadlines if d.kind != DeadlineKind.PREORDER]
     return [
-        *_preorder_reminders(today, schemes, quotes),
-        *_window_reminders(today, schemes, quotes),
+        *_preorder_reminders(preorders),
+        *_window_reminders(windows),
         *_correction_reminders(today),
     ]

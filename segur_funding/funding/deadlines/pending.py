@@ -1,5 +1,6 @@
-"""The first few deadlines of the calendar, in SQL, for « Mon espace »: a few rows per kind
-whatever the number of quotes."""
+"""The quotes' deadlines of the calendar, in SQL: the first few for « Mon espace » (a few rows
+per kind whatever the number of quotes), all of them for « Mes échéances », the calendar feed and
+the reminders (only the deadlines still visible are read: never every open quote)."""
 
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -32,23 +33,35 @@ from .calendar import (
     step_owner,
 )
 
-# --- The first few deadlines, in SQL (« Mon espace ») ----------------------------------------------
+# --- Which step of a quote is pending, as filters ------------------------------------------------------
 #
-# The same deadlines as `preorder_deadlines` and `window_deadlines`, read per kind with a few rows
-# each, in the order that makes them urgent (the due date, then the key, as `deadline_sort_key`),
-# instead of every open quote of the editor. The conditions are `_preorder_pending` and
-# `_window_steps`, written as filters; the dates still come from the rules.
+# The orders under the 120-day rule (SPEC §3.2) and the funding-window steps (SPEC §2), read per
+# kind in the order that makes them urgent (the due date, then the key, as `deadline_sort_key`),
+# only those whose date is still visible (`visible_since`), with `limit` rows each when only the
+# first are wanted. The dates come from the rules (`referential.rules`); which step is pending is
+# written here once, as filters:
+# - an order placed before referencing is under the 120-day rule while its dossier is neither
+#   complete nor referenced, nor declared ineligible or refused;
+# - an issued quote not signed yet: the signature deadline of the window it would be signed in
+#   today (the lab signs);
+# - a signed or delivered quote without an advance request: the advance-request deadline;
+# - a signed quote whose delivery is not declared: the service-completion deadline (the editor
+#   installs, the lab declares it in working order);
+# - a delivered quote without a balance request: the balance-request deadline.
+# A quote whose funding was refused has no window step left.
 
 
 def _open_quote_rows(
     *, editor_ids: Iterable[int] | None, client_ids: Iterable[int] | None
 ) -> QuerySet[Quote]:
-    """`open_quotes`' rows and scope, without its requests (filtered in SQL here)."""
+    """The web quotes of these editors and labs (of the whole programme when both are None)."""
     quotes = (
         Quote.objects.filter(origin=QuoteOrigin.WEB, editor__isnull=False)
         .select_related("editor", "client", "dsr", "window", "dossier__dsr")
         .defer(*QUOTE_HEAVY_FIELDS)
     )
+    if editor_ids is None and client_ids is None:
+        return quotes
     scope = Q(pk__in=[])
     if editor_ids is not None:
         scope |= Q(editor_id__in=list(editor_ids))
@@ -66,10 +79,10 @@ def _first_preorder(
     *,
     today: date,
     schemes: dict[str, SchemeRef],
-    limit: int,
+    limit: int | None,
     editor_ids: Iterable[int] | None,
 ):
-    """The first `limit` orders under the 120-day rule, one query per distinct delay of the AFs
+    """The (first `limit`) orders under the 120-day rule, one query per distinct delay of the AFs
     (one in practice): ordered by the order date, hence by the deadline the rule derives from it.
 
     For editors, the dossiers are read as theirs (a quote's dossier is its editor's: the drafting
@@ -96,17 +109,17 @@ def _first_preorder(
         yield from rows.order_by("order_date", key_order("quote:", f":{kind}"))[:limit]
 
 
-def first_deadlines(
+def quote_deadlines(
     *,
     today: date,
     editor_ids: Iterable[int] | None = None,
     client_ids: Iterable[int] | None = None,
     kinds: frozenset[str] | None = None,
-    limit: int,
+    limit: int | None = None,
 ) -> list[Deadline]:
-    """At least the first `limit` deadlines of `preorder_deadlines` + `window_deadlines` for these
-    editors / labs (the same items, in calendar order), in a few queries of `limit` rows each
-    whatever the number of quotes: what « Mon espace » shows."""
+    """The quotes' pending deadlines still visible on `today` for these editors / labs (the whole
+    programme when both are None), in calendar order, in a few queries: with `limit`, at least the
+    first `limit` of them, `limit` rows per kind whatever the number of quotes (« Mon espace »)."""
     editor_ids = None if editor_ids is None else list(editor_ids)
     schemes = active_scheme_refs()
     quotes = _open_quote_rows(editor_ids=editor_ids, client_ids=client_ids)
