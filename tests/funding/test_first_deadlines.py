@@ -1,6 +1,6 @@
 """« Mon espace » reads the editor's first deadlines in SQL, a few rows per kind: the same
-deadlines, texts and order as the full calendar computed from every open quote, in a number of
-queries that does not grow with the quotes."""
+deadlines, texts and order as the head of the full calendar (« Mes échéances »: every deadline
+still visible), in a number of queries that does not grow with the quotes."""
 
 from datetime import date, time, timedelta
 
