@@ -9,6 +9,7 @@ pdfplumber sees exactly the characters and rules it would have found
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -82,19 +83,19 @@ def _pdfminer_program(operations: list) -> list[tuple[Any, list]]:
     return program
 
 
-def feed_layout(page: Any, operations: list) -> None:
-    """Lay `page` (pdfplumber) out from pypdf's operations, as `page.layout` would from the
-    bytes; left to pdfplumber when an operand cannot be converted."""
+_INTERPRETER: list[type] = []
+
+
+def _interpreter_class() -> type:
+    """pdfminer's page interpreter, running the page's pre-parsed program first (`pending`).
+
+    Made once, when pdfminer is first needed (it is imported lazily): a class made per page
+    would be one more cycle for the collector each time."""
+    if _INTERPRETER:
+        return _INTERPRETER[0]
     from pdfminer.pdfinterp import PDFPageInterpreter
     from pdfminer.pdftypes import stream_value
     from pdfminer.psparser import PSKeyword, keyword_name
-    from pdfplumber.page import PDFPageAggregatorWithMarkedContent
-    from pdfplumber.utils.exceptions import PdfminerException
-
-    try:
-        program = _pdfminer_program(operations)
-    except _Unsupported:
-        return
 
     class Interpreter(PDFPageInterpreter):
         # Only the page's own content is pre-parsed: the first `execute`; form XObjects are
@@ -134,10 +135,25 @@ def feed_layout(page: Any, operations: list) -> None:
                 else:
                     func()
 
+    _INTERPRETER.append(Interpreter)
+    return Interpreter
+
+
+def feed_layout(page: Any, operations: list) -> None:
+    """Lay `page` (pdfplumber) out from pypdf's operations, as `page.layout` would from the
+    bytes; left to pdfplumber when an operand cannot be converted."""
+    from pdfplumber.page import PDFPageAggregatorWithMarkedContent
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    try:
+        program = _pdfminer_program(operations)
+    except _Unsupported:
+        return
+
     device = PDFPageAggregatorWithMarkedContent(
         page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams
     )
-    interpreter = Interpreter(page.pdf.rsrcmgr, device)
+    interpreter = _interpreter_class()(page.pdf.rsrcmgr, device)
     interpreter.pending = program
     try:
         interpreter.process_page(page.page_obj)
@@ -171,44 +187,49 @@ def _objects(page: Any, layout: Any) -> dict[str, list[dict]]:
     objects: dict[str, list[dict]] = {}
     chars = objects.setdefault("char", [])
 
-    def walk(items: list) -> None:
-        for obj in items:
-            if isinstance(obj, LTContainer):
-                walk(obj._objs)
-                continue
-            if type(obj) is not LTChar or isinstance(obj.fontname, bytes):
-                attr = page.process_object(obj)
-                if attr["object_type"] != "anno":
-                    objects.setdefault(attr["object_type"], []).append(attr)
-                continue
-            attr = {}
-            for key, value in obj.__dict__.items():
-                if key in ALL_ATTRS:
-                    attr[key] = value if type(value) in plain else resolve_all(value)
-            attr["object_type"] = "char"
-            attr["page_number"] = number
-            for name in ("ncs", "scs"):
-                if hasattr(obj, name):
-                    space = getattr(obj, name).name
-                    if space not in spaces:
-                        spaces[space] = resolve_and_decode(space)
-                    attr[name] = spaces[space]
-            attr["text"] = obj._text
-            state = obj.graphicstate
-            attr["stroking_color"] = state.scolor if isinstance(state.scolor, tuple) else (state.scolor,)
-            attr["non_stroking_color"] = (
-                state.ncolor if isinstance(state.ncolor, tuple) else (state.ncolor,)
-            )
-            if "y0" in attr:
-                attr["top"] = (height - attr["y1"]) + mb_top
-                attr["bottom"] = (height - attr["y0"]) + mb_top
-                attr["doctop"] = doctop + attr["top"]
-            if "x0" in attr and mb_x0 != 0:
-                attr["x0"] = attr["x0"] + mb_x0
-                attr["x1"] = attr["x1"] + mb_x0
-            chars.append(attr)
-
-    walk(layout._objs)
+    # Not a recursive inner function: it would hold itself, and with it the page's objects, in a
+    # cycle only the cyclic collector frees.
+    for obj in _leaves(layout._objs, LTContainer):
+        if type(obj) is not LTChar or isinstance(obj.fontname, bytes):
+            attr = page.process_object(obj)
+            if attr["object_type"] != "anno":
+                objects.setdefault(attr["object_type"], []).append(attr)
+            continue
+        attr = {}
+        for key, value in obj.__dict__.items():
+            if key in ALL_ATTRS:
+                attr[key] = value if type(value) in plain else resolve_all(value)
+        attr["object_type"] = "char"
+        attr["page_number"] = number
+        for name in ("ncs", "scs"):
+            if hasattr(obj, name):
+                space = getattr(obj, name).name
+                if space not in spaces:
+                    spaces[space] = resolve_and_decode(space)
+                attr[name] = spaces[space]
+        attr["text"] = obj._text
+        state = obj.graphicstate
+        attr["stroking_color"] = state.scolor if isinstance(state.scolor, tuple) else (state.scolor,)
+        attr["non_stroking_color"] = (
+            state.ncolor if isinstance(state.ncolor, tuple) else (state.ncolor,)
+        )
+        if "y0" in attr:
+            attr["top"] = (height - attr["y1"]) + mb_top
+            attr["bottom"] = (height - attr["y0"]) + mb_top
+            attr["doctop"] = doctop + attr["top"]
+        if "x0" in attr and mb_x0 != 0:
+            attr["x0"] = attr["x0"] + mb_x0
+            attr["x1"] = attr["x1"] + mb_x0
+        chars.append(attr)
     if not chars:
         del objects["char"]
     return objects
+
+
+def _leaves(items: list, container: type) -> Iterator[Any]:
+    """The layout's objects that are not containers, in pdfplumber's order (depth first)."""
+    for obj in items:
+        if isinstance(obj, container):
+            yield from _leaves(obj._objs, container)
+        else:
+            yield obj

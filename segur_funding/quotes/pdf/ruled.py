@@ -79,31 +79,61 @@ def read_ruled(
     # CPU time of this thread, not wall-clock time: the budget bounds the work a file makes us
     # do, and a busy machine must not turn a legitimate quote into a refusal.
     started = time.thread_time()
+    pdf = pdfplumber.open(io.BytesIO(data))
+    try:
+        return _read_pages(pdf, pages, started, budget_seconds, operations)
+    finally:
+        _close(pdf)
+
+
+def _close(pdf) -> None:
+    """Close the pages read and let reference counting free pdfplumber's and pdfminer's objects.
+
+    Not `PDF.close()`: it forgets its list of pages before walking `pdf.pages` to close them,
+    which makes every page of the file again. And each page points to itself (`root_page`, a
+    cache of its own bound method), pdfminer's document and its parser to each other: left as
+    they are, the file's objects, the pages, their characters and their layout would wait for a
+    pass of the cyclic collector, which walks each of them first (about 1.5 ms of a one-page
+    Writer quote's reading)."""
+    pages = pdf.__dict__.get("_pages", [])
+    for page in pages:
+        page.close()
+    document = pdf.doc
+    _release(pdf, *pages, document, document._parser)
+
+
+def _release(*things) -> None:
+    for thing in things:
+        thing.__dict__.clear()
+
+
+def _read_pages(
+    pdf, pages: list[int], started: float, budget_seconds: float, operations: dict[int, list] | None
+) -> RuledReading | None:
     rows: list[TableRow] = []
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for number in pages:
-            if time.thread_time() - started > budget_seconds:
-                raise TooSlow
-            page = pdf.pages[number - 1]
-            if operations and operations.get(number):
-                feed_layout(page, operations[number])
-            found = _rows(page, page.find_tables())
-            headers = [i for i, (_, _, _, cells) in enumerate(found) if header_kinds(cells)]
-            if not headers or headers[0] == len(found) - 1:
-                # No grid, or only the header's shaded cells: rules between rows only?
-                verticals = _columns_from_header(page)
-                if verticals:
-                    settings = {
-                        "vertical_strategy": "explicit",
-                        "explicit_vertical_lines": verticals,
-                        "horizontal_strategy": "lines",
-                    }
-                    words = page.extract_words() if number + 1 in pages else []
-                    if words:
-                        # The table goes on over the page: its last row here has no rule under it.
-                        settings["explicit_horizontal_lines"] = [max(w["bottom"] for w in words) + 1]
-                    found = _rows(page, page.find_tables(settings))
-            rows.extend(found)
+    for number in pages:
+        if time.thread_time() - started > budget_seconds:
+            raise TooSlow
+        page = pdf.pages[number - 1]
+        if operations and operations.get(number):
+            feed_layout(page, operations[number])
+        found = _rows(page, page.find_tables())
+        headers = [i for i, (_, _, _, cells) in enumerate(found) if header_kinds(cells)]
+        if not headers or headers[0] == len(found) - 1:
+            # No grid, or only the header's shaded cells: rules between rows only?
+            verticals = _columns_from_header(page)
+            if verticals:
+                settings = {
+                    "vertical_strategy": "explicit",
+                    "explicit_vertical_lines": verticals,
+                    "horizontal_strategy": "lines",
+                }
+                words = page.extract_words() if number + 1 in pages else []
+                if words:
+                    # The table goes on over the page: its last row here has no rule under it.
+                    settings["explicit_horizontal_lines"] = [max(w["bottom"] for w in words) + 1]
+                found = _rows(page, page.find_tables(settings))
+        rows.extend(found)
     return rebuild_lines(rows)
 
 
@@ -114,7 +144,10 @@ def _rows(page, tables: list) -> list[TableRow]:
         _, top, _, bottom = table.bbox
         heading = None
         if top - above > 4:
-            text = page.crop((0, above, page.width, top), strict=False).extract_text() or ""
+            above_table = page.crop((0, above, page.width, top), strict=False)
+            text = above_table.extract_text() or ""
+            above_table.close()
+            _release(above_table)
             for line in text.splitlines():
                 heading = section_scope(line) or heading
         rows.extend(
