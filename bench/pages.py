@@ -145,6 +145,14 @@ def page_list() -> list[dict]:
             "url": reverse("my_space"),
             "small": None,
         },
+        {
+            # Every deadline still visible of the largest editor (the calendar feed reads the same).
+            "name": "Web — editor's « Mes échéances »",
+            "kind": "web",
+            "user": editor_user,
+            "url": reverse("notifications:deadlines"),
+            "small": None,
+        },
     ]
     return pages
 
