@@ -74,7 +74,7 @@ def _request_of(**lookups: Any) -> Exists:
     return Exists(FundingRequest.objects.filter(quote=OuterRef("pk"), **lookups))
 
 
-def _first_preorder(
+def _preorders(
     quotes: QuerySet[Quote],
     *,
     today: date,
@@ -131,14 +131,14 @@ def quote_deadlines(
         return kinds is None or kind in kinds
 
     if wanted(DeadlineKind.PREORDER):
-        first = _first_preorder(
+        preorders = _preorders(
             quotes,
             today=today,
             schemes=schemes,
             limit=limit,
             editor_ids=editor_ids if client_ids is None else None,
         )
-        for quote in first:
+        for quote in preorders:
             due = preorder_deadline(
                 order_date=quote.order_date, max_days=schemes[quote.dsr.code].preorder_max_days
             )

@@ -19,6 +19,7 @@ from itertools import repeat
 from typing import Any, NamedTuple
 
 from segur_funding.quotes.pdf.align import Op, align_pieces
+from segur_funding.quotes.pdf.cycles import release
 from segur_funding.quotes.pdf.fonts import (
     UNKNOWN_FONT,
     FontInfo,
@@ -396,7 +397,6 @@ def extract_page(page: Any, number: int) -> PageText:
         operations=operations if isinstance(operations, list) else None,
         rotated_text=collector.rotated_text,
     )
-    # pypdf's extractor keeps the visitors in a cycle of its own (its operator table holds its
-    # bound methods), which only the cyclic collector frees: leave nothing of the page in it.
-    collector.__dict__.clear()
+    # pypdf's extractor keeps the visitors in a cycle of its own: leave nothing of the page in it.
+    release(collector)
     return reading

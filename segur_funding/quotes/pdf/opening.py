@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from segur_funding.core.errors import InvalidInput
+from segur_funding.quotes.pdf.cycles import release
 from segur_funding.quotes.pdf.extract import PageText, extract_page
 from segur_funding.quotes.pdf.ruled import has_rules
 from segur_funding.quotes.rules.seal import SealCheck
@@ -114,9 +115,9 @@ def _collector_back(was_enabled: bool) -> None:
 # Pause Python's cyclic garbage collector while a quote is read. A reading keeps a few thousand
 # small objects alive (fragments, rows, cells) while it makes them, so the collector's youngest
 # generation fills again and again and each collection walks what the reading still holds:
-# about a tenth of the reading of a one-page quote. Most of what a reading throws away is freed
-# by reference counting as it goes; the few cycles (pypdf's reader and its pages) wait for the
-# first collection after the pause. What a reading can hold is bounded by the limits above
+# about a tenth of the reading of a one-page quote. What a reading throws away is freed by
+# reference counting as it goes, the libraries' cycles included (`cycles.release`). What a
+# reading can hold is bounded by the limits above
 # (MAX_FRAGMENTS, MAX_TEXT_CHARACTERS, page and stream sizes), so memory stays bounded.
 collector_paused = WhileReading(_collector_paused, _collector_back)
 
@@ -199,7 +200,7 @@ def read_pages(data: bytes) -> tuple[list[PageText], tuple[dict, str | None] | N
         try:
             return _read_open(reader, started)
         finally:
-            _release(reader)
+            release(reader)
 
 
 def _read_open(reader: Any, started: float) -> tuple[list[PageText], tuple[dict, str | None] | None, Grids]:
@@ -236,18 +237,6 @@ def _read_open(reader: Any, started: float) -> tuple[list[PageText], tuple[dict,
     return pages, (document, None, _seal_check(reader, raw, texts)), grids
 
 
-def _release(reader: Any) -> None:
-    """Let reference counting free pypdf's objects as soon as the reading is done with them.
-
-    Every object pypdf reads points back to its reader (to resolve references), and the reader
-    keeps them all: the whole file's objects, pages and parsed content streams form one cycle
-    that only Python's cyclic collector can free, walking each of them first (a fifth of a
-    millisecond for a one-page quote, more than the rest of the table rebuild's smaller steps).
-    Emptying the reader breaks the cycle.
-    """
-    reader.__dict__.clear()
-
-
 def _seal_check(reader: Any, document: bytes | None, texts: list[str | None] | None = None) -> SealCheck:
     keys = signing_keys()  # a configuration error is not the file's fault
     try:
@@ -264,11 +253,14 @@ def read_pdf_seal(data: bytes) -> SealCheck | None:
     check_envelope(data)
     with pypdf_quiet(), apply_configuration(**_limits()):
         reader = _open(data)
-        _check_content_sizes(reader, _page_count(reader))
-        attachment = _attachment(reader)
-        if attachment is None or attachment[1] is not None:
-            return None
-        return _seal_check(reader, attachment[2])
+        try:
+            _check_content_sizes(reader, _page_count(reader))
+            attachment = _attachment(reader)
+            if attachment is None or attachment[1] is not None:
+                return None
+            return _seal_check(reader, attachment[2])
+        finally:
+            release(reader)
 
 
 def _open(data: bytes) -> Any:
